@@ -1,0 +1,63 @@
+# System Design Lab — the two commands a learner or instructor needs:
+#   make lab    open the course in JupyterLab (sets everything up first)
+#   make test   run every test, every notebook's stored outputs included
+# Both create .venv with the Python found on PATH (3.11+) and install the course into it.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+LAB_PORT ?= 8888
+LAB_IP   ?= 127.0.0.1
+NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=300 \
+          --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+export PLOTLY_RENDERER := plotly_mimetype
+export PYTHONHASHSEED  := 0
+
+.PHONY: lab test unit nbval lint notebooks doctor broker bench clean help
+
+help:
+	@echo "make lab        open the course in JupyterLab (http://$(LAB_IP):$(LAB_PORT)/lab)"
+	@echo "make test       lint + unit tests + nbval over every notebook"
+	@echo "make notebooks  re-execute every notebook in place (after changing a lesson)"
+	@echo "make doctor     check that this machine has what the course needs"
+	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	@echo "Starting JupyterLab on notebooks/ — open the URL printed below (Ctrl-C stops it)."
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=$(LAB_IP) --port=$(LAB_PORT) \
+	    --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) \
+	    --ServerApp.open_browser=False notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(PY) -m ruff check course_lib tests benchmarks notebooks conftest.py
+	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider
+
+unit: $(STAMP)
+	$(PY) -m pytest tests -p no:cacheprovider
+
+nbval: $(STAMP)
+	$(PY) -m pytest notebooks $(NBVAL) -p no:cacheprovider
+
+lint: $(STAMP)
+	$(PY) -m ruff check course_lib tests benchmarks notebooks conftest.py
+
+notebooks: $(STAMP)
+	$(PY) -m course_lib.authoring $(NB)
+
+doctor: $(STAMP)
+	$(PY) -m course_lib doctor
+
+broker: $(STAMP)
+	$(PY) -m course_lib broker
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,87 @@
+"""Re-execute lesson notebooks in place so that their stored outputs are fresh and reproducible.
+
+``make notebooks`` (or ``python -m course_lib.authoring notebooks/03_failover.ipynb``) runs every
+cell top to bottom in a fresh kernel, with the same environment nbval uses in CI
+(``PLOTLY_RENDERER=plotly_mimetype``, ``PYTHONHASHSEED=0``), then tidies what must not be
+committed:
+
+* ``metadata.widgets`` — saved widget state; a FigureWidget's state embeds ~5 MB of plotly.js;
+* widget-view outputs of live dashboards — without saved state they render as "model not found",
+  and their cells are tagged ``nbval-ignore-output`` anyway (each has a checked twin);
+* ``layout.template`` inside stored plotly figures — large, and it changes between plotly
+  releases; the test harness ignores it on comparison too (see ``conftest.py``);
+* per-cell execution timings.
+
+Seeds are the lesson's business (every engine takes ``seed``); this tool makes the environment the
+same on every run so the same seeds give the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PLOTLY_JSON = "application/vnd.plotly.v1+json"
+NOTEBOOK_ENV = {"PLOTLY_RENDERER": "plotly_mimetype", "PYTHONHASHSEED": "0"}
+CELL_TIMEOUT_S = 300
+
+
+def tidy(nb) -> None:
+    """Strip what must not be committed (see module docstring); mutates ``nb``."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data:
+                continue
+            fig = data.get(PLOTLY_JSON)
+            if isinstance(fig, dict):
+                fig.get("layout", {}).pop("template", None)
+            kept.append(out)
+        cell["outputs"] = kept
+
+
+def execute(path: Path) -> float:
+    """Execute one notebook in place; returns the seconds it took."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ.update(NOTEBOOK_ENV)
+    nb = nbformat.read(path, as_version=4)
+    started = time.perf_counter()
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+    )
+    client.execute()
+    tidy(nb)
+    nbformat.write(nb, path)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to execute (default: every notebooks/*.ipynb)")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(Path("notebooks").glob("[0-9]*.ipynb"))
+    for path in paths:
+        print(f"executing {path} ...", flush=True)
+        seconds = execute(path)
+        print(f"  done in {seconds:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

