@@ -75,10 +75,9 @@ class Dashboard:
         self.error: str | None = None
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox(
-            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-             self.message, self.figure, self.summary]
-        )
+        knobs = widgets.HBox(list(self.controls.values()),
+                             layout=widgets.Layout(flex_flow="row wrap"))
+        self.widget = widgets.VBox([knobs, self.message, self.figure, self.summary])
         self.refresh()
 
     def values(self) -> dict[str, Any]:
@@ -119,5 +118,5 @@ def dashboard(
     fixed: Mapping[str, Any] | None = None,
     **controls: widgets.ValueWidget,
 ) -> Dashboard:
-    """Build a :class:`Dashboard`: ``dashboard(render, rate=slider(...), workers=int_slider(...))``."""
+    """Build a :class:`Dashboard`: ``dashboard(render, rate=slider(...), n=int_slider(...))``."""
     return Dashboard(render, controls, fixed=fixed)

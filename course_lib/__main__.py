@@ -1,0 +1,58 @@
+"""Command line: ``python -m course_lib doctor`` and ``python -m course_lib broker``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+
+def _broker(_args: argparse.Namespace) -> int:
+    """Run the embedded broker in the foreground until Ctrl-C (or SIGTERM)."""
+    from course_lib.kafka.broker import BrokerError, start_broker
+
+    try:
+        broker = start_broker()
+    except BrokerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Embedded Kafka broker (Tansu) listening on {broker.address} "
+          f"(started in {broker.startup_s * 1000:.0f} ms; memory-only storage).")
+    print(f"Use it with: export KAFKA_BOOTSTRAP_SERVERS={broker.address}")
+    print("Press Ctrl-C to stop it.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            if not broker.running():
+                print("error: the broker exited unexpectedly", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        broker.stop()
+    print("Broker stopped.")
+    return 0
+
+
+def _doctor(_args: argparse.Namespace) -> int:
+    from course_lib import doctor
+
+    return doctor.main()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_lib",
+                                     description="System Design Lab helpers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check that this machine has what the course needs"
+                   ).set_defaults(run=_doctor)
+    sub.add_parser("broker", help="run the embedded Kafka broker in the foreground"
+                   ).set_defaults(run=_broker)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Dashboards are thin: a control change re-renders the figure; a ValueError becomes a message."""
+
+import plotly.graph_objects as go
+
+from course_lib import viz
+from course_lib.widgets import dashboard, dropdown, int_slider, slider
+
+
+def render(rate: float, servers: int, mode: str = "a"):
+    if rate <= 0:
+        raise ValueError(f"rate must be > 0 (got {rate})")
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, rate * servers], name=mode))
+    return viz.themed(fig, title="t", x_title="x (s)", y_title="y (req/s)"), f"{rate=}"
+
+
+def make():
+    return dashboard(render, rate=slider(1.0, -1.0, 5.0, 0.5, "rate"),
+                     servers=int_slider(2, 1, 4, "servers"), mode=dropdown("a", ["a", "b"], "mode"))
+
+
+def test_moving_a_slider_updates_the_figure_in_place():
+    dash = make()
+    assert dash.figure.data[0].y == (0, 2.0)
+    dash.controls["servers"].value = 3
+    assert dash.figure.data[0].y == (0, 3.0)
+    dash.controls["mode"].value = "b"
+    assert dash.figure.data[0].name == "b"
+    assert "rate=1.0" in dash.summary.value
+    assert dash.figure.layout.xaxis.title.text == "x (s)"
+
+
+def test_invalid_input_shows_the_message_and_keeps_the_last_figure_dimmed():
+    dash = make()
+    dash.controls["rate"].value = -1.0
+    assert "rate must be &gt; 0 (got -1.0)" in dash.message.value
+    assert dash.error == "rate must be > 0 (got -1.0)"
+    assert dash.figure.data[0].y == (0, 2.0) and dash.figure.data[0].opacity == 0.25
+    dash.controls["rate"].value = 2.0
+    assert dash.message.value == "" and dash.error is None
+    assert dash.figure.data[0].y == (0, 4.0) and dash.figure.data[0].opacity is None
+
+
+def test_fixed_arguments_reach_render():
+    dash = dashboard(render, fixed={"servers": 5}, rate=slider(1.0, 0.5, 5.0, 0.5, "rate"))
+    assert dash.values() == {"servers": 5, "rate": 1.0}
+    assert dash.figure.data[0].y == (0, 5.0)
+
+
+def test_viz_helpers():
+    assert viz.rounded([1, 2.123456, None, float("nan")], 2) == [1, 2.12, None, None]
+    assert viz.colour_for("b", ["a", "b"]) == viz.PALETTE[1]
+    assert viz.colour_for("x") == viz.colour_for("x")
