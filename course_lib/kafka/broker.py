@@ -150,6 +150,7 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
 
 _lock = threading.Lock()
 _embedded: EmbeddedBroker | None = None
+_checked_external: set[str] = set()
 
 
 def embedded_broker() -> EmbeddedBroker:
@@ -189,22 +190,48 @@ def check_external(servers: str, timeout: float = CHECK_TIMEOUT_S) -> str:
             continue
         remaining = max(0.1, deadline - time.monotonic())
         if _accepts(host.strip("[]"), int(port_text), min(remaining, timeout)):
-            return servers
+            break
         problems.append(f"nothing answers at {entry}")
-    detail = "; ".join(problems) or "it is empty"
-    raise BrokerError(
-        f"{ENV_VAR}={servers!r} but {detail} (checked for {timeout:.0f} s). Start your Kafka, "
-        f"fix the variable, or unset it to use the course's embedded broker."
-    )
+    else:
+        detail = "; ".join(problems) or "it is empty"
+        raise BrokerError(
+            f"{ENV_VAR}={servers!r} but {detail} (checked for {timeout:.0f} s). Start your "
+            "Kafka, fix the variable, or unset it to use the course's embedded broker."
+        )
+    if not _speaks_kafka(servers, max(0.5, deadline - time.monotonic())):
+        raise BrokerError(
+            f"{ENV_VAR}={servers!r}: something accepts connections there but did not answer "
+            f"as a Kafka broker within {timeout:.0f} s. Is it the right port (usually 9092) and "
+            "a PLAINTEXT listener? Fix the variable, or unset it to use the embedded broker."
+        )
+    return servers
+
+
+def _speaks_kafka(servers: str, timeout: float) -> bool:
+    """True when a Kafka ApiVersions/metadata bootstrap succeeds within ``timeout`` seconds."""
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=servers,
+                                 bootstrap_timeout_ms=int(timeout * 1000),
+                                 request_timeout_ms=int(timeout * 1000) + 1000)
+    except (KafkaError, OSError):
+        return False
+    admin.close()
+    return True
 
 
 def bootstrap_servers() -> str:
     """The Kafka address lessons connect to.
 
-    ``KAFKA_BOOTSTRAP_SERVERS`` when set (checked to answer within ~5 s), otherwise the embedded
-    broker's address (started once per process).
+    ``KAFKA_BOOTSTRAP_SERVERS`` when set (checked once per process to answer as Kafka within
+    ~5 s), otherwise the embedded broker's address (started once per process).
     """
     external = os.environ.get(ENV_VAR, "").strip()
     if external:
-        return check_external(external)
+        if external not in _checked_external:
+            check_external(external)
+            _checked_external.add(external)
+        return external
     return embedded_broker().address
