@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import os
+import re
 import shutil
 import sys
 import time
@@ -42,12 +43,13 @@ class Row:
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
+    """Leading numeric release parts: '8.1.0rc1' → (8, 1, 0), '1.26.post1' → (1, 26)."""
     parts = []
     for piece in text.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
+        digits = re.match(r"\d+", piece)
         if not digits:
             break
-        parts.append(int(digits))
+        parts.append(int(digits.group()))
     return tuple(parts)
 
 
