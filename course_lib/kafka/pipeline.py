@@ -1,0 +1,228 @@
+"""Use case 1, a real-time data pipeline: replay events into a topic, process, store, measure.
+
+A pipeline moves each event from where it happens to where it is needed *as it happens*, instead
+of in a nightly batch. Here the shop's orders (``data/orders.csv``) are replayed into a Kafka topic
+at a chosen rate; a processor consumes them, enriches each order with its customer's country and
+its amount, and writes the result to SQLite. Every stored row carries the time its event was
+emitted and the time it was stored, so **freshness** — how old the data is when it becomes
+queryable — is measured per event rather than guessed.
+
+Also here: the dataset loaders and :func:`create_topic`, which the other use-case modules share.
+Every blocking call has a timeout and every topic name is unique per run
+(:func:`course_lib.naming.unique_name`); a broker that goes away gives a :class:`PipelineError`
+saying what was missing, never a hang.
+
+Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kafka import TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError
+
+from course_lib.kafka.clients import make_admin, make_consumer, make_producer
+from course_lib.naming import unique_name
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+ORDER_INT_FIELDS = ("order_id", "event_time_ms", "arrival_time_ms", "customer_id", "quantity",
+                    "unit_price_cents")
+
+
+class PipelineError(RuntimeError):
+    """A lab could not finish (usually: the broker went away); the message says what was missing."""
+
+
+def load_orders(path: Path | str | None = None, limit: int | None = None) -> list[dict]:
+    """The orders of ``data/orders.csv`` in arrival order, numbers as ints (see data/README.md)."""
+    with Path(path or DATA_DIR / "orders.csv").open(encoding="utf-8") as f:
+        rows = []
+        for row in csv.DictReader(f):
+            for name in ORDER_INT_FIELDS:
+                row[name] = int(row[name])
+            rows.append(row)
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows
+
+
+def load_customers(path: Path | str | None = None) -> list[dict]:
+    """The customers of ``data/customers.csv``, ids and times as ints."""
+    with Path(path or DATA_DIR / "customers.csv").open(encoding="utf-8") as f:
+        return [{**r, "customer_id": int(r["customer_id"]),
+                 "signup_time_ms": int(r["signup_time_ms"])} for r in csv.DictReader(f)]
+
+
+def create_topic(prefix: str, partitions: int = 1, timeout_s: float = 10.0) -> str:
+    """Create a topic named ``prefix-run-…-n`` (unique per run) and return its name."""
+    if partitions < 1:
+        raise ValueError(f"partitions must be >= 1 (got {partitions})")
+    name = unique_name(prefix)
+    admin = make_admin()
+    try:
+        admin.create_topics([NewTopic(name, partitions, 1)], timeout_ms=int(timeout_s * 1000))
+    except KafkaError as exc:
+        raise PipelineError(f"could not create topic {name!r}: {exc}") from exc
+    finally:
+        admin.close()
+    return name
+
+
+def encode(value: dict) -> bytes:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+
+
+def produce_at_rate(topic: str, events: list[dict], rate: float, key_field: str,
+                    stamp: bool = True, timeout_s: float = 10.0) -> list[int]:
+    """Send ``events`` at ``rate`` per second (``inf``: as fast as possible); returns offsets.
+
+    With ``stamp`` each message gets ``emitted_at`` (wall-clock seconds) when it is sent.
+    """
+    if not rate > 0:
+        raise ValueError(f"rate must be > 0 (got {rate})")
+    producer = make_producer()
+    futures = []
+    started = time.perf_counter()
+    try:
+        for i, event in enumerate(events):
+            due = started + i / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            value = {**event, "emitted_at": time.time()} if stamp else event
+            futures.append(producer.send(topic, key=str(event[key_field]).encode(),
+                                         value=encode(value)))
+        producer.flush(timeout=timeout_s)
+        return [f.get(timeout=timeout_s).offset for f in futures]
+    except KafkaError as exc:
+        raise PipelineError(f"producing to {topic!r} failed: {exc}. Is the broker running?") from exc
+    finally:
+        producer.close(timeout=timeout_s)
+
+
+def consume_all(topic: str, partitions: int, expected: int, handle, timeout_s: float = 30.0,
+                max_records: int = 500) -> int:
+    """Read ``topic`` from the start (``assign``, no group) until ``expected`` records arrived.
+
+    ``handle(records)`` gets each polled batch. Raises :class:`PipelineError` at the deadline.
+    """
+    consumer = make_consumer()
+    tps = [TopicPartition(topic, p) for p in range(partitions)]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    seen = 0
+    deadline = time.monotonic() + timeout_s
+    try:
+        while seen < expected:
+            if time.monotonic() > deadline:
+                raise PipelineError(
+                    f"only {seen} of {expected} messages of {topic!r} arrived within "
+                    f"{timeout_s:.0f} s: is the broker still running?")
+            batches = consumer.poll(timeout_ms=200, max_records=max_records)
+            for tp in sorted(batches, key=lambda t: t.partition):
+                handle(batches[tp])
+                seen += len(batches[tp])
+    finally:
+        consumer.close(autocommit=False)
+    return seen
+
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS enriched_orders (
+    order_id INTEGER PRIMARY KEY, event_time_ms INTEGER, customer_id INTEGER, country TEXT,
+    category TEXT, amount_cents INTEGER, emitted_at REAL, stored_at REAL)"""
+
+
+def transform(order: dict, countries: dict[int, str]) -> dict:
+    """The processor's work on one order: add its amount and the customer's country."""
+    return {"order_id": order["order_id"], "event_time_ms": order["event_time_ms"],
+            "customer_id": order["customer_id"],
+            "country": countries.get(order["customer_id"], "??"),
+            "category": order["category"],
+            "amount_cents": order["quantity"] * order["unit_price_cents"],
+            "emitted_at": order["emitted_at"]}
+
+
+@dataclass
+class PipelineResult:
+    """What the pipeline stored: one flat record per order, plus counts."""
+
+    topic: str
+    produced: int
+    consumed: int
+    records: list[dict] = field(repr=False)
+
+    @property
+    def stored(self) -> int:
+        return len(self.records)
+
+    def freshness_times(self) -> list[float]:
+        """Seconds from emission to being stored, per order (in emission order)."""
+        return [r["stored_at"] - r["emitted_at"] for r in self.records]
+
+    def summary(self) -> dict[str, Any]:
+        f = sorted(self.freshness_times()) or [float("nan")]
+        return {"produced": self.produced, "consumed": self.consumed, "stored": self.stored,
+                "freshness_p50_s": statistics.median(f),
+                "freshness_p95_s": f[min(len(f) - 1, int(0.95 * len(f)))],
+                "freshness_max_s": f[-1]}
+
+
+def run_pipeline(orders: list[dict], db_path: Path | str, *, rate: float = 200.0,
+                 customers: list[dict] | None = None, partitions: int = 3,
+                 timeout_s: float = 30.0) -> PipelineResult:
+    """Replay ``orders`` at ``rate``/s into a new topic while a processor stores them in SQLite.
+
+    The processor runs in a thread (as it would in its own service) and writes each polled batch
+    in one SQLite transaction; ``stored_at`` is taken when the batch is committed.
+    """
+    countries = {c["customer_id"]: c["country"] for c in (customers or load_customers())}
+    topic = create_topic("orders", partitions)
+    failure: list[BaseException] = []
+    consumed = [0]
+
+    def processor() -> None:
+        db = sqlite3.connect(db_path)
+        db.execute(SCHEMA)
+
+        def handle(records) -> None:
+            rows = [transform(json.loads(r.value), countries) for r in records]
+            with db:
+                stored_at = time.time()
+                db.executemany(
+                    "INSERT OR REPLACE INTO enriched_orders VALUES (:order_id, :event_time_ms, "
+                    ":customer_id, :country, :category, :amount_cents, :emitted_at, :stored_at)",
+                    [{**row, "stored_at": stored_at} for row in rows])
+
+        try:
+            consumed[0] = consume_all(topic, partitions, len(orders), handle, timeout_s)
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+        finally:
+            db.close()
+
+    worker = threading.Thread(target=processor, name="pipeline-processor", daemon=True)
+    worker.start()
+    produce_at_rate(topic, orders, rate, key_field="customer_id")
+    worker.join(timeout_s + 5)
+    if failure:
+        raise failure[0]
+    if worker.is_alive():
+        raise PipelineError(f"the processor did not finish within {timeout_s:.0f} s")
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    try:
+        records = [dict(r) for r in db.execute(
+            "SELECT * FROM enriched_orders ORDER BY emitted_at, order_id")]
+    finally:
+        db.close()
+    return PipelineResult(topic, len(orders), consumed[0], records)
