@@ -1,0 +1,193 @@
+"""The scenario on screen as real configuration: HAProxy and nginx, from the same parameters.
+
+A learner who moved the sliders in lesson 03 can copy what they see here into a real balancer.
+Each knob maps to one directive (comments in the output say which):
+
+=======================  ===================================  ===============================
+Scenario                 HAProxy                              nginx (open source)
+=======================  ===================================  ===============================
+policy                   ``balance roundrobin|leastconn|…``   ``least_conn`` / ``random …``
+Backend.weight           ``weight N``                         ``weight=N``
+Backend.backup           ``backup``                           ``backup``
+HealthCheck              ``check inter … rise … fall …``      (NGINX Plus ``health_check``)
+PassiveCheck             ``observe layer4 error-limit …``     ``max_fails=… fail_timeout=…``
+retries                  ``retries N`` + ``option redispatch``  ``proxy_next_upstream_tries``
+request_timeout          ``timeout server``                   ``proxy_read_timeout``
+=======================  ===================================  ===============================
+
+The HAProxy text is valid for HAProxy 2.6 (``haproxy -c -f FILE`` accepts it; the live lab in
+lesson 03b runs it). Introduced in ``notebooks/03_failover.ipynb``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from course_lib.lb.scenario import Scenario
+
+__all__ = ["haproxy_config", "nginx_config", "HAPROXY_BALANCE", "NGINX_METHOD"]
+
+HAPROXY_BALANCE = {
+    "round_robin": "static-rr",
+    "weighted_round_robin": "roundrobin",
+    "least_connections": "leastconn",
+    "random": "random(1)",
+    "power_of_two": "random(2)",
+}
+NGINX_METHOD = {
+    "round_robin": None,
+    "weighted_round_robin": None,
+    "least_connections": "least_conn;",
+    "random": "random;",
+    "power_of_two": "random two least_conn;",
+}
+
+
+def duration_text(seconds: float) -> str:
+    """``2s`` or ``500ms``: the time format both HAProxy and nginx accept."""
+    ms = round(seconds * 1000)
+    return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
+
+
+def _addresses(scenario: Scenario, addresses: Mapping[str, str] | None) -> dict[str, str]:
+    default = {b.name: f"127.0.0.1:{9001 + i}" for i, b in enumerate(scenario.backends)}
+    if addresses:
+        missing = [n for n in scenario.names if n not in addresses]
+        if missing:
+            raise ValueError(f"addresses must give every backend (got none for {missing!r})")
+        default.update(addresses)
+    return default
+
+
+def _weight(scenario: Scenario, weight: float) -> int:
+    """Integer weights (HAProxy allows 0–256); only the weighted policy uses them."""
+    if scenario.policy != "weighted_round_robin":
+        return 1
+    return max(0, min(256, round(weight)))
+
+
+def haproxy_config(
+    scenario: Scenario,
+    *,
+    bind: str = "127.0.0.1:8080",
+    addresses: Mapping[str, str] | None = None,
+    health_path: str = "/health",
+) -> str:
+    """The HAProxy configuration equivalent to ``scenario`` (one frontend, one backend)."""
+    addr = _addresses(scenario, addresses)
+    hc = scenario.health_check
+    lines = [
+        "global",
+        "    maxconn 4096",
+        "",
+        "defaults",
+        "    mode http",
+        "    timeout connect 1s",
+        "    timeout client 30s",
+        f"    timeout server {duration_text(scenario.request_timeout)}"
+        "    # request_timeout",
+    ]
+    if hc is not None and hc.timeout is not None:
+        lines.append(f"    timeout check {duration_text(hc.timeout)}    # health_check.timeout")
+    lines.append(f"    retries {scenario.retries}")
+    if scenario.retries:
+        lines += [
+            "    option redispatch 1    # each retry goes to another server",
+            "    retry-on conn-failure empty-response response-timeout",
+        ]
+    lines += [
+        "",
+        "frontend www",
+        f"    bind {bind}",
+        "    default_backend app",
+        "",
+        "backend app",
+        f"    balance {HAPROXY_BALANCE[scenario.policy]}    # policy = {scenario.policy}",
+    ]
+    if sum(b.backup for b in scenario.backends) > 1:
+        lines.append("    option allbackups")
+    if hc is not None:
+        lines += [
+            f"    option httpchk GET {health_path}",
+            f"    default-server inter {duration_text(hc.interval)} rise {hc.rise} fall {hc.fall}",
+        ]
+    if scenario.standby == "cold" and any(b.backup for b in scenario.backends):
+        lines.append(
+            "    # cold standby: HAProxy cannot boot a server; something else must start the"
+            f" backup (~{duration_text(scenario.cold_start_time)})"
+        )
+    for b in scenario.backends:
+        words = [f"    server {b.name} {addr[b.name]}"]
+        if hc is not None or scenario.passive is not None:
+            words.append("check")
+        words.append(f"weight {_weight(scenario, b.weight) if b.weight else 0}")
+        if b.backup:
+            words.append("backup")
+        if scenario.passive is not None:
+            limit = scenario.passive.max_fails
+            words.append(f"observe layer4 error-limit {limit} on-error mark-down")
+        lines.append(" ".join(words))
+    return "\n".join(lines) + "\n"
+
+
+def nginx_config(
+    scenario: Scenario,
+    *,
+    listen: str = "127.0.0.1:8080",
+    addresses: Mapping[str, str] | None = None,
+) -> str:
+    """The nginx (open source) configuration equivalent to ``scenario``, as far as it goes.
+
+    nginx OSS has passive checks only, so active ``HealthCheck`` settings appear as a comment
+    (the NGINX Plus ``health_check`` directive); without ``PassiveCheck`` passive detection is
+    switched off (``max_fails=0``), as in the simulation.
+    """
+    addr = _addresses(scenario, addresses)
+    hc = scenario.health_check
+    lines = ["events {}", "", "http {", "    upstream app {"]
+    method = NGINX_METHOD[scenario.policy]
+    if method:
+        lines.append(f"        {method}    # policy = {scenario.policy}")
+    if hc is not None:
+        lines.append(
+            f"        # active checks need NGINX Plus: health_check interval="
+            f"{duration_text(hc.interval)} fails={hc.fall} passes={hc.rise};"
+        )
+    if scenario.policy in ("random", "power_of_two") and any(b.backup for b in scenario.backends):
+        lines.append("        # nginx refuses 'backup' with random: backups listed as comments")
+    for b in scenario.backends:
+        words = [f"server {addr[b.name]}"]
+        if not b.weight:
+            words.append("down")  # weight 0: drained, no new requests
+        elif scenario.policy == "weighted_round_robin":
+            words.append(f"weight={max(1, round(b.weight))}")
+        if scenario.passive is not None:
+            words.append(
+                f"max_fails={scenario.passive.max_fails} "
+                f"fail_timeout={duration_text(scenario.passive.fail_timeout)}"
+            )
+        else:
+            words.append("max_fails=0")
+        if b.backup:
+            words.append("backup")
+        text = " ".join(words) + ";"
+        if b.backup and scenario.policy in ("random", "power_of_two"):
+            text = "# " + text
+        lines.append(f"        {text}    # {b.name}")
+    tries = scenario.retries + 1
+    lines += [
+        "    }",
+        "",
+        "    server {",
+        f"        listen {listen};",
+        "        location / {",
+        "            proxy_pass http://app;",
+        "            proxy_connect_timeout 1s;",
+        f"            proxy_read_timeout {duration_text(scenario.request_timeout)};",
+        "            proxy_next_upstream " + ("error timeout;" if scenario.retries else "off;"),
+        f"            proxy_next_upstream_tries {tries};",
+        "        }",
+        "    }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"

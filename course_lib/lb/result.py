@@ -1,0 +1,206 @@
+"""What a simulation run returns: flat records, the health timeline, detections and a summary.
+
+Every request ends in exactly one :class:`RequestRecord` (``sent = ok + failed + in_flight``);
+every try of a request on one backend is an :class:`AttemptRecord` (a retried request has
+several). :attr:`Result.health` cuts each backend's run into segments where both the *actual*
+state (``up``, ``crashed``, ``hung``, ``slow``, ``off``, ``starting``) and the balancer's
+*belief* (up or down) are constant. :attr:`Result.detections` reads, for every injected failure,
+when the balancer noticed it and when it noticed the recovery.
+
+Outcomes: ``ok``; ``refused`` (crashed backend), ``reset`` (the backend died or restarted while
+holding the request), ``timeout`` (no answer within ``request_timeout``), ``no_server`` (no
+backend believed up); ``in_flight`` (still running when the simulation stopped).
+
+Introduced in ``notebooks/03_failover.ipynb``.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from course_lib.lb.scenario import Scenario
+
+__all__ = ["AttemptRecord", "Detection", "HealthSegment", "RequestRecord", "Result"]
+
+FAILED_OUTCOMES = ("refused", "reset", "timeout", "no_server")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request: when it arrived, where it ended, how, and its latency (seconds)."""
+
+    id: int
+    arrival_at: float
+    backend: str | None
+    outcome: str
+    finished_at: float | None
+    latency: float | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    """One try of request ``request_id`` on ``backend``, sent at ``sent_at``."""
+
+    request_id: int
+    backend: str
+    sent_at: float
+    ended_at: float
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSegment:
+    """``backend`` from ``from_at`` to ``to_at``: its ``actual`` state and what was ``believed``."""
+
+    backend: str
+    from_at: float
+    to_at: float
+    actual: str
+    believed_up: bool
+
+
+@dataclass(frozen=True)
+class Detection:
+    """How the balancer noticed one injected failure (``None``: it never did within the run)."""
+
+    backend: str
+    kind: str
+    failed_at: float
+    marked_down_at: float | None
+    recovered_at: float | None
+    marked_up_at: float | None
+    failed_attempts: int
+
+    @property
+    def detection_time(self) -> float | None:
+        """Seconds from the failure to the balancer marking the backend down."""
+        return None if self.marked_down_at is None else self.marked_down_at - self.failed_at
+
+
+def _percentile(sorted_values: list[float], q: float) -> float | None:
+    """Linear-interpolation percentile (numpy's default) of an already sorted list."""
+    if not sorted_values:
+        return None
+    pos = (len(sorted_values) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`course_lib.lb.simulate` for one scenario and seed."""
+
+    scenario: Scenario
+    requests: list[RequestRecord]
+    attempts: list[AttemptRecord]
+    actual_log: dict[str, list[tuple[float, str]]]
+    belief_log: dict[str, list[tuple[float, bool]]]
+    busy_time: dict[str, float]
+    _health: list[HealthSegment] | None = field(default=None, repr=False)
+
+    def summary(self, since: float = 0.0) -> dict[str, float | int | None]:
+        """Counts and latency statistics of the requests that arrived at or after ``since``.
+
+        Latencies (seconds) are those of successful requests; ``failed`` counts every failure
+        outcome, ``in_flight`` the requests still running at the end.
+        """
+        chosen = [r for r in self.requests if r.arrival_at >= since]
+        ok = sorted(r.latency for r in chosen if r.outcome == "ok")
+        counts = {o: 0 for o in FAILED_OUTCOMES}
+        in_flight = retried = 0
+        for r in chosen:
+            if r.outcome in counts:
+                counts[r.outcome] += 1
+            elif r.outcome == "in_flight":
+                in_flight += 1
+            retried += r.attempts > 1
+        return {
+            "sent": len(chosen),
+            "ok": len(ok),
+            "failed": sum(counts.values()),
+            "in_flight": in_flight,
+            **counts,
+            "retried": retried,
+            "mean_latency": sum(ok) / len(ok) if ok else None,
+            "p50": _percentile(ok, 0.50),
+            "p95": _percentile(ok, 0.95),
+            "p99": _percentile(ok, 0.99),
+        }
+
+    def per_backend(self) -> dict[str, dict[str, float | int]]:
+        """Per backend: attempts sent, ok, failed, and utilisation (busy time / duration)."""
+        table = {
+            name: {"sent": 0, "ok": 0, "failed": 0,
+                   "utilisation": self.busy_time[name] / self.scenario.duration}
+            for name in self.scenario.names
+        }
+        for a in self.attempts:
+            row = table[a.backend]
+            row["sent"] += 1
+            row["ok" if a.outcome == "ok" else "failed"] += 1
+        return table
+
+    @property
+    def health(self) -> list[HealthSegment]:
+        """Segments per backend where the actual state and the belief are both constant."""
+        if self._health is None:
+            segments = []
+            end = self.scenario.duration
+            for name in self.scenario.names:
+                changes = sorted(
+                    {t for t, _ in self.actual_log[name]} | {t for t, _ in self.belief_log[name]}
+                )
+                changes.append(end)
+                for start, stop in zip(changes, changes[1:], strict=False):
+                    if stop > start:
+                        segments.append(HealthSegment(
+                            name, start, stop, self.actual_at(name, start),
+                            self.believed_up_at(name, start),
+                        ))
+            self._health = segments
+        return self._health
+
+    def actual_at(self, backend: str, at: float) -> str:
+        """The actual state of ``backend`` at time ``at`` (after any change at that instant)."""
+        log = self.actual_log[backend]
+        state = log[0][1]
+        for t, s in log:
+            if t > at:
+                break
+            state = s
+        return state
+
+    def believed_up_at(self, backend: str, at: float, *, before: bool = False) -> bool:
+        """The balancer's belief about ``backend`` at ``at``; with ``before=True`` changes made
+        at that very instant are not yet counted (what a request sent at ``at`` saw)."""
+        log = self.belief_log[backend]
+        times = [t for t, _ in log]
+        idx = bisect_left(times, at) if before else bisect_right(times, at)
+        idx = max(idx, 1)
+        return log[idx - 1][1]
+
+    @property
+    def detections(self) -> list[Detection]:
+        """For every injected failure: when it was marked down and (after recovery) up again."""
+        out = []
+        for failure in self.scenario.failures:
+            log = self.belief_log[failure.backend]
+            down = next((t for t, up in log if not up and t >= failure.at), None)
+            up_at = None
+            if failure.until is not None and down is not None:
+                after = max(failure.until, down)
+                up_at = next((t for t, up in log if up and t >= after), None)
+            window_end = down if down is not None else math.inf
+            failed = sum(
+                1 for a in self.attempts
+                if a.backend == failure.backend and a.outcome != "ok"
+                and failure.at <= a.sent_at <= window_end
+            )
+            out.append(Detection(
+                failure.backend, failure.kind, failure.at, down, failure.until, up_at, failed,
+            ))
+        return out

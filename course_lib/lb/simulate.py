@@ -1,0 +1,359 @@
+"""The simulator: a balancer, its backends, health checks and failures, as a simpy model.
+
+``simulate(scenario)`` builds fresh simpy state, runs it for ``scenario.duration`` seconds and
+returns a :class:`~course_lib.lb.result.Result`. What happens, in the order a request sees it:
+
+1. Requests arrive as a Poisson stream. The balancer keeps a *belief* about every backend (up or
+   down) and offers the policy only the backends it believes up: primaries first, backups only
+   when no primary is left (no backend at all → the request fails at once, ``no_server``, the
+   503 of HAProxy and the 502 of nginx).
+2. The chosen backend serves requests one at a time, first come first served. A crashed one
+   refuses the connection at once (``refused``) and resets the requests it held (``reset``); a
+   hung one accepts and never answers, so its requests end after ``request_timeout``
+   (``timeout``); a slow one serves at ``service_rate / factor``.
+3. A failed attempt is retried on another backend believed up, at most ``retries`` times.
+4. Independently, every backend is checked every ``interval`` seconds (HAProxy semantics, see
+   :class:`~course_lib.lb.scenario.HealthCheck`); the checks, and optional passive detection,
+   are the only way the belief changes. The truth and the belief are both recorded, so a lesson
+   can show the gap between them: that gap is where requests fail.
+
+A check is answered at once by a working backend, unless its backlog would take longer than the
+check timeout to clear: an overloaded server answers its health check too late and is marked
+down, which is how cascading failures start.
+
+Each random stream (arrivals, each backend's service times, check phases, the policy) has its
+own seed derived from ``scenario.seed``, so changing the policy leaves the arrivals unchanged.
+
+Introduced in ``notebooks/03_failover.ipynb``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from functools import partial
+
+import simpy
+
+from course_lib.lb.policies import make_policy
+from course_lib.lb.result import AttemptRecord, RequestRecord, Result
+from course_lib.lb.scenario import Backend, Scenario
+
+__all__ = ["simulate"]
+
+DOWN_STATES = ("crashed", "off", "starting")
+
+
+class _Request:
+    __slots__ = ("id", "arrival_at", "tried", "record")
+
+    def __init__(self, rid: int, arrival_at: float) -> None:
+        self.id = rid
+        self.arrival_at = arrival_at
+        self.tried: list[str] = []
+        self.record: RequestRecord | None = None
+
+
+class _Attempt:
+    __slots__ = ("request", "server", "sent_at", "ended")
+
+    def __init__(self, request: _Request, server: _Server, sent_at: float) -> None:
+        self.request = request
+        self.server = server
+        self.sent_at = sent_at
+        self.ended = False
+
+
+class _Server:
+    """One backend's true state, its FIFO queue and the balancer's belief about it."""
+
+    def __init__(self, backend: Backend, seed: int, cold: bool) -> None:
+        self.name = backend.name
+        self.rate = backend.service_rate
+        self.weight = backend.weight
+        self.backup = backend.backup
+        self.rng = random.Random(f"{seed}-service-{backend.name}")
+        self.actual = "off" if cold else "up"
+        self.factor = 1.0
+        self.queue: deque[_Attempt] = deque()
+        self.current: _Attempt | None = None
+        self.service_started_at = 0.0
+        self.busy_time = 0.0
+        self.epoch = 0
+        self.in_flight = 0
+        self.active_up = not cold
+        self.passive_down_until = -1.0
+        self.fail_times: deque[float] = deque()
+        self.believed = not cold
+        self.actual_log: list[tuple[float, str]] = [(0.0, self.actual)]
+        self.belief_log: list[tuple[float, bool]] = [(0.0, self.believed)]
+
+    def backlog_time(self) -> float:
+        """Seconds of work queued here (mean service times), what a new arrival would wait."""
+        n = len(self.queue) + (self.current is not None)
+        return n * self.factor / self.rate
+
+
+class _Engine:
+    def __init__(self, scenario: Scenario) -> None:
+        self.s = scenario
+        self.env = simpy.Environment()
+        cold = scenario.standby == "cold"
+        self.servers = {
+            b.name: _Server(b, scenario.seed, cold and b.backup) for b in scenario.backends
+        }
+        self.primaries = [sv for sv in self.servers.values() if not sv.backup]
+        self.backups = [sv for sv in self.servers.values() if sv.backup]
+        self.policy = make_policy(scenario.policy, scenario.weights, scenario.seed)
+        self.in_flight = {name: 0 for name in self.servers}
+        self.requests: list[RequestRecord] = []
+        self.attempts: list[AttemptRecord] = []
+        self.pending: dict[int, _Request] = {}
+        self.cold_triggered = False
+        self._eligible: list[str] | None = None
+        self.deterministic = scenario.service == "deterministic"
+
+    # ---- the balancer ---------------------------------------------------------------------
+    def eligible(self) -> list[str]:
+        if self._eligible is None:
+            up = [sv.name for sv in self.primaries if sv.believed and sv.weight > 0]
+            if not up:
+                up = [sv.name for sv in self.backups if sv.believed and sv.weight > 0]
+            self._eligible = up
+        return self._eligible
+
+    def arrivals(self):
+        rng = random.Random(f"{self.s.seed}-arrivals")
+        rid = 0
+        while True:
+            yield self.env.timeout(rng.expovariate(self.s.arrival_rate))
+            request = _Request(rid, self.env.now)
+            rid += 1
+            self.pending[request.id] = request
+            self.dispatch(request, "no_server")
+
+    def dispatch(self, request: _Request, last_outcome: str) -> None:
+        now = self.env.now
+        candidates = self.eligible()
+        if request.tried:
+            candidates = [n for n in candidates if n not in request.tried]
+        if not candidates:
+            self.finish(request, last_outcome)
+            return
+        name = self.policy.pick(candidates, self.in_flight)
+        server = self.servers[name]
+        request.tried.append(name)
+        attempt = _Attempt(request, server, now)
+        self.in_flight[name] += 1
+        if server.actual in DOWN_STATES:
+            self.end_attempt(attempt, "refused")
+            return
+        deadline = self.env.timeout(self.s.request_timeout)
+        deadline.callbacks.append(partial(self.on_deadline, attempt))
+        server.queue.append(attempt)
+        if server.current is None and server.actual != "hung":
+            self.start_next(server)
+
+    def on_deadline(self, attempt: _Attempt, _event) -> None:
+        if not attempt.ended:
+            self.end_attempt(attempt, "timeout")
+
+    def end_attempt(self, attempt: _Attempt, outcome: str) -> None:
+        now = self.env.now
+        attempt.ended = True
+        server = attempt.server
+        self.in_flight[server.name] -= 1
+        request = attempt.request
+        self.attempts.append(
+            AttemptRecord(request.id, server.name, attempt.sent_at, now, outcome)
+        )
+        if outcome == "ok":
+            self.finish(request, "ok")
+            return
+        if self.s.passive is not None:
+            self.passive_failure(server)
+        if len(request.tried) <= self.s.retries:
+            self.dispatch(request, outcome)
+        else:
+            self.finish(request, outcome)
+
+    def finish(self, request: _Request, outcome: str) -> None:
+        now = self.env.now
+        del self.pending[request.id]
+        backend = request.tried[-1] if request.tried else None
+        self.requests.append(RequestRecord(
+            request.id, request.arrival_at, backend, outcome, now,
+            now - request.arrival_at, len(request.tried),
+        ))
+
+    # ---- the backends ---------------------------------------------------------------------
+    def start_next(self, server: _Server) -> None:
+        if not server.queue:
+            return
+        attempt = server.queue.popleft()
+        server.current = attempt
+        server.service_started_at = self.env.now
+        mean = server.factor / server.rate
+        service = mean if self.deterministic else server.rng.expovariate(1 / mean)
+        done = self.env.timeout(service)
+        done.callbacks.append(partial(self.on_served, server, server.epoch))
+
+    def on_served(self, server: _Server, epoch: int, _event) -> None:
+        if epoch != server.epoch:  # the server crashed or hung meanwhile: stale completion
+            return
+        attempt = server.current
+        server.current = None
+        server.busy_time += self.env.now - server.service_started_at
+        if not attempt.ended:  # a timed-out request is still served: wasted work
+            self.end_attempt(attempt, "ok")
+        self.start_next(server)
+
+    def drop_all(self, server: _Server, outcome: str) -> None:
+        """The process died (crash) or was restarted (hang recovery): reset what it held."""
+        server.epoch += 1
+        held = list(server.queue)
+        if server.current is not None:
+            if server.actual != "hung":
+                server.busy_time += self.env.now - server.service_started_at
+            held.insert(0, server.current)
+        server.current = None
+        server.queue.clear()
+        for attempt in held:
+            if not attempt.ended:
+                self.end_attempt(attempt, outcome)
+
+    def set_actual(self, server: _Server, state: str) -> None:
+        server.actual = state
+        server.actual_log.append((self.env.now, state))
+
+    def inject(self, failure):
+        server = self.servers[failure.backend]
+        yield self.env.timeout(failure.at)
+        if failure.kind == "crash":
+            self.drop_all(server, "reset")
+            self.set_actual(server, "crashed")
+        elif failure.kind == "hang":
+            server.epoch += 1  # the request in service never completes
+            if server.current is not None:
+                server.busy_time += self.env.now - server.service_started_at
+            self.set_actual(server, "hung")
+        else:
+            server.factor = failure.factor
+            self.set_actual(server, "slow")
+        if failure.until is None:
+            return
+        yield self.env.timeout(failure.until - failure.at)
+        if failure.kind == "hang":
+            self.drop_all(server, "reset")
+        server.factor = 1.0
+        self.set_actual(server, "up")
+        if self.s.health_check is None:
+            server.active_up = True
+            self.update_belief(server)
+        if server.current is None:
+            self.start_next(server)
+
+    # ---- detection -----------------------------------------------------------------------
+    def checker(self, server: _Server, phase: float):
+        hc = self.s.health_check
+        yield self.env.timeout(phase)
+        successes = failures = 0
+        while True:
+            if server.actual in DOWN_STATES:
+                passed, duration = False, 0.0
+            elif server.actual == "hung" or server.backlog_time() > hc.check_timeout:
+                passed, duration = False, hc.check_timeout
+            else:
+                passed, duration = True, 0.0
+            if duration:
+                yield self.env.timeout(duration)
+            if passed:
+                failures = 0
+                successes += 1
+                if not server.active_up and successes >= hc.rise:
+                    server.active_up = True
+                    self.update_belief(server)
+            else:
+                successes = 0
+                failures += 1
+                if server.active_up and failures >= hc.fall:
+                    server.active_up = False
+                    self.update_belief(server)
+            yield self.env.timeout(hc.interval)
+
+    def passive_failure(self, server: _Server) -> None:
+        now = self.env.now
+        passive = self.s.passive
+        if now < server.passive_down_until:
+            return
+        server.fail_times.append(now)
+        while server.fail_times and server.fail_times[0] <= now - passive.fail_timeout:
+            server.fail_times.popleft()
+        if len(server.fail_times) >= passive.max_fails:
+            server.fail_times.clear()
+            server.passive_down_until = now + passive.fail_timeout
+            self.update_belief(server)
+            back = self.env.timeout(passive.fail_timeout)
+            back.callbacks.append(lambda _e, sv=server: self.update_belief(sv))
+
+    def update_belief(self, server: _Server) -> None:
+        now = self.env.now
+        believed = server.active_up and now >= server.passive_down_until
+        if believed == server.believed:
+            return
+        server.believed = believed
+        server.belief_log.append((now, believed))
+        self._eligible = None
+        if not self.cold_triggered and not any(sv.believed for sv in self.primaries):
+            self.cold_triggered = True
+            for backup in self.backups:
+                if backup.actual == "off":
+                    self.env.process(self.cold_start(backup))
+
+    def cold_start(self, server: _Server):
+        self.set_actual(server, "starting")
+        yield self.env.timeout(self.s.cold_start_time)
+        self.set_actual(server, "up")
+        if self.s.health_check is None:
+            server.active_up = True
+            self.update_belief(server)
+
+    # ---- running -------------------------------------------------------------------------
+    def run(self) -> Result:
+        env = self.env
+        env.process(self.arrivals())
+        for failure in self.s.failures:
+            env.process(self.inject(failure))
+        if self.s.health_check is not None:
+            phases = random.Random(f"{self.s.seed}-checks")
+            for server in self.servers.values():
+                phase = phases.uniform(0, self.s.health_check.interval)
+                env.process(self.checker(server, phase))
+        env.run(until=self.s.duration)
+        end = self.s.duration
+        for request in self.pending.values():
+            backend = request.tried[-1] if request.tried else None
+            self.requests.append(RequestRecord(
+                request.id, request.arrival_at, backend, "in_flight", None, None,
+                len(request.tried),
+            ))
+        self.requests.sort(key=lambda r: r.id)
+        busy = {}
+        for sv in self.servers.values():
+            extra = end - sv.service_started_at if sv.current and sv.actual != "hung" else 0.0
+            busy[sv.name] = sv.busy_time + extra
+        return Result(
+            scenario=self.s,
+            requests=self.requests,
+            attempts=self.attempts,
+            actual_log={n: sv.actual_log for n, sv in self.servers.items()},
+            belief_log={n: sv.belief_log for n, sv in self.servers.items()},
+            busy_time=busy,
+        )
+
+
+def simulate(scenario: Scenario) -> Result:
+    """Run ``scenario`` once (deterministic for a given ``scenario.seed``) and return a Result."""
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario must be a Scenario (got {scenario!r})")
+    return _Engine(scenario).run()
