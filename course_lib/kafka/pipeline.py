@@ -105,7 +105,8 @@ def produce_at_rate(topic: str, events: list[dict], rate: float, key_field: str,
         producer.flush(timeout=timeout_s)
         return [f.get(timeout=timeout_s).offset for f in futures]
     except KafkaError as exc:
-        raise PipelineError(f"producing to {topic!r} failed: {exc}. Is the broker running?") from exc
+        raise PipelineError(
+            f"producing to {topic!r} failed: {exc}. Is the broker running?") from exc
     finally:
         producer.close(timeout=timeout_s)
 

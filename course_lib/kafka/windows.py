@@ -135,7 +135,8 @@ class WindowAggregator:
         self._emit_closed()
 
     def _emit_closed(self) -> None:
-        done = sorted((k for k in self._open if self._closed(k[1])), key=lambda k: (k[1], str(k[0])))
+        done = sorted((k for k in self._open if self._closed(k[1])),
+                      key=lambda k: (k[1], str(k[0])))
         for key in done:
             self._open.discard(key)
             self.result.emitted.append(key)
