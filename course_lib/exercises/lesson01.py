@@ -1,0 +1,110 @@
+"""Self-checks and reference solutions for lesson 01 (``notebooks/01_essential_components.ipynb``).
+
+1. :func:`check_p95_rate` — with 2 workers and 50 ms mean service time, the arrival rate at
+   which the p95 response time reaches 200 ms (M/M/2 theory).
+2. :func:`check_workers_for_p99` — the fewest workers that keep p99 under 250 ms at 100 req/s,
+   50 ms per request.
+3. :func:`check_cache_hit_ratio` — a cache hit ratio that keeps the whole path's p95 under 25 ms
+   at 300 req/s (judged by running the simpy model).
+"""
+
+from __future__ import annotations
+
+import math
+
+from course_lib import queueing
+from course_lib.checks import Verdict, check_number, check_that
+from course_lib.components.path import PathScenario, simulate_path
+
+__all__ = [
+    "check_cache_hit_ratio", "check_p95_rate", "check_workers_for_p99",
+    "solution_cache_hit_ratio", "solution_p95_rate", "solution_workers_for_p99",
+]
+
+SERVICE_RATE = 20.0  # per worker: 50 ms mean service time
+P95_TARGET = 0.200
+P99_TARGET = 0.250
+P99_ARRIVAL_RATE = 100.0
+CACHE_ARRIVAL_RATE = 300.0
+CACHE_P95_TARGET = 0.025
+CACHE_SEED = 2026
+
+
+def solution_p95_rate(workers: int = 2) -> float:
+    """Bisection on λ for p95(λ) = 200 ms; p95 grows with λ, so the crossing is unique."""
+    low, high = 1e-6, workers * SERVICE_RATE * (1 - 1e-9)
+    for _ in range(80):
+        mid = (low + high) / 2
+        p95 = queueing.mmc_response_time_quantile(0.95, mid, SERVICE_RATE, workers)
+        low, high = (mid, high) if p95 < P95_TARGET else (low, mid)
+    return (low + high) / 2
+
+
+def check_p95_rate(answer) -> Verdict:
+    return check_number(
+        answer, solution_p95_rate(), rel_tol=0.05, what="the arrival rate (req/s)",
+        too_high=("At that rate p95 is already above 200 ms. The capacity (2 × 20 = 40 req/s) "
+                  "is where the *mean* explodes; the tail crosses 200 ms much earlier."),
+        too_low="At that rate p95 is still below 200 ms: push the load higher.",
+        explain="The tail (p95) crosses the target at about half the capacity.")
+
+
+def _p99_or_inf(workers: int) -> float:
+    if workers * SERVICE_RATE <= P99_ARRIVAL_RATE:
+        return math.inf
+    return queueing.mmc_response_time_quantile(0.99, P99_ARRIVAL_RATE, SERVICE_RATE, workers)
+
+
+def solution_workers_for_p99() -> int:
+    """Add workers until the M/M/c p99 is under the target."""
+    workers = 1
+    while _p99_or_inf(workers) >= P99_TARGET:
+        workers += 1
+    return workers
+
+
+def check_workers_for_p99(answer) -> Verdict:
+    expected = solution_workers_for_p99()
+    verdict = check_number(answer, expected, rel_tol=0, abs_tol=0.0, what="workers",
+                           explain="One worker fewer and the p99 is over 250 ms.")
+    if verdict.passed or not verdict.answered or "should be a number" in verdict.message:
+        return verdict
+    given = float(answer)
+    if given < expected:
+        p99 = _p99_or_inf(int(given)) if given >= 1 else math.inf
+        why = ("ρ ≥ 1: the queue grows without bound, there is no p99 at all" if p99 == math.inf
+               else f"p99 is {p99 * 1e3:.0f} ms")
+        advice = ("Capacity equal to the load is not enough." if p99 == math.inf
+                  else "The tail needs more headroom than the mean.")
+        return Verdict(False, f"Not yet: with {given:g} workers {why}. {advice}")
+    return Verdict(False, f"Not yet: {given:g} workers work, but fewer do too: find the smallest.")
+
+
+def _cache_run(hit_ratio: float):
+    scenario = PathScenario(arrival_rate=CACHE_ARRIVAL_RATE, workers=4,
+                            cache_hit_ratio=hit_ratio, duration=30.0, warmup=3.0)
+    scenario.check_stable()
+    return simulate_path(scenario, seed=CACHE_SEED)
+
+
+def _cache_ok(hit_ratio) -> tuple[bool, str]:
+    if isinstance(hit_ratio, bool) or not isinstance(hit_ratio, int | float):
+        raise ValueError(f"cache_hit_ratio should be a number between 0 and 1 (got {hit_ratio!r})")
+    if not 0 <= hit_ratio <= 1:
+        raise ValueError(f"cache_hit_ratio must be in [0, 1] (got {hit_ratio!r})")
+    p95 = _cache_run(float(hit_ratio)).response_time_percentile(95)
+    return p95 < CACHE_P95_TARGET, f"With cache_hit_ratio={hit_ratio:g}, p95 = {p95 * 1e3:.1f} ms."
+
+
+def solution_cache_hit_ratio() -> float:
+    """The smallest hit ratio on a 0.1 grid that meets the target."""
+    for tenth in range(11):
+        if _cache_ok(tenth / 10)[0]:
+            return tenth / 10
+    raise AssertionError("no hit ratio meets the target")  # pragma: no cover
+
+
+def check_cache_hit_ratio(answer) -> Verdict:
+    return check_that(answer, _cache_ok, what="cache_hit_ratio",
+                      success="The cache takes load off the database *and* the workers.",
+                      hint="Each hit skips a 10 ms database query: try a higher ratio.")

@@ -1,0 +1,42 @@
+"""Lesson 01 self-checks, both ways: the solution passes, typical mistakes get a hint."""
+
+from __future__ import annotations
+
+import pytest
+
+from course_lib.exercises import lesson01 as ex
+
+
+@pytest.mark.parametrize("check", [ex.check_p95_rate, ex.check_workers_for_p99,
+                                   ex.check_cache_hit_ratio])
+def test_none_is_not_answered(check):
+    verdict = check(None)
+    assert not verdict.answered and not verdict.passed
+    assert str(verdict).startswith("⏳ Not answered yet")
+
+
+def test_p95_rate():
+    assert ex.check_p95_rate(ex.solution_p95_rate())
+    assert ex.solution_p95_rate() == pytest.approx(21.43, abs=0.01)
+    too_high = ex.check_p95_rate(40)  # the capacity: the classic mistake
+    assert not too_high and "the tail crosses 200 ms much earlier" in too_high.message
+    assert "push the load higher" in ex.check_p95_rate(10).message
+
+
+def test_workers_for_p99():
+    assert ex.solution_workers_for_p99() == 7
+    assert ex.check_workers_for_p99(7)
+    naive = ex.check_workers_for_p99(5)  # load / service rate = 100 / 20: ρ = 1
+    assert not naive and "queue grows without bound" in naive.message
+    close = ex.check_workers_for_p99(6)
+    assert not close and "p99 is 307 ms" in close.message
+    assert "find the smallest" in ex.check_workers_for_p99(9).message
+    assert "should be a number" in ex.check_workers_for_p99("seven").message
+
+
+def test_cache_hit_ratio():
+    solution = ex.solution_cache_hit_ratio()
+    assert ex.check_cache_hit_ratio(solution)
+    no_cache = ex.check_cache_hit_ratio(0.0)
+    assert not no_cache and "try a higher ratio" in no_cache.message
+    assert "must be in [0, 1]" in ex.check_cache_hit_ratio(1.5).message
