@@ -73,6 +73,8 @@ class Backend:
 
     ``weight`` is used by weighted round-robin (0 = drained: no new requests). A ``backup``
     server gets traffic only when no primary is believed up (HAProxy and nginx ``backup``).
+    Validated by the :class:`Scenario` that lists it, so errors name its position
+    (``backends[2].service_rate``).
     """
 
     name: str
@@ -86,8 +88,6 @@ class Backend:
         _positive(f"{where}.service_rate", self.service_rate)
         _non_negative(f"{where}.weight", self.weight)
 
-    def __post_init__(self) -> None:
-        self.validate()
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,7 @@ class Failure:
     * ``slow``: the service rate is divided by ``factor`` (a degraded disk, a noisy neighbour).
 
     Recovery at ``until`` is a restart: the backend comes back empty and healthy.
+    Validated by the :class:`Scenario` that lists it (errors name ``failures[i]``).
     """
 
     backend: str
@@ -169,8 +170,6 @@ class Failure:
             if not self.factor >= 1:
                 raise ValueError(f"{where}.factor must be >= 1 (got {self.factor!r})")
 
-    def __post_init__(self) -> None:
-        self.validate()
 
 
 @dataclass(frozen=True)
