@@ -1,0 +1,40 @@
+"""Use case 1 against the embedded broker: every replayed order is stored exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from course_lib.kafka.pipeline import create_topic, load_customers, load_orders, run_pipeline
+
+
+def test_loaders_give_ints():
+    orders = load_orders(limit=5)
+    assert len(orders) == 5 and isinstance(orders[0]["unit_price_cents"], int)
+    assert len(load_customers()) == 400
+
+
+def test_validation_messages():
+    with pytest.raises(ValueError, match=r"partitions must be >= 1 \(got 0\)"):
+        create_topic("x", 0)
+
+
+@pytest.mark.kafka
+def test_pipeline_stores_every_order_once_with_its_amount(tmp_path):
+    orders = load_orders(limit=300)
+    result = run_pipeline(orders, tmp_path / "p.db", rate=1000.0)
+    assert result.produced == result.consumed == result.stored == 300
+    assert sorted(r["order_id"] for r in result.records) == sorted(o["order_id"] for o in orders)
+    by_id = {o["order_id"]: o for o in orders}
+    for r in result.records:
+        o = by_id[r["order_id"]]
+        assert r["amount_cents"] == o["quantity"] * o["unit_price_cents"]
+        assert len(r["country"]) == 2
+    assert min(result.freshness_times()) >= 0  # stored after it was emitted
+    s = result.summary()
+    assert s["freshness_p50_s"] <= s["freshness_p95_s"] <= s["freshness_max_s"]
+
+
+@pytest.mark.kafka
+def test_rate_is_validated_before_anything_is_sent(tmp_path):
+    with pytest.raises(ValueError, match=r"rate must be > 0 \(got 0\.0\)"):
+        run_pipeline(load_orders(limit=3), tmp_path / "p.db", rate=0.0, timeout_s=3)
