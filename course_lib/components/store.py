@@ -22,13 +22,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESOURCES", "MemoryStore", "SqliteStore", "validate_item"]
+from course_lib.naming import unique_name
+
+__all__ = ["RESOURCES", "MemoryStore", "SqliteStore", "new_work_folder", "validate_item"]
 
 #: The resources the API serves and the fields each item needs (name → type).
 RESOURCES: dict[str, dict[str, type]] = {
     "notes": {"text": str},
     "orders": {"item": str, "quantity": int},
 }
+
+
+def new_work_folder(prefix: str, root: str | Path = "work") -> Path:
+    """A fresh folder ``root/prefix-run-…-N`` for a lesson's files (``notebooks/work`` is
+    git-ignored). A new one per run, so a re-run never reads a previous run's rows."""
+    folder = Path(root) / unique_name(prefix)
+    folder.mkdir(parents=True)
+    return folder
 
 
 def validate_item(resource: str, fields: Any) -> dict[str, Any]:
