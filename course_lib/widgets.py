@@ -13,9 +13,11 @@ directly; nbval then compares its figure, while the live dashboard cell is outpu
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Callable, Mapping
 from html import escape
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -57,7 +59,12 @@ class Dashboard:
     Attributes tests use: ``controls`` (name → widget), ``figure`` (the ``go.FigureWidget``),
     ``message`` (an HTML widget: empty, or the last error), ``summary`` (an HTML widget with the
     text ``render`` returned), ``widget`` (the whole box), and ``refresh()``.
+
+    Every dashboard alive in a kernel is listed in ``Dashboard.instances``, so the benchmarks can
+    sweep the sliders of every dashboard a lesson builds without knowing their names.
     """
+
+    instances: ClassVar[weakref.WeakSet[Dashboard]] = weakref.WeakSet()
 
     def __init__(
         self,
@@ -79,6 +86,7 @@ class Dashboard:
                              layout=widgets.Layout(flex_flow="row wrap"))
         self.widget = widgets.VBox([knobs, self.message, self.figure, self.summary])
         self.refresh()
+        Dashboard.instances.add(self)
 
     def values(self) -> dict[str, Any]:
         """The keyword arguments ``render`` receives: the controls' values plus the fixed ones."""
@@ -108,6 +116,35 @@ class Dashboard:
             self.figure.data = ()
             self.figure.add_traces(list(fig.data))
             self.figure.layout = fig.layout
+
+    def sweep(self, moves: int = 30) -> list[float]:
+        """Move every control across its range ``moves`` times; seconds from change to new figure.
+
+        Numeric sliders visit ``moves`` evenly spaced values from min to max, dropdowns cycle
+        through their options. Each time covers the whole callback: render + figure update.
+        The controls are put back to their starting values afterwards.
+        """
+        latencies = []
+        for control in self.controls.values():
+            start = control.value
+            if hasattr(control, "min") and hasattr(control, "max"):
+                span = control.max - control.min
+                values = [control.min + span * i / max(1, moves - 1) for i in range(moves)]
+                if isinstance(start, int):
+                    values = [round(v) for v in values]
+            elif getattr(control, "options", None):
+                labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
+                values = [labels[i % len(labels)] for i in range(moves)]
+            else:
+                continue
+            for value in values:
+                if value == control.value:  # no change event would fire
+                    continue
+                began = time.perf_counter()
+                control.value = value
+                latencies.append(time.perf_counter() - began)
+            control.value = start
+        return latencies
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)

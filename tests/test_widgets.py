@@ -50,3 +50,12 @@ def test_viz_helpers():
     assert viz.rounded([1, 2.123456, None, float("nan")], 2) == [1, 2.12, None, None]
     assert viz.colour_for("b", ["a", "b"]) == viz.PALETTE[1]
     assert viz.colour_for("x") == viz.colour_for("x")
+
+
+def test_sweep_moves_every_control_and_restores_it():
+    dash = make()
+    latencies = dash.sweep(moves=5)
+    # rate: 5 values (one equal to the start is skipped), servers: 4 distinct of 5, mode: cycles
+    assert len(latencies) >= 10 and all(t >= 0 for t in latencies)
+    assert dash.values() == {"rate": 1.0, "servers": 2, "mode": "a"}
+    assert dash in list(type(dash).instances)
