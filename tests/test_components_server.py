@@ -20,6 +20,7 @@ from course_lib.components import (
     send_raw,
     validate_item,
 )
+from course_lib.components.backend import BackendProcess
 
 
 def test_sqlite_rows_survive_a_restart_memory_rows_do_not(tmp_path):
@@ -95,8 +96,8 @@ def test_validation_messages_name_the_field():
 
 
 def test_port_in_use_is_a_clear_error():
-    with ApiServer() as server, pytest.raises(PortInUseError, match=f"port {server.port} on "
-                                              r"127.0.0.1 is already in use"):
+    with ApiServer() as server, pytest.raises(
+            PortInUseError, match=f"127.0.0.1:{server.port} is already in use: stop the other"):
         ApiServer(port=server.port).start()
 
 
@@ -150,9 +151,24 @@ def test_cli_backend_process(tmp_path):
             [sys.executable, "-m", "course_lib.components.server", "--port", str(port),
              "--memory"], capture_output=True, text=True, timeout=30)
         assert clash.returncode == 2
-        assert f"port {port} on 127.0.0.1 is already in use" in clash.stderr
+        assert f"127.0.0.1:{port} is already in use" in clash.stderr
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_backend_process_restart_keeps_sqlite_rows(tmp_path):
+    db = tmp_path / "p.db"
+    with BackendProcess(db, name="p1") as backend:
+        assert ApiClient(backend.url).create("notes", text="kept").status == 201
+    assert backend.process is None
+    with BackendProcess(db, name="p2") as backend:
+        reply = ApiClient(backend.url).list("notes")
+        exit_code = backend.stop()
+    assert reply.server == "p2" and [i["text"] for i in reply.body["items"]] == ["kept"]
+    assert exit_code == 0
+    with pytest.raises(RuntimeError, match="did not start: error: .*already in use"), \
+            ApiServer() as server:
+        BackendProcess(None, port=server.port).start()

@@ -18,6 +18,7 @@ Models (simpy, deterministic for a seed):
 Introduced in ``notebooks/01_essential_components.ipynb``.
 """
 
+from course_lib.components.backend import BackendProcess
 from course_lib.components.client import ApiClient, Response, curl_command, run_curl, send_raw
 from course_lib.components.figures import (
     latency_histogram,
@@ -41,6 +42,7 @@ from course_lib.components.timing import PathTiming, measure_request_path, timin
 __all__ = [
     # real system
     "ApiServer",
+    "BackendProcess",
     "PortInUseError",
     "make_store",
     "MemoryStore",

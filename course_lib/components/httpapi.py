@@ -194,8 +194,8 @@ class ApiServer:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 error = PortInUseError(
-                    f"port {self._requested_port} on {HOST} is already in use: stop the other "
-                    "server or pass port=0 to pick a free one"
+                    f"{HOST}:{self._requested_port} is already in use: stop the other server "
+                    "or pass port=0 to pick a free one"
                 )
                 error.errno = errno.EADDRINUSE
                 raise error from None

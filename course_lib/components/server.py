@@ -12,7 +12,9 @@ already in use prints a one-line error and exits 2. Endpoints: see
 :mod:`course_lib.components.httpapi` (``GET /health``, ``GET/POST /notes``, ``GET /notes/<id>``,
 the same for ``/orders``).
 
-This module only parses arguments; the server itself is :class:`~.httpapi.ApiServer`.
+:class:`~course_lib.components.backend.BackendProcess` starts such a backend from Python. The
+server itself is :class:`~.httpapi.ApiServer`; this module only parses arguments (and is not
+imported by the package, so that ``python -m`` runs it cleanly).
 """
 
 from __future__ import annotations
