@@ -53,6 +53,9 @@ lint: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m course_lib.authoring $(NB)
 
+bench: $(STAMP)
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
 doctor: $(STAMP)
 	$(PY) -m course_lib doctor
 

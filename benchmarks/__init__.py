@@ -1,0 +1,1 @@
+"""Benchmarks for System Design Lab (``make bench`` → ``benchmarks/RESULTS.md``)."""

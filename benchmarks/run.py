@@ -1,0 +1,126 @@
+"""``make bench``: measure everything issue-level targets talk about, write RESULTS.md.
+
+Targets: median slider latency ≤ 100 ms and p95 ≤ 250 ms for default scenarios; simulators at
+least as fast as Ciw on the same model; the 60 s / 4 backends / 200 req/s failover scenario well
+under a second; the embedded broker up in under 2 s; ``make test`` under 10 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata as metadata
+import os
+import platform
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import kafka_bench, notebooks_bench, sim_throughput
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+PACKAGES = ("simpy", "ciw", "plotly", "ipywidgets", "kafka-python", "nbval", "jupyterlab")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> list[str]:
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in PACKAGES)
+    return [f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            f"- Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+            f"{_cpu()}",
+            f"- Python {platform.python_version()}; {versions}"]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-make-test", action="store_true",
+                        help="do not time a full `make test` (it takes minutes)")
+    args = parser.parse_args(argv)
+    out = ["# Benchmark results", "", "Written by `make bench` (benchmarks/run.py).", "",
+           *machine(), ""]
+
+    print("simulator throughput ...", flush=True)
+    rows = sim_throughput.measure()
+    ciw_rate = next(r.per_second for r in rows if r.name.startswith("Ciw"))
+    bare_rate = next(r.per_second for r in rows if r.name.startswith("bare"))
+    lam, mu, c, T = (sim_throughput.ARRIVAL_RATE, sim_throughput.SERVICE_RATE,
+                     sim_throughput.SERVERS, sim_throughput.DURATION)
+    out += ["## Simulator throughput", "",
+            f"M/M/c with λ = {lam:g}/s, μ = {mu:g}/s, c = {c}, {T:g} s simulated; best of 3.", "",
+            "| engine | requests | wall s | requests/s | vs bare simpy | vs Ciw |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r.name} | {r.requests} | {r.seconds:.3f} | {r.per_second:,.0f} | "
+                   f"{r.per_second / bare_rate:.2f} | {r.per_second / ciw_rate:.2f} |")
+    ours = [r for r in rows if r.name.startswith("lesson")]
+    out += ["", f"Target — our simulators at least as fast as Ciw: "
+            f"{verdict(all(r.per_second >= ciw_rate for r in ours))}."]
+    ref = sim_throughput.lb_reference_scenario_seconds()
+    out += [f"Failover reference scenario (60 s, 4 backends, 200 req/s, health checks on): "
+            f"{ref * 1000:.0f} ms median — target well under 1 s: {verdict(ref < 0.5)}.", ""]
+
+    print("broker ...", flush=True)
+    starts = kafka_bench.summary(kafka_bench.startup_times())
+    tput = kafka_bench.throughput()
+    out += ["## Embedded Kafka broker", "",
+            f"- Start-up (process start → first accepted connection), 10 starts: median "
+            f"{starts['median_ms']:.0f} ms, max {starts['max_ms']:.0f} ms — target < 2 s: "
+            f"{verdict(starts['max_ms'] < 2000)}.",
+            f"- kafka-python, one producer (acks=all, linger 5 ms), {tput['messages']:,} messages "
+            f"of {tput['size_bytes']} B: produce {tput['produce_per_s']:,.0f} msg/s; one assigned "
+            f"consumer: {tput['consume_per_s']:,.0f} msg/s.", ""]
+
+    print("notebooks ...", flush=True)
+    out += ["## Notebooks", "",
+            "| notebook | nbval s | passed | dashboards | median ms | p95 ms | max ms |",
+            "|---|---:|---|---:|---:|---:|---:|"]
+    latency_rows = []
+    for path in notebooks_bench.notebooks():
+        seconds, passed = notebooks_bench.nbval_seconds(path)
+        dashes = notebooks_bench.dashboard_latencies(path)
+        latency_rows += [(path.name, d) for d in dashes]
+        med = statistics.median([d["median_ms"] for d in dashes]) if dashes else float("nan")
+        p95 = max((d["p95_ms"] for d in dashes), default=float("nan"))
+        worst = max((d["max_ms"] for d in dashes), default=float("nan"))
+        out.append(f"| {path.name} | {seconds:.1f} | {'yes' if passed else 'NO'} | {len(dashes)} "
+                   f"| {med:.0f} | {p95:.0f} | {worst:.0f} |")
+        print(f"  {path.name}: {seconds:.1f} s, {len(dashes)} dashboards", flush=True)
+    out += ["", "### Slider-to-figure latency per dashboard", "",
+            "Each control visits 30 values across its whole range (extremes included); each move "
+            "is timed from the value change to the updated figure data.", "",
+            "| notebook | render function | controls | moves | median ms | p95 ms | max ms |",
+            "|---|---|---|---:|---:|---:|---:|"]
+    for name, d in latency_rows:
+        out.append(f"| {name} | `{d['render']}` | {', '.join(d['controls'])} | {d['moves']} | "
+                   f"{d['median_ms']:.0f} | {d['p95_ms']:.0f} | {d['max_ms']:.0f} |")
+    slow = [(n, d) for n, d in latency_rows if d["median_ms"] > 100 or d["p95_ms"] > 250]
+    out += ["", "Target — median ≤ 100 ms and p95 ≤ 250 ms: " + (
+        verdict(True) if not slow else verdict(False) + " for " + ", ".join(
+            f"`{d['render']}` ({n})" for n, d in slow)), ""]
+
+    if not args.skip_make_test:
+        print("make test ...", flush=True)
+        seconds, passed = notebooks_bench.make_test_seconds()
+        out += ["## make test", "", f"- Whole suite: {seconds / 60:.1f} min "
+                f"({'passed' if passed else 'FAILED'}) — target < 10 min: "
+                f"{verdict(seconds < 600)}.", ""]
+    RESULTS.write_text("\n".join(out) + "\n")
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
