@@ -1,0 +1,139 @@
+"""The lessons' scenarios and render functions: knob values → Scenario → simulate → figure.
+
+Render functions are plain: the notebook's live dashboards call them on every slider move, and
+the "checked twin" cells call them with the defaults. They hold no model logic: each builds a
+:class:`~course_lib.lb.scenario.Scenario` (whose validation produces the error messages the
+dashboards show), runs :func:`~course_lib.lb.simulate.simulate` and hands the result to
+:mod:`course_lib.lb.figures`.
+
+Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.ipynb``.
+"""
+
+from __future__ import annotations
+
+from course_lib import queueing
+from course_lib.lb.figures import latency_figure, timeline_figure, utilisation_figure
+from course_lib.lb.policies import POLICIES
+from course_lib.lb.result import Result
+from course_lib.lb.scenario import Backend, Failure, HealthCheck, Scenario
+from course_lib.lb.simulate import simulate
+
+__all__ = [
+    "APPROACHES",
+    "failover_scenario",
+    "render_failover",
+    "render_policy_race",
+    "render_unequal",
+    "run_policies",
+    "unequal_backends",
+]
+
+SEED = 2026
+COMPARED = ("random", "round_robin", "power_of_two", "least_connections")
+WARMUP = 5.0
+
+
+def run_policies(backends, arrival_rate: float, duration: float, policies=COMPARED,
+                 seed: int = SEED) -> dict[str, Result]:
+    """The same backends and the same arrivals under each policy (only the policy changes)."""
+    base = Scenario(tuple(backends), "round_robin", arrival_rate, duration, health_check=None,
+                    request_timeout=1e6, seed=seed)
+    return {p: simulate(Scenario(**{**base.__dict__, "policy": p})) for p in policies}
+
+
+def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rate: float = 10.0,
+                       duration: float = 120.0, seed: int = SEED):
+    """Identical servers: mean/p95/p99 per policy, with the M/M/1 mean of random splitting."""
+    backends = [Backend(f"s{i + 1}", service_rate) for i in range(servers)]
+    results = run_policies(backends, arrival_rate, duration, seed=seed)
+    rho = arrival_rate / (servers * service_rate)
+    theory = (queueing.mm1_mean_response_time(arrival_rate / servers, service_rate)
+              if rho < 1 else None)
+    fig = latency_figure(results, theory, since=WARMUP,
+                         title=f"{servers} identical servers at ρ = {rho:.2f}")
+    text = "  ".join(f"{p}: {r.summary(WARMUP)['mean_latency'] * 1000:.0f} ms"
+                     for p, r in results.items())
+    return fig, f"mean response time — {text}"
+
+
+def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:
+    """One server three times as fast as the other two (30, 10, 10 requests/s)."""
+    return [Backend("fast", 30.0, weight=fast_weight), Backend("slow1", 10.0),
+            Backend("slow2", 10.0)]
+
+
+def render_unequal(policy: str = "round_robin", fast_weight: float = 1.0,
+                   arrival_rate: float = 35.0, duration: float = 300.0, seed: int = SEED):
+    """Unequal servers: utilisation per server for one policy, next to round-robin."""
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)} (got {policy!r})")
+    backends = unequal_backends(fast_weight)
+    shown = ("round_robin", policy) if policy != "round_robin" else ("round_robin",)
+    results = run_policies(backends, arrival_rate, duration, shown, seed)
+    fig = utilisation_figure(results, title=f"Servers of 30, 10, 10 req/s at {arrival_rate:g} "
+                                            f"req/s (fast weight {fast_weight:g})")
+    text = "  ".join(f"{p}: p95 {r.summary(WARMUP)['p95'] * 1000:.0f} ms"
+                     for p, r in results.items())
+    return fig, text
+
+
+APPROACHES = ("round_robin", "weighted", "standby")
+
+
+def failover_scenario(approach: str = "round_robin", failure_at: float = 20.0,
+                      kind: str = "crash", interval: float = 2.0, rise: int = 2, fall: int = 3,
+                      timeout: float = 1.0, retries: int = 0, standby: str = "hot",
+                      arrival_rate: float = 120.0, duration: float = 60.0,
+                      recover_at: float | None = 45.0, seed: int = SEED) -> Scenario:
+    """Lesson 03's three approaches to the same failure (total primary capacity 200 req/s).
+
+    * ``round_robin``: four equal servers (50 req/s); ``b`` fails, the rotation skips it;
+    * ``weighted``: ``big`` (100 req/s, weight 2) and two small ones (50, weight 1), smooth
+      weighted round-robin; ``small1`` fails and its share moves to ``big`` and ``small2`` in
+      proportion to their weights, i.e. to the capacity that is left;
+    * ``standby``: one ``primary`` (200 req/s) and a ``backup`` of the same size, hot or cold.
+    """
+    if approach == "round_robin":
+        backends = [Backend(n, 50.0) for n in "abcd"]
+        policy, victim = "round_robin", "b"
+    elif approach == "weighted":
+        backends = [Backend("big", 100.0, weight=2), Backend("small1", 50.0),
+                    Backend("small2", 50.0)]
+        policy, victim = "weighted_round_robin", "small1"
+    elif approach == "standby":
+        backends = [Backend("primary", 200.0), Backend("backup", 200.0, backup=True)]
+        policy, victim = "round_robin", "primary"
+    else:
+        raise ValueError(f"approach must be one of {', '.join(APPROACHES)} (got {approach!r})")
+    until = recover_at if recover_at is not None and recover_at > failure_at else None
+    return Scenario(
+        backends, policy, arrival_rate, duration,
+        health_check=HealthCheck(interval, timeout, rise, fall),
+        failures=[Failure(victim, failure_at, kind, until, 4.0 if kind == "slow" else None)],
+        retries=retries, standby=standby, cold_start_time=10.0, request_timeout=2.0, seed=seed,
+    )
+
+
+def describe(result: Result) -> str:
+    """One paragraph of numbers under the timeline: detection and what it cost."""
+    s = result.summary()
+    parts = [f"sent {s['sent']}, ok {s['ok']}, failed {s['failed']} "
+             f"(refused {s['refused']}, reset {s['reset']}, timeout {s['timeout']}, "
+             f"no server {s['no_server']}), retried {s['retried']}"]
+    for d in result.detections:
+        if d.marked_down_at is None:
+            parts.append(f"{d.backend} {d.kind} at {d.failed_at:g} s: never marked down")
+        else:
+            up = "" if d.marked_up_at is None else f", marked up at {d.marked_up_at:.2f} s"
+            parts.append(f"{d.backend} {d.kind} at {d.failed_at:g} s: marked down after "
+                         f"{d.detection_time:.2f} s{up}")
+    if s["p95"] is not None:
+        parts.append(f"p50 {s['p50'] * 1000:.0f} ms, p95 {s['p95'] * 1000:.0f} ms, "
+                     f"p99 {s['p99'] * 1000:.0f} ms")
+    return "\n".join(parts)
+
+
+def render_failover(**knobs):
+    """Timeline + summary text for :func:`failover_scenario` with these knob values."""
+    result = simulate(failover_scenario(**knobs))
+    return timeline_figure(result), describe(result)

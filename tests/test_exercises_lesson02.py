@@ -1,0 +1,28 @@
+"""Lesson 02 self-checks: the solution passes, typical wrong answers fail with a hint."""
+
+from course_lib.exercises import lesson02 as ex
+
+
+def test_fast_weight():
+    assert ex.check_fast_weight(ex.solution_fast_weight())
+    wrong = ex.check_fast_weight(1)
+    assert not wrong and "proportion to capacity" in wrong.message
+    assert "saturates first" in ex.check_fast_weight(5).message
+    assert not ex.check_fast_weight(None).answered
+
+
+def test_random_mean_time():
+    assert ex.solution_random_mean_time() == 0.5
+    assert ex.check_random_mean_time(ex.solution_random_mean_time())
+    wrong = ex.check_random_mean_time(0.1)  # the bare service time
+    assert not wrong and "W = 1/(μ − λ/N)" in wrong.message
+    assert "Divide the arrival rate" in ex.check_random_mean_time(2.0).message
+    assert not ex.check_random_mean_time(None).answered
+
+
+def test_many_balancers():
+    assert ex.check_many_balancers("power_of_two")
+    wrong = ex.check_many_balancers("least_connections")
+    assert not wrong and "herding" in wrong.message
+    assert "not one of the options" in ex.check_many_balancers("fastest").message
+    assert not ex.check_many_balancers(None).answered

@@ -1,0 +1,60 @@
+"""Render functions and dashboards of lessons 02–03 (in-process, no kernel)."""
+
+import pytest
+
+from course_lib.lb import simulate
+from course_lib.lb.dashboards import (
+    failover_scenario,
+    render_failover,
+    render_policy_race,
+    render_unequal,
+)
+from course_lib.lb.figures import format_requests
+from course_lib.widgets import dashboard, slider
+
+
+def test_failover_timeline_has_a_row_per_backend_and_describes_detection():
+    fig, text = render_failover(duration=30.0, failure_at=10.0, recover_at=None)
+    assert len([t for t in fig.data if t.name == "ok"]) == 4
+    assert "b crash at 10 s: marked down after" in text
+
+
+@pytest.mark.parametrize("approach", ["round_robin", "weighted", "standby"])
+def test_three_approaches_survive_one_failure_after_detection(approach):
+    result = simulate(failover_scenario(approach, recover_at=None))
+    (d,) = result.detections
+    after = result.summary(since=d.marked_down_at + 0.5)
+    assert after["failed"] == 0
+
+
+def test_weighted_approach_moves_the_share_in_proportion_to_capacity():
+    result = simulate(failover_scenario("weighted", recover_at=None, duration=80.0))
+    (d,) = result.detections
+    later = [a for a in result.attempts if a.sent_at > d.marked_down_at]
+    big = sum(a.backend == "big" for a in later) / len(later)
+    assert big == pytest.approx(2 / 3, abs=0.01)  # weights 2:1 exactly, ±1 pick
+
+
+def test_policy_race_and_unequal_renders():
+    fig, text = render_policy_race(duration=40.0)
+    assert [t.name for t in fig.data] == ["mean", "p95", "p99"]
+    assert "least_connections" in text
+    fig, text = render_unequal("weighted_round_robin", fast_weight=3.0, duration=40.0)
+    assert {t.name for t in fig.data} == {"round_robin", "weighted_round_robin"}
+
+
+def test_dashboard_shows_validation_errors_instead_of_a_traceback():
+    dash = dashboard(render_failover, fixed={"duration": 10.0},
+                     timeout=slider(1.0, 0.0, 3.0, 0.5, "check timeout (s)"))
+    assert dash.error is None
+    dash.controls["timeout"].value = 0.0
+    assert dash.error == "health_check.timeout must be > 0 (got 0.0)"
+    assert "must be &gt; 0" in dash.message.value
+    dash.controls["timeout"].value = 0.5
+    assert dash.error is None and dash.message.value == ""
+
+
+def test_trace_text_lists_attempts():
+    result = simulate(failover_scenario(duration=2.0))
+    text = format_requests(result, 3)
+    assert text.splitlines()[1].split()[0] == "0" and ":ok" in text
