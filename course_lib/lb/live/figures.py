@@ -1,0 +1,74 @@
+"""Figures for lesson 03b: one timeline for a live run or a simulated one, and the table.
+
+Both timelines use the same layout, so they can be put one above the other: one lane per backend,
+a dot per request at the time it was sent (coloured by the backend that answered, a vermillion
+cross when it failed), a grey band while the balancer believed the backend down, and a dashed
+line at each injected failure. Data are rounded lists (``viz.rounded``) so stored outputs diff.
+
+Introduced in ``notebooks/03b_failover_for_real.ipynb``.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from course_lib import viz
+from course_lib.lb.result import Result
+
+from .lab import LiveResult
+
+
+def _down_bands(result: LiveResult | Result) -> list[tuple[str, float, float]]:
+    """(backend, from, to) while the balancer believed the backend down."""
+    end = result.scenario.duration
+    bands = []
+    for d in result.detections:
+        if d.marked_down_at is not None:
+            bands.append((d.backend, d.marked_down_at, d.marked_up_at or end))
+    return bands
+
+
+def _points(result: LiveResult | Result) -> list[tuple[float, str | None, bool]]:
+    if isinstance(result, LiveResult):
+        return [(r.sent_at, r.backend, r.ok) for r in result.requests]
+    return [(r.arrival_at, r.backend, r.outcome == "ok") for r in result.requests]
+
+
+def timeline_figure(result: LiveResult | Result, *, title: str) -> go.Figure:
+    """Requests per backend over time, failures marked, believed-down periods shaded."""
+    names = list(result.scenario.names)
+    lane = {n: i for i, n in enumerate(names)}
+    fig = go.Figure()
+    for backend, start, stop in _down_bands(result):
+        y = lane[backend]
+        fig.add_shape(type="rect", x0=round(start, 4), x1=round(stop, 4), y0=y - 0.4,
+                      y1=y + 0.4, fillcolor="lightgrey", opacity=0.6, line_width=0, layer="below")
+    for f in result.scenario.failures:
+        fig.add_vline(x=f.at, line_dash=viz.THEORY_DASH, line_color=viz.FAIL_COLOUR)
+    points = _points(result)
+    for name in names:
+        xs = [t for t, b, ok in points if b == name and ok]
+        fig.add_trace(go.Scatter(
+            x=viz.rounded(xs, 3), y=[lane[name]] * len(xs), mode="markers", name=name,
+            marker={"size": 4, "color": viz.colour_for(name, names)}))
+    bad = [(t, b) for t, b, ok in points if not ok]
+    fig.add_trace(go.Scatter(
+        x=viz.rounded([t for t, _ in bad], 3),
+        y=[lane.get(b, -0.6) if b else -0.6 for _, b in bad], mode="markers", name="failed",
+        marker={"symbol": "x", "size": 7, "color": viz.FAIL_COLOUR}))
+    fig.update_yaxes(tickvals=list(range(len(names))), ticktext=names,
+                     range=[-1, len(names) - 0.4])
+    return viz.themed(fig, title=title, x_title="time since the first request (s)",
+                      y_title="backend", height=300)
+
+
+def comparison_table(rows: list[list], *, live_label: str) -> go.Figure:
+    """A plotly table of :func:`.compare.table_rows`."""
+    columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
+    fig = go.Figure(go.Table(
+        header={"values": ["run", "metric", f"measured ({live_label})", "simulated"],
+                "align": "left"},
+        cells={"values": [list(c) for c in columns], "align": "left"},
+    ))
+    fig.update_layout(height=80 + 22 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig

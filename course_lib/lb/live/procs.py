@@ -1,0 +1,249 @@
+"""Real backend processes on 127.0.0.1, and the two ways a server fails: crash and hang.
+
+A *crash* is ``SIGKILL``: the process is gone, its port closes, and the kernel answers every new
+connection with a reset ("connection refused"): a load balancer learns about it within
+microseconds on the request path, but only on the next health check on the check path. A *hang*
+is ``SIGSTOP``: the process still exists and the kernel still completes TCP handshakes into the
+listen backlog, but nobody reads; requests and health checks wait until their timeouts. That
+difference is why a hang is detected later than a crash and why retries help only with crashes.
+
+Every process started here dies with us: :class:`Backends` is a context manager, every child is
+also registered with ``atexit``, and on Linux a child asks the kernel for ``SIGKILL`` when its
+parent dies (``PR_SET_PDEATHSIG``), which covers a killed kernel where ``atexit`` never runs.
+
+Introduced in ``notebooks/03b_failover_for_real.ipynb``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+LOOPBACK = "127.0.0.1"
+READY_TIMEOUT_S = 10.0
+_PR_SET_PDEATHSIG = 1
+
+_children: set[subprocess.Popen] = set()
+_children_lock = threading.Lock()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    """True when ``port`` on 127.0.0.1 can be bound (no listener, nothing left behind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((LOOPBACK, port))
+        except OSError:
+            return False
+        return True
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    os.setpgid(0, 0)  # own process group: a Ctrl-C in the notebook does not hit it twice
+
+
+def spawn(argv: Sequence[str], **kw) -> subprocess.Popen:
+    """Start a child that cannot outlive us (atexit + PR_SET_PDEATHSIG on Linux)."""
+    process = subprocess.Popen(
+        list(argv), stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None, **kw,
+    )
+    with _children_lock:
+        _children.add(process)
+    return process
+
+
+def kill(process: subprocess.Popen, timeout: float = 5.0) -> None:
+    """SIGKILL and reap ``process`` (works on stopped processes too); idempotent."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    with _children_lock:
+        _children.discard(process)
+
+
+def kill_all_children() -> None:
+    """Kill every child this module started and that is still alive (also run at exit)."""
+    with _children_lock:
+        alive = list(_children)
+    for process in alive:
+        kill(process)
+
+
+def live_children() -> list[int]:
+    """PIDs of children started here that are still running (tests assert this is empty)."""
+    with _children_lock:
+        return sorted(p.pid for p in _children if p.poll() is None)
+
+
+atexit.register(kill_all_children)
+
+
+def wait_healthy(port: int, path: str = "/health", timeout: float = READY_TIMEOUT_S) -> None:
+    """Wait until ``GET path`` on 127.0.0.1:port answers 200; raise RuntimeError otherwise."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection(LOOPBACK, port, timeout=0.5)
+        try:
+            conn.request("GET", path)
+            status = conn.getresponse().status
+            if status == 200:
+                return
+            last = f"status {status}"
+        except OSError as exc:
+            last = str(exc) or type(exc).__name__
+        finally:
+            conn.close()
+        time.sleep(0.02)
+    raise RuntimeError(f"127.0.0.1:{port}{path} was not healthy within {timeout:.0f} s ({last})")
+
+
+#: The programs a backend can run: the lab's own small server (service times as in the
+#: simulator, instant ``/health``, deep backlog; see :mod:`.backend_app`) or lesson 01's API
+#: server (a fixed ``--delay`` on every request, ``/health`` included).
+APPS = ("tiny", "api")
+
+
+def backend_argv(app: str, name: str, port: int, service_time: float, seed: int,
+                 service: str = "exponential") -> list[str]:
+    """The command line that runs one backend called ``name`` on 127.0.0.1:``port``."""
+    if app == "api":
+        return [sys.executable, "-m", "course_lib.components.server", "--memory",
+                "--name", name, "--port", str(port), "--delay", str(service_time)]
+    return [sys.executable, "-m", "course_lib.lb.live.backend_app", "--name", name,
+            "--port", str(port), "--service-time", str(service_time), "--seed", str(seed),
+            "--service", service]
+
+
+@dataclass
+class BackendProcess:
+    """One backend: its name (as HAProxy knows it), port, and current process."""
+
+    name: str
+    port: int
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    state: str = "stopped"  # running | crashed | hung | stopped
+
+    def start(self) -> None:
+        self.process = spawn(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_healthy(self.port)
+        self.state = "running"
+
+
+@dataclass
+class Backends:
+    """``n`` backend processes on free 127.0.0.1 ports, with fault injection.
+
+    ``with Backends(3) as bs:`` starts ``b1``, ``b2``, ``b3`` (each serving ``/health``),
+    waits until each is healthy, and kills them all on exit, even after an error.
+    ``bs.crash("b1")`` sends SIGKILL, ``bs.hang("b1")`` SIGSTOP, ``bs.recover("b1")`` brings it
+    back (SIGCONT after a hang, a fresh process on the same port after a crash).
+    ``service_times`` (seconds, one per backend) is each backend's (mean) service time; ``app``
+    picks the program (see :data:`APPS`).
+    """
+
+    n: int = 3
+    service_times: Sequence[float] = ()
+    names: Sequence[str] = ()
+    seed: int = 0
+    app: str = "tiny"
+    service: str = "exponential"
+    backends: dict[str, BackendProcess] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"n must be >= 1 (got {self.n})")
+        self.names = list(self.names) or [f"b{i + 1}" for i in range(self.n)]
+        if len(self.names) != self.n:
+            raise ValueError(f"names must have n={self.n} entries (got {len(self.names)})")
+        times = list(self.service_times) or [0.005] * self.n
+        if len(times) != self.n:
+            raise ValueError(f"service_times must have n={self.n} entries (got {len(times)})")
+        for i, t in enumerate(times):
+            if not t >= 0:
+                raise ValueError(f"service_times[{i}] must be >= 0 (got {t})")
+        self.service_times = times
+        if self.service not in ("exponential", "deterministic"):
+            raise ValueError("service must be 'exponential' or 'deterministic' "
+                             f"(got {self.service!r})")
+        if self.app not in APPS:
+            raise ValueError(f"app must be one of {', '.join(APPS)} (got {self.app!r})")
+
+    def __enter__(self) -> Backends:
+        try:
+            for i, (name, mean) in enumerate(zip(self.names, self.service_times, strict=True)):
+                port = free_port()
+                argv = backend_argv(self.app, name, port, mean, self.seed + i, self.service)
+                self.backends[name] = BackendProcess(name, port, argv)
+                self.backends[name].start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __getitem__(self, name: str) -> BackendProcess:
+        if name not in self.backends:
+            raise KeyError(f"no backend named {name!r}; known: {', '.join(self.backends)}")
+        return self.backends[name]
+
+    @property
+    def ports(self) -> dict[str, int]:
+        return {name: b.port for name, b in self.backends.items()}
+
+    def crash(self, name: str) -> None:
+        """SIGKILL: the process vanishes and its port refuses connections."""
+        b = self[name]
+        if b.process is not None:
+            kill(b.process)
+        b.state = "crashed"
+
+    def hang(self, name: str) -> None:
+        """SIGSTOP: the process freezes; connections are accepted by the kernel, never answered."""
+        b = self[name]
+        if b.process is not None and b.process.poll() is None:
+            b.process.send_signal(signal.SIGSTOP)
+            b.state = "hung"
+
+    def recover(self, name: str) -> None:
+        """Undo :meth:`crash` (start a new process on the same port) or :meth:`hang` (SIGCONT)."""
+        b = self[name]
+        if b.state == "hung" and b.process is not None:
+            b.process.send_signal(signal.SIGCONT)
+            b.state = "running"
+        elif b.state == "crashed":
+            b.start()
+
+    def stop(self) -> None:
+        """Kill every backend (SIGKILL also ends a stopped process) and reap it."""
+        for b in self.backends.values():
+            if b.process is not None:
+                kill(b.process)
+            b.state = "stopped"
