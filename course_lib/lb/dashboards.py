@@ -23,6 +23,7 @@ __all__ = [
     "failover_scenario",
     "render_failover",
     "render_policy_race",
+    "render_scale",
     "render_unequal",
     "run_policies",
     "unequal_backends",
@@ -54,6 +55,12 @@ def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rat
     text = "  ".join(f"{p}: {r.summary(WARMUP)['mean_latency'] * 1000:.0f} ms"
                      for p, r in results.items())
     return fig, f"mean response time — {text}"
+
+
+def render_scale(servers: int = 4, rho: float = 0.8, service_rate: float = 10.0,
+                 duration: float = 120.0, seed: int = SEED):
+    """The policy race at a fixed utilisation ρ while the number of servers changes."""
+    return render_policy_race(rho * servers * service_rate, servers, service_rate, duration, seed)
 
 
 def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:
