@@ -1,0 +1,68 @@
+"""Failover for real (lesson 03b): real backends, a real HAProxy, measured against the simulator.
+
+The public API, in the order the lesson meets it:
+
+* processes — :class:`Backends` (N backend processes on free 127.0.0.1 ports; ``crash`` =
+  SIGKILL, ``hang`` = SIGSTOP, ``recover``), :func:`live_children`, :func:`port_is_free`;
+* load — :class:`LoadGenerator` (open loop, fixed rate) → :class:`LiveRequest` records;
+* the balancer — :func:`live_config` (lesson 03's ``haproxy.cfg`` plus the lab's lines),
+  :func:`validate` (``haproxy -c``), :class:`HAProxy` (run it, read its runtime API and log),
+  :func:`haproxy_binary` / :data:`INSTALL_HINT`;
+* the lab — :func:`run_lab` (a ``Scenario`` played for real) → :class:`LiveResult`;
+  :func:`lab_scenarios` (the lesson's five runs), :func:`live_or_stored`;
+* the comparison — :func:`verdicts`, :func:`table_rows`, :func:`timeline_figure`,
+  :func:`comparison_table`.
+
+Everything started here is stopped by its context manager, by ``atexit``, or (on Linux) by the
+kernel when this process dies.
+"""
+
+from course_lib.lb.live.compare import (
+    DETECTION_ALLOWANCE,
+    expected_failed,
+    measured_row,
+    simulated_row,
+    table_rows,
+    verdicts,
+)
+from course_lib.lb.live.config import live_config
+from course_lib.lb.live.figures import comparison_table, timeline_figure
+from course_lib.lb.live.haproxy import (
+    INSTALL_HINT,
+    HAProxy,
+    haproxy_binary,
+    haproxy_version,
+    validate,
+)
+from course_lib.lb.live.lab import LiveDetection, LiveResult, run_lab
+from course_lib.lb.live.loadgen import LiveRequest, LoadGenerator
+from course_lib.lb.live.procs import Backends, live_children, port_is_free
+from course_lib.lb.live.runs import STORED_PATH, lab_scenarios, live_or_stored
+
+__all__ = [
+    "DETECTION_ALLOWANCE",
+    "INSTALL_HINT",
+    "STORED_PATH",
+    "Backends",
+    "HAProxy",
+    "LiveDetection",
+    "LiveRequest",
+    "LiveResult",
+    "LoadGenerator",
+    "comparison_table",
+    "expected_failed",
+    "haproxy_binary",
+    "haproxy_version",
+    "lab_scenarios",
+    "live_children",
+    "live_config",
+    "live_or_stored",
+    "measured_row",
+    "port_is_free",
+    "run_lab",
+    "simulated_row",
+    "table_rows",
+    "timeline_figure",
+    "validate",
+    "verdicts",
+]

@@ -1,0 +1,29 @@
+"""Lesson 03b self-checks: the solution passes, typical wrong answers fail with a hint."""
+
+from course_lib.exercises import lesson03b as ex
+from course_lib.lb import HealthCheck
+
+
+def test_budget_health_check():
+    assert ex.check_budget_health_check(ex.solution_budget_health_check())
+    slow = ex.check_budget_health_check(HealthCheck())  # 2 s × 3: up to 200 failures
+    assert not slow and "Worst case 202 failed requests > 50" in slow.message
+    twitchy = ex.check_budget_health_check(HealthCheck(interval=0.5, fall=1))
+    assert not twitchy and "single lost check" in twitchy.message
+    frantic = ex.check_budget_health_check(HealthCheck(interval=0.05, fall=3))
+    assert not frantic and "stay at 0.1 s or more" in frantic.message
+    assert "Expected a HealthCheck" in ex.check_budget_health_check(0.5).message
+    assert not ex.check_budget_health_check(None).answered
+
+
+def test_verify_without_haproxy_uses_the_simulator():
+    assert ex.verify_live(ex.solution_budget_health_check(), live=False) <= ex.BUDGET
+
+
+def test_hang_delay():
+    assert abs(ex.solution_hang_delay() - 0.6) < 1e-9
+    assert ex.check_hang_delay(0.6)
+    one = ex.check_hang_delay(0.2)
+    assert not one and "every one of the fall failing checks" in one.message
+    assert "not another interval" in ex.check_hang_delay(2.1).message
+    assert not ex.check_hang_delay(None).answered
