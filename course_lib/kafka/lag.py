@@ -19,6 +19,7 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,14 @@ from kafka.errors import KafkaError
 
 from course_lib.kafka.broker import BrokerError
 
-__all__ = ["PartitionLag", "group_lag", "lag_table", "log_end_offsets", "total_lag"]
+__all__ = [
+    "PartitionLag",
+    "group_lag",
+    "lag_table",
+    "log_end_offsets",
+    "sample_lag",
+    "total_lag",
+]
 
 
 @dataclass(frozen=True)
@@ -95,3 +103,26 @@ def lag_table(rows: Sequence[PartitionLag]) -> str:
         lines.append(f"{r.partition:>9} {r.log_end_offset:>8} {committed:>9} {r.lag:>5}")
     lines.append(f"{'total':>9} {'':>8} {'':>9} {total_lag(rows):>5}")
     return "\n".join(lines)
+
+
+def sample_lag(admin, group_id: str, topic: str, *, interval_s: float = 0.2,
+               timeout_s: float = 60.0) -> list[tuple[float, dict[int, int]]]:
+    """Measure the group's lag every ``interval_s`` until it is 0 on every partition.
+
+    Returns ``[(seconds since the first sample, {partition: lag}), ...]``. Raises
+    :class:`BrokerError` if the lag has not reached 0 within ``timeout_s`` (a stuck or crashed
+    group, or a producer that never stops), so a lesson cell never hangs.
+    """
+    started = time.monotonic()
+    samples: list[tuple[float, dict[int, int]]] = []
+    while True:
+        rows = group_lag(admin, group_id, topic)
+        now = time.monotonic() - started
+        samples.append((now, {r.partition: r.lag for r in rows}))
+        if total_lag(rows) == 0:
+            return samples
+        if now > timeout_s:
+            raise BrokerError(f"lag of group {group_id!r} on {topic!r} still "
+                              f"{total_lag(rows)} after {timeout_s:g} s; are its consumers "
+                              "running?")
+        time.sleep(interval_s)

@@ -1,0 +1,28 @@
+"""Lesson 04's self-checks: the solutions pass, typical wrong answers fail with a hint."""
+
+from course_lib.exercises.lesson04 import (
+    check_consumers_needed,
+    check_lag_growth,
+    solution_consumers_needed,
+    solution_lag_growth,
+)
+
+
+def test_consumers_needed():
+    assert solution_consumers_needed() == 6
+    assert check_consumers_needed(solution_consumers_needed())
+    wrong = check_consumers_needed(5)  # 240/50 rounded up: ignores the uneven split
+    assert not wrong and "one consumer owns 2 partitions" in wrong.message
+    assert "fewer consumers" in check_consumers_needed(8).message
+    verdict = check_consumers_needed(None)
+    assert not verdict.answered and "Not answered yet" in str(verdict)
+
+
+def test_lag_growth():
+    assert solution_lag_growth() == 10.0
+    assert check_lag_growth(solution_lag_growth())
+    wrong = check_lag_growth(0)  # 2 × 50 > 90, "so no growth"
+    assert not wrong and "range assignor" in wrong.message
+    assert "Only the consumer with two partitions" in check_lag_growth(40).message
+    assert not check_lag_growth(None).answered
+    assert "should be a number" in check_lag_growth("ten").message
