@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.pipeline import create_topic, load_customers, load_orders, run_pipeline
+from course_lib.kafka.pipeline import (
+    create_topic,
+    freshness_figure,
+    load_customers,
+    load_orders,
+    run_pipeline,
+)
 
 
 def test_loaders_give_ints():
@@ -32,6 +38,7 @@ def test_pipeline_stores_every_order_once_with_its_amount(tmp_path):
     assert min(result.freshness_times()) >= 0  # stored after it was emitted
     s = result.summary()
     assert s["freshness_p50_s"] <= s["freshness_p95_s"] <= s["freshness_max_s"]
+    assert len(freshness_figure(result).data[0].y) == 300
 
 
 @pytest.mark.kafka

@@ -10,6 +10,7 @@ from course_lib.kafka.windows import (
     batch_aggregate,
     compare,
     max_lateness_ms,
+    render_windows,
     stream_aggregate,
     stream_from_topic,
     windows_figure,
@@ -98,3 +99,13 @@ def test_stream_from_a_real_topic_equals_batch():
     w = Windowing(60_000, 30_000, grace_ms=max_lateness_ms(orders))
     stream = stream_from_topic(topic, len(orders), w)
     assert stream.as_dict() == batch_aggregate(orders, w)
+
+
+def test_render_windows_grace_trades_freshness_for_completeness():
+    _, strict = render_windows(grace_s=0)
+    assert "222 orders dropped" in strict and "identical to batch: False" in strict
+    fig, relaxed = render_windows(grace_s=180)  # > the worst lateness (179.068 s)
+    assert "0 orders dropped" in relaxed and "identical to batch: True" in relaxed
+    assert fig.data[0].y == fig.data[1].y
+    with pytest.raises(ValueError, match=r"size_ms must be a multiple of advance_ms"):
+        render_windows(size_s=60, advance_s=25)

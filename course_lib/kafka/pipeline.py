@@ -227,3 +227,16 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, rate: float = 200.0
     finally:
         db.close()
     return PipelineResult(topic, len(orders), consumed[0], records)
+
+
+def freshness_figure(result: PipelineResult):
+    """Freshness (ms) of each stored order, in the order the orders were emitted."""
+    import plotly.graph_objects as go
+
+    from course_lib.viz import colour, rounded, themed
+
+    ms = rounded([f * 1000 for f in result.freshness_times()], 1)
+    fig = go.Figure(go.Scatter(x=list(range(len(ms))), y=ms, mode="markers",
+                               marker={"size": 4, "color": colour(0)}, name="freshness"))
+    return themed(fig, title="End-to-end freshness: emitted → stored in SQLite",
+                  x_title="order (emission order)", y_title="freshness (ms)", height=320)

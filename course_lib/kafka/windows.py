@@ -218,3 +218,19 @@ def windows_figure(stream: WindowResult, batch: dict[Key, tuple[int, int]],
     ])
     return themed(fig, title=title, x_title="window start (min of event time)",
                   y_title="revenue (EUR)")
+
+
+def render_windows(size_s: int = 60, advance_s: int = 60, grace_s: int = 0, events=None):
+    """The dashboard's render function over ``data/orders.csv``: (figure, counts)."""
+    from course_lib.kafka.pipeline import load_orders
+
+    events = load_orders() if events is None else events
+    w = Windowing(size_s * 1000, None if advance_s == size_s else advance_s * 1000,
+                  grace_s * 1000)
+    stream, batch = stream_aggregate(events, w), batch_aggregate(events, w)
+    c = compare(stream, batch)
+    text = (f"{c['windows']} windows, {c['equal_windows']} equal to batch; "
+            f"{c['dropped_events']} orders dropped as late, {c['late_accepted']} out of order "
+            f"but accepted; identical to batch: {c['identical']}")
+    title = f"{size_s} s windows every {advance_s} s, grace {grace_s} s"
+    return windows_figure(stream, batch, title=title), text
