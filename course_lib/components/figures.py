@@ -156,10 +156,11 @@ def render_load_curve(workers: int = 1, service_time_ms: float = 20.0,
     capacity = workers * 1e3 / service_time_ms
     beyond = rows[-1]
     top = rows[-3]
-    text = (f"capacity = workers × service rate = {capacity:g} req/s. At {top['offered']:g} "
-            f"req/s ({top['offered'] / capacity:.0%}) the mean is {top['mean'] * 1e3:.1f} ± "
-            f"{2e3 * top['standard_error']:.1f} ms (theory "
-            f"{top['theory'] * 1e3:.1f} ms). At {beyond['offered']:g} req/s (130%) the queue"
+    text = (f"capacity = workers × service rate = {capacity:.4g} req/s. At {top['offered']:.4g} "
+            f"req/s ({top['offered'] / capacity:.0%}) the mean is {top['mean'] * 1e3:.1f} ms ± "
+            f"{2e3 * top['standard_error']:.1f} ms (2 SE; theory "
+            f"{top['theory'] * 1e3:.1f} ms). At {beyond['offered']:.4g} req/s "
+            f"({beyond['offered'] / capacity:.0%}) the queue"
             f" grows without bound: {beyond['in_system_at_end']} requests were still waiting "
             "when the run stopped, and a longer run would leave more.")
     return fig, text
