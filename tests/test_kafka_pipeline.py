@@ -45,3 +45,14 @@ def test_pipeline_stores_every_order_once_with_its_amount(tmp_path):
 def test_rate_is_validated_before_anything_is_sent(tmp_path):
     with pytest.raises(ValueError, match=r"rate must be > 0 \(got 0\.0\)"):
         run_pipeline(load_orders(limit=3), tmp_path / "p.db", rate=0.0, timeout_s=3)
+
+
+@pytest.mark.kafka
+def test_missing_messages_give_a_clear_error_not_a_hang():
+    """What a learner sees when the broker (or the producer) goes away mid-lab: a deadline."""
+    from course_lib.kafka.pipeline import PipelineError, consume_all
+
+    topic = create_topic("empty", 1)
+    with pytest.raises(PipelineError, match=r"only 0 of 5 messages of .* arrived within 1 s: "
+                                            r"is the broker still running\?"):
+        consume_all(topic, 1, expected=5, handle=lambda records: None, timeout_s=1.0)
