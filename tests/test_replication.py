@@ -132,3 +132,14 @@ def test_table_and_render():
     assert text.splitlines()[0].split()[:2] == ["acks", "RF"]
     fig, summary = render_replication()
     assert summary.startswith("acknowledged") and len(fig.data) == 4
+
+
+@pytest.mark.kafka
+def test_real_topic_is_described_with_replicas_and_isr():
+    from course_lib.kafka.replication import replicated_topic
+
+    brokers, topic, partitions = replicated_topic(partitions=2)
+    assert [p["partition"] for p in partitions] == [0, 1]
+    for p in partitions:
+        assert len(p["replicas"]) == min(3, brokers)
+        assert p["leader"] in p["replicas"] and set(p["isr"]) <= set(p["replicas"])

@@ -63,14 +63,18 @@ def load_customers(path: Path | str | None = None) -> list[dict]:
                  "signup_time_ms": int(r["signup_time_ms"])} for r in csv.DictReader(f)]
 
 
-def create_topic(prefix: str, partitions: int = 1, timeout_s: float = 10.0) -> str:
+def create_topic(prefix: str, partitions: int = 1, timeout_s: float = 10.0,
+                 replication_factor: int = 1) -> str:
     """Create a topic named ``prefix-run-…-n`` (unique per run) and return its name."""
     if partitions < 1:
         raise ValueError(f"partitions must be >= 1 (got {partitions})")
+    if replication_factor < 1:
+        raise ValueError(f"replication_factor must be >= 1 (got {replication_factor})")
     name = unique_name(prefix)
     admin = make_admin()
     try:
-        admin.create_topics([NewTopic(name, partitions, 1)], timeout_ms=int(timeout_s * 1000))
+        admin.create_topics([NewTopic(name, partitions, replication_factor)],
+                            timeout_ms=int(timeout_s * 1000))
     except KafkaError as exc:
         raise PipelineError(f"could not create topic {name!r}: {exc}") from exc
     finally:

@@ -451,3 +451,21 @@ def describe_topic_replicas(topic: str) -> list[dict]:
     return [{"partition": p["partition_index"], "leader": p["leader_id"],
              "replicas": list(p["replica_nodes"]), "isr": list(p["isr_nodes"])}
             for t in described for p in sorted(t["partitions"], key=lambda p: p["partition_index"])]
+
+
+def replicated_topic(partitions: int = 2) -> tuple[int, str, list[dict]]:
+    """Create a topic replicated ``min(3, brokers)`` times on the real cluster and describe it.
+
+    Returns (number of brokers, topic name, partitions). The embedded broker is a single node,
+    so there RF is 1; an external 3-broker cluster shows 3 replicas and the ISR of each partition.
+    """
+    from course_lib.kafka.clients import make_admin
+    from course_lib.kafka.pipeline import create_topic
+
+    admin = make_admin()
+    try:
+        brokers = len(admin.describe_cluster()["brokers"])
+    finally:
+        admin.close()
+    topic = create_topic("replicated", partitions, replication_factor=min(3, brokers))
+    return brokers, topic, describe_topic_replicas(topic)
