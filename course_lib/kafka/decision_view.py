@@ -1,0 +1,83 @@
+"""Figures, the comparison table and the dashboard for lesson 06 (views only; numbers come from
+:mod:`course_lib.kafka.decision`).
+
+Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import plotly.graph_objects as go
+
+from course_lib.kafka.decision import (
+    STYLES,
+    IntegrationResult,
+    IntegrationScenario,
+    simulate_integration,
+    throughput_ceiling,
+)
+from course_lib.viz import colour, rounded, themed
+
+__all__ = ["backlog_figure", "compare", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
+
+LABELS = {"direct_api": "direct API call", "db_table": "database table",
+          "message_broker": "message broker", "kafka": "Kafka"}
+
+
+def compare(base: IntegrationScenario, seed: int = 0) -> dict[str, IntegrationResult]:
+    """The same scenario (same seed, same traffic) under each of the four hand-over styles."""
+    return {style: simulate_integration(replace(base, style=style), seed=seed) for style in STYLES}
+
+
+def backlog_figure(results: dict[str, IntegrationResult]) -> go.Figure:
+    """Messages accepted but not yet processed, per style, with the outage shaded."""
+    fig = go.Figure()
+    for i, (style, r) in enumerate(results.items()):
+        fig.add_trace(go.Scatter(x=rounded([t for t, _ in r.backlog], 2),
+                                 y=[b for _, b in r.backlog], mode="lines", name=LABELS[style],
+                                 line={"color": colour(i), "width": 2,
+                                       "dash": "dot" if style == "message_broker" else "solid"}))
+    s = next(iter(results.values())).scenario
+    if s.outage_time > 0:
+        fig.add_vrect(x0=s.outage_start, x1=s.outage_end, fillcolor="grey", opacity=0.15,
+                      line_width=0, annotation_text="consumer down", annotation_position="top left")
+    return themed(fig, title=f"Backlog at {s.produce_rate:g} msg/s with a "
+                             f"{s.outage_time:g} s consumer outage",
+                  x_title="time (s)", y_title="messages waiting")
+
+
+def tradeoff_table(results: dict[str, IntegrationResult]) -> str:
+    """One fixed-width row per style: delivered, failed, latency, backlog, replay, ceiling."""
+    head = (f"{'':16} {'delivered':>9} {'failed':>7} {'p50 ms':>7} {'p95 ms':>7} "
+            f"{'max backlog':>11} {'history':>8} {'ceiling/s':>9}")
+    lines = [head]
+    for style, r in results.items():
+        x = r.summary()
+        ceiling = throughput_ceiling(style, r.scenario)
+        lines.append(f"{LABELS[style]:16} {x['delivered']:>9} {x['failed_at_producer']:>7} "
+                     f"{x['p50_latency_ms']:>7} {x['p95_latency_ms']:>7} {x['max_backlog']:>11} "
+                     f"{x['history_for_new_subscriber']:>8} {ceiling:>9.0f}")
+    r = next(iter(results.values()))
+    lines.append(f"produced: {r.produced}; latency = before the outage; history = messages a "
+                 f"subscriber arriving at t = {r.scenario.late_subscriber_at:g} s can still read")
+    return "\n".join(lines)
+
+
+def render_tradeoffs(produce_rate: float = 200.0, outage_time: float = 5.0,
+                     seed: int = 2026) -> tuple[go.Figure, str]:
+    """The dashboard's render function: two knobs → four simulations → (figure, table)."""
+    base = IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time)
+    results = compare(base, seed=seed)
+    return backlog_figure(results), tradeoff_table(results)
+
+
+def tradeoff_dashboard():
+    """Produce rate and outage length: the two knobs lesson 06's paragraphs discuss."""
+    from course_lib.widgets import dashboard, slider
+
+    return dashboard(
+        render_tradeoffs,
+        produce_rate=slider(200.0, 50.0, 900.0, 50.0, "produce rate (msg/s)"),
+        outage_time=slider(5.0, 0.0, 15.0, 1.0, "consumer outage (s)"),
+    )
