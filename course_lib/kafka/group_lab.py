@@ -65,8 +65,9 @@ class ConsumerGroupLab:
     """Start, watch and stop the members of one consumer group on one topic.
 
     Use as a context manager so that every consumer is closed (and leaves the group) at the end.
-    ``paused()`` holds processing while members still join and rebalance, so a test or a lesson
-    can let the group settle before any record is consumed.
+    :meth:`pause` holds processing while members still join and rebalance, so a test or a lesson
+    can let the group settle before any record is consumed. ``max_poll_records`` (50) bounds a
+    poll's batch, hence how far the committed offset jumps at each commit.
     """
 
     def __init__(self, topic: str, group_id: str, partitions: int, *,
