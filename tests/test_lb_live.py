@@ -135,3 +135,15 @@ def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match=r"failures\[0\]\.kind must be one of crash, hang for "
                                          r"the live lab \(got 'slow'\)"):
         _check_live(slow)
+
+
+def test_stored_runs_load_and_agree_with_the_simulator():
+    """The results shown where HAProxy is missing: labelled, complete, every verdict holds."""
+    from course_lib.lb import simulate
+    from course_lib.lb.live import live_or_stored, verdicts
+
+    stored = live_or_stored(lab_scenarios(), live=False)
+    assert set(stored) == set(lab_scenarios())
+    for name, result in stored.items():
+        assert result.label.startswith("stored run") and result.requests
+        assert all(v.ok for v in verdicts(result, simulate(result.scenario))), name

@@ -8,9 +8,10 @@ The public API, in the order the lesson meets it:
 * the balancer — :func:`live_config` (lesson 03's ``haproxy.cfg`` plus the lab's lines),
   :func:`validate` (``haproxy -c``), :class:`HAProxy` (run it, read its runtime API and log),
   :func:`haproxy_binary` / :data:`INSTALL_HINT`;
-* the lab — :func:`run_lab` (a ``Scenario`` played for real) → :class:`LiveResult`;
+* the lab — :func:`trace` (a first look), :func:`run_lab` (a ``Scenario`` played for real)
+  → :class:`LiveResult`;
   :func:`lab_scenarios` (the lesson's five runs), :func:`live_or_stored`;
-* the comparison — :func:`verdicts`, :func:`table_rows`, :func:`timeline_figure`,
+* the comparison — :func:`verdicts`, :func:`table_rows`, :func:`request_timeline`,
   :func:`comparison_table`.
 
 Everything started here is stopped by its context manager, by ``atexit``, or (on Linux) by the
@@ -26,7 +27,7 @@ from course_lib.lb.live.compare import (
     verdicts,
 )
 from course_lib.lb.live.config import live_config
-from course_lib.lb.live.figures import comparison_table, timeline_figure
+from course_lib.lb.live.figures import comparison_table, request_timeline
 from course_lib.lb.live.haproxy import (
     INSTALL_HINT,
     HAProxy,
@@ -34,7 +35,7 @@ from course_lib.lb.live.haproxy import (
     haproxy_version,
     validate,
 )
-from course_lib.lb.live.lab import LiveDetection, LiveResult, run_lab
+from course_lib.lb.live.lab import LiveDetection, LiveResult, run_lab, trace
 from course_lib.lb.live.loadgen import LiveRequest, LoadGenerator
 from course_lib.lb.live.procs import Backends, live_children, port_is_free
 from course_lib.lb.live.runs import STORED_PATH, lab_scenarios, live_or_stored
@@ -62,7 +63,8 @@ __all__ = [
     "run_lab",
     "simulated_row",
     "table_rows",
-    "timeline_figure",
+    "trace",
+    "request_timeline",
     "validate",
     "verdicts",
 ]

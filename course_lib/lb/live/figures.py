@@ -34,7 +34,7 @@ def _points(result: LiveResult | Result) -> list[tuple[float, str | None, bool]]
     return [(r.arrival_at, r.backend, r.outcome == "ok") for r in result.requests]
 
 
-def timeline_figure(result: LiveResult | Result, *, title: str) -> go.Figure:
+def request_timeline(result: LiveResult | Result, *, title: str) -> go.Figure:
     """Requests per backend over time, failures marked, believed-down periods shaded."""
     names = list(result.scenario.names)
     lane = {n: i for i, n in enumerate(names)}

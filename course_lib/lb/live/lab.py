@@ -94,7 +94,9 @@ class LiveResult:
         return {
             "label": self.label, "haproxy_version": self.haproxy_version, "meta": self.meta,
             "config": self.config, "counters": self.counters,
-            "requests": [asdict(r) for r in self.requests],
+            # one compact row per request: index, sent_at, backend, status, latency, error
+            "requests": [[r.index, round(r.sent_at, 4), r.backend, r.status,
+                          round(r.latency, 5), r.error] for r in self.requests],
             "detections": [asdict(d) for d in self.detections],
             "changes": [asdict(c) for c in self.changes],
             "samples": [asdict(s) for s in self.samples],
@@ -104,7 +106,7 @@ class LiveResult:
     def from_json(cls, data: dict, scenario: Scenario) -> LiveResult:
         return cls(
             scenario=scenario,
-            requests=[LiveRequest(**r) for r in data["requests"]],
+            requests=[LiveRequest(*row) for row in data["requests"]],
             detections=[LiveDetection(**d) for d in data["detections"]],
             changes=[StateChange(**c) for c in data["changes"]],
             samples=[StatSample(**s) for s in data["samples"]],
@@ -117,7 +119,7 @@ class LiveResult:
 def save_results(results: dict[str, LiveResult], path: str | Path) -> None:
     """Write several named runs to one JSON file (the lesson's stored results)."""
     payload = {name: r.to_json() for name, r in results.items()}
-    Path(path).write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    Path(path).write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
 
 
 def load_results(path: str | Path, scenarios: dict[str, Scenario]) -> dict[str, LiveResult]:
@@ -199,3 +201,23 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
         haproxy_version=haproxy_version(),
         meta={"app": app, "path": path, "loadgen": "fixed-rate (open loop)"},
     )
+
+
+def trace(scenario: Scenario, n: int = 5, *, rate: float = 5.0, app: str = "tiny"
+          ) -> tuple[list[LiveRequest], dict[str, str]]:
+    """Send ``n`` requests through HAProxy for ``scenario`` (failures left out): the records and
+    what ``show stat`` says about each server afterwards. The lesson's first look at the lab."""
+    if not 1 <= n <= 100:
+        raise ValueError(f"n must be in 1..100 (got {n})")
+    with Backends(len(scenario.backends), names=scenario.names, app=app, service=scenario.service,
+                  service_times=[1 / b.service_rate for b in scenario.backends]) as backends, \
+            HAProxy() as proxy:
+        port = free_port()
+        proxy.start(live_config(scenario, backends.ports, frontend_port=port,
+                                socket_path=proxy.socket_path))
+        proxy.wait_all_up()
+        records = LoadGenerator(port, rate=rate, duration=n / rate, t0=time.monotonic(),
+                                timeout=2.0).start().join()
+        states = {name: f"{row['status']} ({row['check_status']})"
+                  for name, row in proxy.servers().items()}
+    return records, states
