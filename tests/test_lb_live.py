@@ -147,3 +147,24 @@ def test_stored_runs_load_and_agree_with_the_simulator():
     for name, result in stored.items():
         assert result.label.startswith("stored run") and result.requests
         assert all(v.ok for v in verdicts(result, simulate(result.scenario))), name
+
+
+def test_timeline_and_table_figures():
+    """The measured timeline shades HAProxy's DOWN periods read from the runtime API; both
+    engines' timelines have one lane per backend plus the failures."""
+    from course_lib.lb import simulate
+    from course_lib.lb.live import comparison_table, live_or_stored, request_timeline, table_rows
+
+    scenarios = lab_scenarios()
+    stored = live_or_stored(scenarios, live=False)
+    live_fig = request_timeline(stored["rr_crash"], title="measured")
+    (band,) = [s for s in live_fig.layout.shapes if s.type == "rect"]
+    (d,) = stored["rr_crash"].detections
+    assert abs(band.x0 - d.marked_down_at) < 0.05  # sampled every 20 ms vs the log line
+    assert [t.name for t in live_fig.data] == ["b1", "b2", "b3", "failed"]
+    sim_fig = request_timeline(simulate(scenarios["rr_crash"]), title="simulated")
+    assert len(sim_fig.data[-1].x) == simulate(scenarios["rr_crash"]).summary()["failed"]
+    sims = {n: simulate(sc) for n, sc in scenarios.items()}
+    rows = table_rows(stored, sims)
+    assert len(rows) == 6 * len(scenarios)
+    assert comparison_table(rows, live_label="stored").data[0].type == "table"

@@ -19,9 +19,23 @@ from .lab import LiveResult
 
 
 def _down_bands(result: LiveResult | Result) -> list[tuple[str, float, float]]:
-    """(backend, from, to) while the balancer believed the backend down."""
+    """(backend, from, to) while the balancer believed the backend down.
+
+    For a live run this is HAProxy's own state as the runtime API reported it (``show stat``
+    status ``DOWN`` or ``DOWN 1/2``, sampled every 20 ms); for a simulation, its detections.
+    """
     end = result.scenario.duration
     bands = []
+    if isinstance(result, LiveResult):
+        since: dict[str, float] = {}
+        for s in result.samples:
+            down = s.status.startswith(("DOWN", "MAINT"))
+            if down and s.server not in since:
+                since[s.server] = s.at
+            elif not down and s.server in since:
+                bands.append((s.server, since.pop(s.server), s.at))
+        bands += [(server, start, end) for server, start in since.items()]
+        return bands
     for d in result.detections:
         if d.marked_down_at is not None:
             bands.append((d.backend, d.marked_down_at, d.marked_up_at or end))
