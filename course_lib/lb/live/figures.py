@@ -84,5 +84,7 @@ def comparison_table(rows: list[list], *, live_label: str) -> go.Figure:
                 "align": "left"},
         cells={"values": [list(c) for c in columns], "align": "left"},
     ))
-    fig.update_layout(height=80 + 22 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    fig.update_layout(height=110 + 22 * len(rows), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      title={"text": "Measured vs. simulated, run by run", "x": 0.0,
+                             "xanchor": "left"})
     return fig
