@@ -10,6 +10,8 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -91,6 +93,25 @@ def render_network(network_latency_ms: float = 1.0, network_jitter_ms: float = 0
                        loss_percent=loss_percent, seed=seed)
 
 
+@lru_cache(maxsize=64)
+def _unit_load_curve(workers: int, requests_per_point: int, seed: int) -> tuple[tuple, ...]:
+    """The load curve's runs with service rate 1, i.e. with time in units of the mean service time.
+
+    A run at service rate μ with the same random streams is this run with every time divided by
+    μ (each exponential draw is ``−ln(1 − U) / rate``), so one set of runs per worker count serves
+    every position of the service-time slider. Cached: the dashboard only simulates when the
+    worker count changes.
+    """
+    rows = []
+    for i, fraction in enumerate(LOAD_FRACTIONS):
+        rate = fraction * workers
+        requests = requests_per_point / (1 - fraction) if fraction < 1 else 2 * requests_per_point
+        run = simulate_server(rate, 1.0, workers, duration=requests / rate, seed=seed + i)
+        mean, error = batch_means(run.response_times, batches=10) if fraction < 1 else (None, None)
+        rows.append((fraction, run.throughput, mean, error, run.in_system_at_end))
+    return tuple(rows)
+
+
 def load_curve_figure(workers: int, service_rate: float, *, requests_per_point: int = 3000,
                       seed: int = 2026) -> tuple[go.Figure, list[dict]]:
     """Throughput and mean response time against offered load: simulation and M/M/c theory.
@@ -99,21 +120,20 @@ def load_curve_figure(workers: int, service_rate: float, *, requests_per_point: 
     and the bar says how much, so each point runs ``requests_per_point / (1 − fraction)``
     requests (a queue near saturation forgets its past slowly). Returns the figure and one row
     per offered load. Beyond capacity the simulated mean is not drawn: a run of any length would
-    give a different, meaningless finite number.
+    give a different, meaningless finite number. The runs are those of
+    :func:`_unit_load_curve`, rescaled to ``service_rate``.
     """
     capacity = workers * service_rate
     rows = []
-    for i, fraction in enumerate(LOAD_FRACTIONS):
+    for fraction, throughput, mean, error, at_end in _unit_load_curve(workers, requests_per_point,
+                                                                        seed):
         rate = fraction * capacity
-        requests = requests_per_point / (1 - fraction) if fraction < 1 else 2 * requests_per_point
-        run = simulate_server(rate, service_rate, workers, duration=requests / rate,
-                              seed=seed + i)
         stable = fraction < 1
-        mean, error = batch_means(run.response_times, batches=10) if stable else (None, None)
-        rows.append({"offered": rate, "throughput": run.throughput, "stable": stable,
-                     "mean": mean, "standard_error": error,
+        rows.append({"offered": rate, "throughput": throughput * service_rate, "stable": stable,
+                     "mean": None if mean is None else mean / service_rate,
+                     "standard_error": None if error is None else error / service_rate,
                      "theory": queueing.mmc_mean_response_time(rate, service_rate, workers)
-                     if stable else None, "in_system_at_end": run.in_system_at_end})
+                     if stable else None, "in_system_at_end": at_end})
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
         "throughput: flat once the server saturates", "mean response time: the knee"))
     x = rounded([r["offered"] for r in rows], 3)

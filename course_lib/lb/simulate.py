@@ -35,6 +35,7 @@ from functools import partial
 
 import simpy
 
+from course_lib.lb import fastpath
 from course_lib.lb.policies import make_policy
 from course_lib.lb.result import AttemptRecord, RequestRecord, Result
 from course_lib.lb.scenario import Backend, Scenario
@@ -352,8 +353,17 @@ class _Engine:
         )
 
 
-def simulate(scenario: Scenario) -> Result:
-    """Run ``scenario`` once (deterministic for a given ``scenario.seed``) and return a Result."""
+def simulate(scenario: Scenario, *, engine: str = "auto") -> Result:
+    """Run ``scenario`` once (deterministic for a given ``scenario.seed``) and return a Result.
+
+    ``engine="simpy"`` always runs the model above. The default ``"auto"`` takes an exact
+    shortcut when nothing in the scenario can fail (:mod:`course_lib.lb.fastpath`): the same
+    result, record for record, several times faster.
+    """
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a Scenario (got {scenario!r})")
+    if engine not in ("auto", "simpy"):
+        raise ValueError(f"engine must be 'auto' or 'simpy' (got {engine!r})")
+    if engine == "auto" and fastpath.applies(scenario):
+        return fastpath.simulate_healthy(scenario)
     return _Engine(scenario).run()

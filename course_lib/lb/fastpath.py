@@ -1,0 +1,121 @@
+"""An exact shortcut through :func:`~course_lib.lb.simulate.simulate` for the policy races.
+
+Lesson 02 compares policies on healthy servers: no health checks, no failures, no timeouts that
+could fire before the run ends. Nothing can then fail, and the simpy model reduces to a few lines
+of bookkeeping that need no event queue:
+
+* requests arrive at ``t += gap`` (the same arrival stream, the same floating-point sums);
+* each backend is a FIFO single server, so a request sent to it starts at
+  ``max(arrival, the previous request's finish there)`` and finishes ``service`` later. Its
+  service time is the next draw of *that backend's* stream: simpy draws it when service starts,
+  which on a FIFO server is the same order as the order requests were sent there;
+* the policy sees ``in_flight``: requests sent to each backend minus those that finished
+  *before* this arrival. A heap of finish times, popped as the clock passes them, keeps it.
+
+Every number is computed with the same operations in the same order as in the simpy engine, so
+the :class:`~course_lib.lb.result.Result` is identical record for record
+(``tests/test_lb_speed.py`` compares the two on many scenarios and seeds); it is only 4–6 times
+faster, which is what makes lesson 02's dashboards follow a slider. The one theoretical
+difference is an exact tie between a finish time and an arrival time, which has probability zero
+with exponential gaps. The simpy engine stays the model the lessons explain; this is an
+optimisation that :func:`simulate` applies by itself when :func:`applies` says it may.
+
+Introduced in ``notebooks/02_load_balancing.ipynb``.
+"""
+
+from __future__ import annotations
+
+import random
+from heapq import heappop, heappush
+
+from course_lib.lb.policies import make_policy
+from course_lib.lb.result import AttemptRecord, RequestRecord, Result
+from course_lib.lb.scenario import Scenario
+
+__all__ = ["applies", "simulate_healthy"]
+
+
+def _eligible(scenario: Scenario) -> list[str]:
+    """The backends the balancer offers its policy when every primary is believed up."""
+    return [b.name for b in scenario.backends if not b.backup and b.weight > 0]
+
+
+def applies(scenario: Scenario) -> bool:
+    """True when nothing in ``scenario`` can fail or change the balancer's belief."""
+    s = scenario
+    return (s.health_check is None and not s.failures and s.passive is None
+            and s.request_timeout >= s.duration and bool(_eligible(s)))
+
+
+def simulate_healthy(scenario: Scenario) -> Result:
+    """The run :func:`~course_lib.lb.simulate.simulate` returns, computed without simpy."""
+    if not applies(scenario):
+        raise ValueError("scenario must have no health checks, failures, passive checks or "
+                         "request timeouts shorter than the run (got one that has)")
+    s = scenario
+    end = s.duration
+    seed = s.seed
+    eligible = _eligible(s)
+    cold = s.standby == "cold"
+    names = s.names
+    policy = make_policy(s.policy, s.weights, seed)
+    pick = policy.pick
+    arrivals = random.Random(f"{seed}-arrivals")
+    gap = arrivals.expovariate
+    rate = s.arrival_rate
+    deterministic = s.service == "deterministic"
+    draw = {}
+    mean = {}
+    for b in s.backends:
+        draw[b.name] = random.Random(f"{seed}-service-{b.name}").expovariate
+        mean[b.name] = 1.0 / b.service_rate  # the engine's ``factor / rate`` with factor 1.0
+    in_flight = {name: 0 for name in names}
+    last_finish = {name: -1.0 for name in names}
+    busy = {name: 0.0 for name in names}
+    in_service_start: dict[str, float] = {}  # the request each backend holds at the end
+    heap: list[tuple[float, int, str, float, float]] = []
+    requests: list[RequestRecord] = []
+    attempts: list[AttemptRecord] = []
+    pending: dict[int, tuple[float, str]] = {}
+
+    def complete(finish: float, rid: int, name: str, sent_at: float, started_at: float) -> None:
+        in_flight[name] -= 1
+        busy[name] += finish - started_at
+        attempts.append(AttemptRecord(rid, name, sent_at, finish, "ok"))
+        requests.append(RequestRecord(rid, sent_at, name, "ok", finish, finish - sent_at, 1))
+        del pending[rid]
+
+    now = 0.0
+    rid = 0
+    while True:
+        now = now + gap(rate)
+        if now >= end:
+            break
+        while heap and heap[0][0] < now:
+            complete(*heappop(heap))
+        name = pick(eligible, in_flight)
+        in_flight[name] += 1
+        previous = last_finish[name]
+        started_at = previous if previous > now else now
+        m = mean[name]
+        finish = started_at + (m if deterministic else draw[name](1 / m))
+        last_finish[name] = finish
+        pending[rid] = (now, name)
+        heappush(heap, (finish, rid, name, now, started_at))
+        rid += 1
+    while heap and heap[0][0] < end:
+        complete(*heappop(heap))
+    for _finish, _rid, name, _sent, started_at in heap:  # all finish at or after the end
+        if started_at < end:  # in service when the run stopped (one per backend at most)
+            in_service_start[name] = started_at
+    for rid_left, (sent_at, name) in pending.items():
+        requests.append(RequestRecord(rid_left, sent_at, name, "in_flight", None, None, 1))
+    requests.sort(key=lambda r: r.id)
+    busy_time = {n: busy[n] + (end - in_service_start[n] if n in in_service_start else 0.0)
+                 for n in names}
+    return Result(
+        scenario=s, requests=requests, attempts=attempts,
+        actual_log={b.name: [(0.0, "off" if cold and b.backup else "up")] for b in s.backends},
+        belief_log={b.name: [(0.0, not (cold and b.backup))] for b in s.backends},
+        busy_time=busy_time,
+    )

@@ -1,0 +1,70 @@
+"""The recurrence behind ``simulate_server`` gives the simpy model's run, request for request.
+
+``simulate_server(..., engine="auto")`` (the default) computes the M/M/c run with a heap
+recurrence (:mod:`course_lib.components.recurrence`); ``engine="simpy"`` runs the simpy model the
+lesson teaches. They must agree exactly — not within a tolerance — on every per-request time and
+on the time averages, for stable and unstable loads, one and many workers, several seeds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from course_lib.components import render_load_curve, simulate_server
+from course_lib.components.figures import LOAD_FRACTIONS, _unit_load_curve
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+@pytest.mark.parametrize("rho", [0.3, 0.85, 0.99, 1.3])
+@pytest.mark.parametrize("seed", [0, 7, 2026])
+def test_recurrence_is_identical_to_simpy(workers, rho, seed):
+    service_rate = 7.0
+    arrival_rate = rho * workers * service_rate
+    kwargs = {"duration": 2000 / arrival_rate, "seed": seed}
+    slow = simulate_server(arrival_rate, service_rate, workers, engine="simpy", **kwargs)
+    fast = simulate_server(arrival_rate, service_rate, workers, **kwargs)
+    assert fast.requests == slow.requests  # every (arrived_at, started_at, finished_at), exactly
+    assert fast.in_system_at_end == slow.in_system_at_end
+    assert fast.completions_in_window == slow.completions_in_window
+    assert fast.area_in_system == slow.area_in_system
+    assert fast.area_busy == slow.area_busy
+    assert fast.carried_in_time == slow.carried_in_time
+    assert fast == slow
+
+
+def test_recurrence_is_identical_with_an_explicit_warmup_and_zero_warmup():
+    for warmup in (0.0, 3.0):
+        slow = simulate_server(50.0, 20.0, 3, duration=40.0, seed=5, warmup=warmup,
+                               engine="simpy")
+        assert simulate_server(50.0, 20.0, 3, duration=40.0, seed=5, warmup=warmup) == slow
+
+
+def test_unknown_engine_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"engine must be 'auto' or 'simpy' \(got 'numpy'\)"):
+        simulate_server(1.0, 2.0, engine="numpy")
+
+
+def test_load_curve_rescales_the_unit_runs():
+    """A run at service rate μ equals the unit-rate run with times divided by μ.
+
+    The cached unit runs are rescaled; compare with a direct run at μ = 50/s: the response times
+    agree to floating-point rounding (relative 1e-9), and the counts exactly.
+    """
+    workers, service_rate, seed = 2, 50.0, 2026
+    unit = _unit_load_curve(workers, 3000, seed)
+    for i, fraction in enumerate(LOAD_FRACTIONS[:3]):
+        rate = fraction * workers * service_rate
+        run = simulate_server(rate, service_rate, workers,
+                              duration=3000 / (1 - fraction) / rate, seed=seed + i)
+        _, throughput, _, _, at_end = unit[i]
+        assert throughput * service_rate == pytest.approx(run.throughput, rel=1e-9)
+        assert at_end == run.in_system_at_end
+
+
+def test_service_time_slider_reuses_the_cached_runs():
+    """Moving the service-time slider simulates nothing new (a cache hit, no miss)."""
+    render_load_curve(workers=3, service_time_ms=20.0)
+    before = _unit_load_curve.cache_info()
+    render_load_curve(workers=3, service_time_ms=37.0)
+    after = _unit_load_curve.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)

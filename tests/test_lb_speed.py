@@ -1,0 +1,73 @@
+"""The exact shortcut for healthy scenarios gives the simpy engine's Result, record for record.
+
+``simulate(scenario)`` takes :mod:`course_lib.lb.fastpath` when nothing can fail (no health
+checks, failures, passive checks, or request timeouts shorter than the run), the policy races
+of lesson 02. The comparison is exact equality of every request and attempt record, the busy
+times and the health logs, for every policy, equal and unequal servers, weights of 0, backups,
+hot and cold standby, both service distributions and several seeds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from course_lib.lb import Backend, Failure, HealthCheck, Scenario, simulate
+from course_lib.lb.fastpath import applies, simulate_healthy
+from course_lib.lb.policies import POLICIES
+
+BACKENDS = {
+    "equal": (tuple(Backend(f"s{i + 1}", 10.0) for i in range(4))),
+    "unequal": (Backend("fast", 30.0, weight=3), Backend("slow1", 10.0), Backend("slow2", 10.0)),
+    "drained_and_backup": (Backend("a", 10.0), Backend("b", 5.0, weight=0),
+                           Backend("c", 8.0, backup=True)),
+}
+
+
+def _same(a, b) -> None:
+    assert a.requests == b.requests
+    assert a.attempts == b.attempts
+    assert a.busy_time == b.busy_time
+    assert a.actual_log == b.actual_log
+    assert a.belief_log == b.belief_log
+    assert a.summary(5.0) == b.summary(5.0)
+    assert a.per_backend() == b.per_backend()
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("backends", list(BACKENDS))
+@pytest.mark.parametrize(("arrival_rate", "service", "standby"), [
+    (32.0, "exponential", "hot"), (39.0, "deterministic", "cold"), (60.0, "exponential", "cold"),
+])
+@pytest.mark.parametrize("seed", [0, 2026])
+def test_shortcut_is_identical_to_simpy(policy, backends, arrival_rate, service, standby, seed):
+    scenario = Scenario(BACKENDS[backends], policy, arrival_rate, 40.0, health_check=None,
+                        request_timeout=1e6, seed=seed, standby=standby, service=service)
+    assert applies(scenario)
+    _same(simulate(scenario), simulate(scenario, engine="simpy"))
+
+
+def test_twelve_servers_least_connections_is_identical():
+    scenario = Scenario(tuple(Backend(f"s{i + 1}", 10.0) for i in range(12)),
+                        "least_connections", 96.0, 60.0, health_check=None,
+                        request_timeout=60.0, seed=2026)
+    _same(simulate(scenario), simulate(scenario, engine="simpy"))
+
+
+@pytest.mark.parametrize("change", [
+    {"health_check": HealthCheck()},
+    {"failures": (Failure("s1", 10.0),)},
+    {"request_timeout": 5.0},
+])
+def test_shortcut_does_not_apply_when_something_can_fail(change):
+    base = {"backends": BACKENDS["equal"], "arrival_rate": 20.0, "duration": 30.0,
+            "health_check": None, "request_timeout": 1e6}
+    scenario = Scenario(**{**base, **change})
+    assert not applies(scenario)
+    with pytest.raises(ValueError, match="scenario must have no health checks"):
+        simulate_healthy(scenario)
+
+
+def test_unknown_engine_is_refused_by_name():
+    scenario = Scenario(BACKENDS["equal"], health_check=None)
+    with pytest.raises(ValueError, match=r"engine must be 'auto' or 'simpy' \(got 'fast'\)"):
+        simulate(scenario, engine="fast")
