@@ -6,7 +6,9 @@ Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 import plotly.graph_objects as go
 
@@ -17,6 +19,7 @@ from course_lib.kafka.decision import (
     simulate_integration,
     throughput_ceiling,
 )
+from course_lib.kafka.decision_fast import simulate_integration_fast
 from course_lib.viz import colour, rounded, themed
 
 __all__ = ["backlog_figure", "compare", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
@@ -25,9 +28,26 @@ LABELS = {"direct_api": "direct API call", "db_table": "database table",
           "message_broker": "message broker", "kafka": "Kafka"}
 
 
-def compare(base: IntegrationScenario, seed: int = 0) -> dict[str, IntegrationResult]:
-    """The same scenario (same seed, same traffic) under each of the four hand-over styles."""
-    return {style: simulate_integration(replace(base, style=style), seed=seed) for style in STYLES}
+Engine = Callable[[IntegrationScenario, int], IntegrationResult]
+
+
+def compare(base: IntegrationScenario, seed: int = 0,
+            engine: Engine = simulate_integration) -> dict[str, IntegrationResult]:
+    """The same scenario (same seed, same traffic) under each of the four hand-over styles.
+
+    ``engine`` is the simpy model by default; the dashboard passes
+    :func:`~course_lib.kafka.decision_fast.simulate_integration_fast`, which returns identical
+    results without simpy (tested field by field), fast enough to re-run on every slider move.
+    """
+    return {style: engine(replace(base, style=style), seed) for style in STYLES}
+
+
+@lru_cache(maxsize=64)
+def _dashboard_results(produce_rate: float, outage_time: float,
+                       seed: int) -> dict[str, IntegrationResult]:
+    """Four fast runs per knob setting, remembered: moving a slider back costs nothing."""
+    base = IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time)
+    return compare(base, seed=seed, engine=simulate_integration_fast)
 
 
 def backlog_figure(results: dict[str, IntegrationResult]) -> go.Figure:
@@ -66,9 +86,11 @@ def tradeoff_table(results: dict[str, IntegrationResult]) -> str:
 
 def render_tradeoffs(produce_rate: float = 200.0, outage_time: float = 5.0,
                      seed: int = 2026) -> tuple[go.Figure, str]:
-    """The dashboard's render function: two knobs → four simulations → (figure, table)."""
-    base = IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time)
-    results = compare(base, seed=seed)
+    """The dashboard's render function: two knobs → four simulations → (figure, table).
+
+    The simulations run on the fast engine (same numbers as :func:`compare`'s simpy default).
+    """
+    results = _dashboard_results(produce_rate, outage_time, seed)
     return backlog_figure(results), tradeoff_table(results)
 
 
