@@ -55,7 +55,7 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
     else:
         accepted, failed, done = arrivals, 0, _pushed(s, arrivals, work_rng, until)
     finished = [f for f, _ in done]
-    backlog, tick = [], 0.0
+    backlog, tick = [], 0  # simpy's clock starts at the int 0 (it shows in the figure's JSON)
     while tick < until:
         backlog.append((round(tick, 6), bisect_left(accepted, tick) - bisect_left(withdrawn, tick)
                         - bisect_left(finished, tick)))
