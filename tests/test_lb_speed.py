@@ -71,3 +71,34 @@ def test_unknown_engine_is_refused_by_name():
     scenario = Scenario(BACKENDS["equal"], health_check=None)
     with pytest.raises(ValueError, match=r"engine must be 'auto' or 'simpy' \(got 'fast'\)"):
         simulate(scenario, engine="fast")
+
+
+def test_weights_change_nothing_but_weighted_round_robin():
+    """Why the dashboards may look up non-weighted runs with weights set to 1: same Result."""
+    for policy in ("round_robin", "least_connections", "power_of_two", "random"):
+        runs = [simulate(Scenario((Backend("fast", 30.0, weight=w), Backend("slow", 10.0)),
+                                  policy, 25.0, 30.0, health_check=None, request_timeout=1e6,
+                                  seed=3)) for w in (1, 4.5)]
+        assert runs[0].requests == runs[1].requests
+        assert runs[0].busy_time == runs[1].busy_time
+
+
+def test_dashboard_renders_are_memoised_and_unchanged():
+    from course_lib.lb.dashboards import _cached_run, render_unequal
+
+    first = render_unequal(policy="power_of_two", fast_weight=2.0)
+    before = _cached_run.cache_info()
+    again = render_unequal(policy="power_of_two", fast_weight=2.0)
+    after = _cached_run.cache_info()
+    assert after.misses == before.misses and after.hits == before.hits + 2
+    assert again[1] == first[1]
+    assert again[0].to_plotly_json() == first[0].to_plotly_json()
+
+
+def test_summary_is_computed_once_and_returned_as_a_copy():
+    result = simulate(Scenario(BACKENDS["equal"], arrival_rate=20.0, duration=20.0,
+                               health_check=None, request_timeout=1e6))
+    first = result.summary(5.0)
+    first["sent"] = -1
+    assert result.summary(5.0)["sent"] > 0
+    assert result.summary(0.0)["sent"] >= result.summary(5.0)["sent"]

@@ -11,6 +11,9 @@ Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
+
 from course_lib import queueing
 from course_lib.lb.figures import latency_figure, timeline_figure, utilisation_figure
 from course_lib.lb.policies import POLICIES
@@ -34,19 +37,47 @@ COMPARED = ("random", "round_robin", "power_of_two", "least_connections")
 WARMUP = 5.0
 
 
+def _race_scenario(backends, arrival_rate: float, duration: float, policy: str,
+                   seed: int) -> Scenario:
+    return Scenario(tuple(backends), policy, arrival_rate, duration, health_check=None,
+                    request_timeout=1e6, seed=seed)
+
+
 def run_policies(backends, arrival_rate: float, duration: float, policies=COMPARED,
                  seed: int = SEED) -> dict[str, Result]:
     """The same backends and the same arrivals under each policy (only the policy changes)."""
-    base = Scenario(tuple(backends), "round_robin", arrival_rate, duration, health_check=None,
-                    request_timeout=1e6, seed=seed)
-    return {p: simulate(Scenario(**{**base.__dict__, "policy": p})) for p in policies}
+    return {p: simulate(_race_scenario(backends, arrival_rate, duration, p, seed))
+            for p in policies}
+
+
+@lru_cache(maxsize=64)
+def _cached_run(scenario: Scenario) -> Result:
+    """Memoised :func:`simulate` for the dashboards: a slider moved back is shown at once.
+
+    Only the render functions use it, and they only read the results.
+    """
+    return simulate(scenario)
+
+
+def _dashboard_runs(backends, arrival_rate: float, duration: float, policies,
+                    seed: int) -> dict[str, Result]:
+    """:func:`run_policies`, memoised. Policies other than weighted round-robin ignore weights
+    (except 0, which drains a backend), so their runs are looked up with positive weights set
+    to 1: moving the weight slider then re-runs only the weighted policy."""
+    runs = {}
+    for policy in policies:
+        shown = tuple(backends)
+        if policy != "weighted_round_robin":
+            shown = tuple(replace(b, weight=1) if b.weight > 0 else b for b in shown)
+        runs[policy] = _cached_run(_race_scenario(shown, arrival_rate, duration, policy, seed))
+    return runs
 
 
 def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rate: float = 10.0,
                        duration: float = 120.0, seed: int = SEED):
     """Identical servers: mean/p95/p99 per policy, with the M/M/1 mean of random splitting."""
     backends = [Backend(f"s{i + 1}", service_rate) for i in range(servers)]
-    results = run_policies(backends, arrival_rate, duration, seed=seed)
+    results = _dashboard_runs(backends, arrival_rate, duration, COMPARED, seed)
     rho = arrival_rate / (servers * service_rate)
     theory = (queueing.mm1_mean_response_time(arrival_rate / servers, service_rate)
               if rho < 1 else None)
@@ -76,7 +107,7 @@ def render_unequal(policy: str = "round_robin", fast_weight: float = 1.0,
         raise ValueError(f"policy must be one of {', '.join(POLICIES)} (got {policy!r})")
     backends = unequal_backends(fast_weight)
     shown = ("round_robin", policy) if policy != "round_robin" else ("round_robin",)
-    results = run_policies(backends, arrival_rate, duration, shown, seed)
+    results = _dashboard_runs(backends, arrival_rate, duration, shown, seed)
     fig = utilisation_figure(results, title=f"Servers of 30, 10, 10 req/s at {arrival_rate:g} "
                                             f"req/s (fast weight {fast_weight:g})")
     text = "  ".join(f"{p}: p95 {r.summary(WARMUP)['p95'] * 1000:.0f} ms"
@@ -142,5 +173,5 @@ def describe(result: Result) -> str:
 
 def render_failover(**knobs):
     """Timeline + summary text for :func:`failover_scenario` with these knob values."""
-    result = simulate(failover_scenario(**knobs))
+    result = _cached_run(failover_scenario(**knobs))
     return timeline_figure(result), describe(result)

@@ -101,13 +101,20 @@ class Result:
     belief_log: dict[str, list[tuple[float, bool]]]
     busy_time: dict[str, float]
     _health: list[HealthSegment] | None = field(default=None, repr=False)
+    _summaries: dict[float, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def summary(self, since: float = 0.0) -> dict[str, float | int | None]:
         """Counts and latency statistics of the requests that arrived at or after ``since``.
 
         Latencies (seconds) are those of successful requests; ``failed`` counts every failure
-        outcome, ``in_flight`` the requests still running at the end.
+        outcome, ``in_flight`` the requests still running at the end. Computed once per
+        ``since`` (figures and texts ask for the same summary): a copy is returned.
         """
+        if since not in self._summaries:
+            self._summaries[since] = self._summary(since)
+        return dict(self._summaries[since])
+
+    def _summary(self, since: float) -> dict[str, float | int | None]:
         chosen = [r for r in self.requests if r.arrival_at >= since]
         ok = sorted(r.latency for r in chosen if r.outcome == "ok")
         counts = {o: 0 for o in FAILED_OUTCOMES}
