@@ -29,24 +29,21 @@ from __future__ import annotations
 import heapq
 import random
 from bisect import bisect_left
+from functools import lru_cache
 from operator import itemgetter
 
 from course_lib.kafka.decision import SAMPLE_INTERVAL, IntegrationResult, IntegrationScenario
 
 __all__ = ["simulate_integration_fast"]
 
+Times = tuple[float, ...]  # instants (s), ascending
+
 
 def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:
     """The same result as ``simulate_integration(scenario, seed)``, computed without simpy."""
     s = scenario
     until = s.horizon_time + 1e-9  # simpy's run(until=…): events at or after this never happen
-    arrivals_rng, work_rng = random.Random(f"{seed}-arrivals"), random.Random(f"{seed}-work")
-    arrivals, t, draw = [], 0.0, arrivals_rng.expovariate
-    while True:
-        t = t + draw(s.produce_rate)
-        if t >= until:
-            break
-        arrivals.append(t)
+    arrivals, work_rng = _arrivals(seed, s.produce_rate, until), random.Random(f"{seed}-work")
     withdrawn: list[float] = []  # direct calls that timed out leave the backlog at these times
     if s.style == "direct_api":
         accepted, withdrawn, failed, done = _direct(s, arrivals, work_rng, until)
@@ -65,6 +62,18 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
                              backlog, before_late if s.style == "kafka" else 0)
 
 
+@lru_cache(maxsize=8, typed=True)
+def _arrivals(seed: object, produce_rate: float, until: float) -> Times:
+    """When the producer sends each message (Poisson): the same stream for all four styles, so
+    :func:`~course_lib.kafka.decision_view.compare` draws it once, not four times."""
+    draw, t, out = random.Random(f"{seed}-arrivals").expovariate, 0.0, []
+    while True:
+        t = t + draw(produce_rate)
+        if t >= until:
+            return tuple(out)
+        out.append(t)
+
+
 def _in_time_order(done: list[tuple[float, float]], until: float) -> list[tuple[float, float]]:
     """(finished_at, produced_at) in draw order → in the order simpy finishes them: by time, and
     at equal times by draw order (the sort is stable), dropping those after the horizon."""
@@ -72,7 +81,7 @@ def _in_time_order(done: list[tuple[float, float]], until: float) -> list[tuple[
     return [x for x in done if x[0] < until]
 
 
-def _direct(s: IntegrationScenario, arrivals: list[float], work_rng: random.Random, until: float):
+def _direct(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, until: float):
     """direct_api: refused while down; else a FIFO pool of ``consumers`` workers with a timeout."""
     c, rate = s.costs, 1.0 / s.processing_time
     start, end = s.outage_start, s.outage_end
@@ -97,7 +106,7 @@ def _direct(s: IntegrationScenario, arrivals: list[float], work_rng: random.Rand
     return accepted, withdrawn, failed, _in_time_order(done, until)
 
 
-def _pushed(s: IntegrationScenario, arrivals: list[float], work_rng: random.Random, until: float):
+def _pushed(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, until: float):
     """message_broker / kafka: hop, one FIFO hub, hop, then the first free consumer takes it."""
     c, rate = s.costs, 1.0 / s.processing_time
     service = c.broker_time if s.style == "message_broker" else c.append_time
@@ -137,7 +146,7 @@ def _pushed(s: IntegrationScenario, arrivals: list[float], work_rng: random.Rand
     return _in_time_order(done, until)
 
 
-def _polled(s: IntegrationScenario, arrivals: list[float], work_rng: random.Random, until: float):
+def _polled(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, until: float):
     """db_table: INSERTs and the consumers' UPDATE/DELETE share one FIFO database."""
     c, rate = s.costs, 1.0 / s.processing_time
     start, end = s.outage_start, s.outage_end
