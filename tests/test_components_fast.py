@@ -1,16 +1,20 @@
-"""The recurrence behind ``simulate_server`` gives the simpy model's run, request for request.
+"""The fast engines give the simpy models' runs, request for request.
 
 ``simulate_server(..., engine="auto")`` (the default) computes the M/M/c run with a heap
 recurrence (:mod:`course_lib.components.recurrence`); ``engine="simpy"`` runs the simpy model the
-lesson teaches. They must agree exactly — not within a tolerance — on every per-request time and
-on the time averages, for stable and unstable loads, one and many workers, several seeds.
+lesson teaches; ``simulate_path`` likewise runs on a small event loop of its own
+(:mod:`course_lib.components.pathfast`). They must agree exactly — not within a tolerance — on
+every per-request time and on the time averages, for stable and unstable loads, one and many
+workers, losses and retries, several seeds.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from course_lib.components import render_load_curve, simulate_server
+from course_lib.components import PathScenario, render_load_curve, simulate_path, simulate_server
 from course_lib.components.figures import LOAD_FRACTIONS, _unit_load_curve
 
 
@@ -68,3 +72,36 @@ def test_service_time_slider_reuses_the_cached_runs():
     render_load_curve(workers=3, service_time_ms=37.0)
     after = _unit_load_curve.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+PATH_CASES = [
+    {}, {"arrival_rate": 300.0}, {"network_latency": 0.0, "network_jitter": 0.0},
+    {"network_latency": 0.04, "network_jitter": 0.0},
+    {"loss_probability": 0.1, "retry_timeout": 0.2},
+    {"loss_probability": 0.05, "retry_timeout": 0.05, "arrival_rate": 200.0},
+    {"cache_hit_ratio": 0.9, "arrival_rate": 500.0}, {"cache_hit_ratio": 1.0},
+    {"db_pool": 1, "arrival_rate": 60.0},
+    {"workers": 1, "arrival_rate": 60.0, "retry_timeout": 0.05, "max_attempts": 5},
+    {"arrival_rate": 400.0, "duration": 10.0},  # unstable: the queue grows all run long
+    {"loss_probability": 0.3, "max_attempts": 1},
+]
+
+
+@pytest.mark.parametrize("change", PATH_CASES)
+@pytest.mark.parametrize("seed", [0, 2026])
+def test_path_event_loop_is_identical_to_simpy(change, seed):
+    """Every request record (sent, done or None, attempts, server visits), the requests left in
+    the system at the end and the workers' busy time: equal, not close."""
+    scenario = replace(PathScenario(duration=15.0, warmup=2.0), **change)
+    slow = simulate_path(scenario, seed, engine="simpy")
+    fast = simulate_path(scenario, seed)
+    assert fast.requests == slow.requests
+    assert fast.in_system_at_end == slow.in_system_at_end
+    assert fast.worker_busy_time == slow.worker_busy_time
+    if len(slow.response_times):  # (with every request failed there are no percentiles)
+        assert fast.summary() == slow.summary()
+
+
+def test_path_engine_is_checked_by_name():
+    with pytest.raises(ValueError, match=r"engine must be 'auto' or 'simpy' \(got 'x'\)"):
+        simulate_path(PathScenario(), engine="x")
