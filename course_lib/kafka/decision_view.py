@@ -42,23 +42,20 @@ def compare(base: IntegrationScenario, seed: int = 0,
     return {style: engine(replace(base, style=style), seed) for style in STYLES}
 
 
-@lru_cache(maxsize=64)
-def _dashboard_results(produce_rate: float, outage_time: float,
-                       seed: int) -> dict[str, IntegrationResult]:
-    """Four fast runs per knob setting, remembered: moving a slider back costs nothing."""
-    base = IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time)
-    return compare(base, seed=seed, engine=simulate_integration_fast)
-
-
 def backlog_figure(results: dict[str, IntegrationResult]) -> go.Figure:
     """Messages accepted but not yet processed, per style, with the outage shaded."""
+    scenario = next(iter(results.values())).scenario
+    return _backlog_figure({style: r.backlog for style, r in results.items()}, scenario)
+
+
+def _backlog_figure(backlogs: dict[str, list[tuple[float, int]]],
+                    s: IntegrationScenario) -> go.Figure:
     fig = go.Figure()
-    for i, (style, r) in enumerate(results.items()):
-        fig.add_trace(go.Scatter(x=rounded([t for t, _ in r.backlog], 2),
-                                 y=[b for _, b in r.backlog], mode="lines", name=LABELS[style],
+    for i, (style, backlog) in enumerate(backlogs.items()):
+        fig.add_trace(go.Scatter(x=rounded([t for t, _ in backlog], 2),
+                                 y=[b for _, b in backlog], mode="lines", name=LABELS[style],
                                  line={"color": colour(i), "width": 2,
                                        "dash": "dot" if style == "message_broker" else "solid"}))
-    s = next(iter(results.values())).scenario
     if s.outage_time > 0:
         fig.add_vrect(x0=s.outage_start, x1=s.outage_end, fillcolor="grey", opacity=0.15,
                       line_width=0, annotation_text="consumer down", annotation_position="top left")
@@ -88,10 +85,20 @@ def render_tradeoffs(produce_rate: float = 200.0, outage_time: float = 5.0,
                      seed: int = 2026) -> tuple[go.Figure, str]:
     """The dashboard's render function: two knobs → four simulations → (figure, table).
 
-    The simulations run on the fast engine (same numbers as :func:`compare`'s simpy default).
+    The simulations run on the fast engine (the same numbers as :func:`compare`'s simpy default)
+    and what the view needs from them is remembered, so moving a slider back costs only the
+    figure.
     """
-    results = _dashboard_results(produce_rate, outage_time, seed)
-    return backlog_figure(results), tradeoff_table(results)
+    backlogs, table, scenario = _dashboard_numbers(produce_rate, outage_time, seed)
+    return _backlog_figure(backlogs, scenario), table
+
+
+@lru_cache(maxsize=256)
+def _dashboard_numbers(produce_rate: float, outage_time: float, seed: int):
+    """Backlog series, table and scenario for one knob setting (a few kB: cheap to keep)."""
+    base = IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time)
+    results = compare(base, seed=seed, engine=simulate_integration_fast)
+    return {style: r.backlog for style, r in results.items()}, tradeoff_table(results), base
 
 
 def tradeoff_dashboard():
