@@ -21,6 +21,10 @@ How, per style (``a`` = produced at, ``hop`` = one network hop, ``W`` = one data
   because their timing depends on each other through the shared database.
 * **Backlog samples** every 0.5 s count accepted minus processed messages before each instant.
 
+Simultaneous events are ordered as simpy orders them where they happen by construction (consumers
+resuming together at the outage end, polls on the same grid). Two *random* instants coinciding
+exactly has probability zero; that is the one case this engine does not try to order like simpy.
+
 Introduced in ``notebooks/06_when_to_use_kafka.ipynb`` (the trade-off dashboard runs on it).
 """
 
