@@ -71,28 +71,15 @@ def simulate_healthy(scenario: Scenario) -> Result:
         mean[b.name] = 1.0 / b.service_rate  # the engine's ``factor / rate`` with factor 1.0
     in_flight = {name: 0 for name in names}
     last_finish = {name: -1.0 for name in names}
-    busy = {name: 0.0 for name in names}
-    in_service_start: dict[str, float] = {}  # the request each backend holds at the end
-    heap: list[tuple[float, int, str, float, float]] = []
-    requests: list[RequestRecord] = []
-    attempts: list[AttemptRecord] = []
-    pending: dict[int, tuple[float, str]] = {}
-
-    def complete(finish: float, rid: int, name: str, sent_at: float, started_at: float) -> None:
-        in_flight[name] -= 1
-        busy[name] += finish - started_at
-        attempts.append(AttemptRecord(rid, name, sent_at, finish, "ok"))
-        requests.append(RequestRecord(rid, sent_at, name, "ok", finish, finish - sent_at, 1))
-        del pending[rid]
-
+    finishing: list[tuple[float, str]] = []  # (finish, backend) of requests still in flight
+    sent, chosen, starts, finishes = [], [], [], []
     now = 0.0
-    rid = 0
     while True:
         now = now + gap(rate)
         if now >= end:
             break
-        while heap and heap[0][0] < now:
-            complete(*heappop(heap))
+        while finishing and finishing[0][0] < now:
+            in_flight[heappop(finishing)[1]] -= 1
         name = pick(eligible, in_flight)
         in_flight[name] += 1
         previous = last_finish[name]
@@ -100,19 +87,29 @@ def simulate_healthy(scenario: Scenario) -> Result:
         m = mean[name]
         finish = started_at + (m if deterministic else draw[name](1 / m))
         last_finish[name] = finish
-        pending[rid] = (now, name)
-        heappush(heap, (finish, rid, name, now, started_at))
-        rid += 1
-    while heap and heap[0][0] < end:
-        complete(*heappop(heap))
-    for _finish, _rid, name, _sent, started_at in heap:  # all finish at or after the end
-        if started_at < end:  # in service when the run stopped (one per backend at most)
-            in_service_start[name] = started_at
-    for rid_left, (sent_at, name) in pending.items():
-        requests.append(RequestRecord(rid_left, sent_at, name, "in_flight", None, None, 1))
-    requests.sort(key=lambda r: r.id)
-    busy_time = {n: busy[n] + (end - in_service_start[n] if n in in_service_start else 0.0)
-                 for n in names}
+        heappush(finishing, (finish, name))
+        sent.append(now)
+        chosen.append(name)
+        starts.append(started_at)
+        finishes.append(finish)
+    # The records, in the engine's order: attempts as they complete (by finish time), requests
+    # by id; busy time summed per backend in the order it served (FIFO = id order).
+    ids = range(len(sent))
+    done = sorted((i for i in ids if finishes[i] < end), key=lambda i: (finishes[i], i))
+    attempts = [AttemptRecord(i, chosen[i], sent[i], finishes[i], "ok") for i in done]
+    requests = [
+        RequestRecord(i, sent[i], chosen[i], "ok", finishes[i], finishes[i] - sent[i], 1)
+        if finishes[i] < end else RequestRecord(i, sent[i], chosen[i], "in_flight", None, None, 1)
+        for i in ids
+    ]
+    busy = {name: 0.0 for name in names}
+    in_service = {}  # the request each backend was serving when the run stopped
+    for i in ids:
+        if finishes[i] < end:
+            busy[chosen[i]] += finishes[i] - starts[i]
+        elif starts[i] < end:
+            in_service[chosen[i]] = starts[i]
+    busy_time = {n: busy[n] + (end - in_service[n] if n in in_service else 0.0) for n in names}
     return Result(
         scenario=s, requests=requests, attempts=attempts,
         actual_log={b.name: [(0.0, "off" if cold and b.backup else "up")] for b in s.backends},

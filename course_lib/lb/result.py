@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from course_lib.lb.scenario import Scenario
 
@@ -27,9 +28,13 @@ __all__ = ["AttemptRecord", "Detection", "HealthSegment", "RequestRecord", "Resu
 FAILED_OUTCOMES = ("refused", "reset", "timeout", "no_server")
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One request: when it arrived, where it ended, how, and its latency (seconds)."""
+class RequestRecord(NamedTuple):
+    """One request: when it arrived, where it ended, how, and its latency (seconds).
+
+    Records are named tuples (immutable, like Ciw's data records): a run makes one per request
+    and one per attempt, hundreds of thousands in a policy race, and a named tuple is three
+    times cheaper to create than a frozen dataclass.
+    """
 
     id: int
     arrival_at: float
@@ -40,8 +45,7 @@ class RequestRecord:
     attempts: int
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptRecord:
+class AttemptRecord(NamedTuple):
     """One try of request ``request_id`` on ``backend``, sent at ``sent_at``."""
 
     request_id: int
