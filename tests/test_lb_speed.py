@@ -84,12 +84,12 @@ def test_weights_change_nothing_but_weighted_round_robin():
 
 
 def test_dashboard_renders_are_memoised_and_unchanged():
-    from course_lib.lb.dashboards import _cached_run, render_unequal
+    from course_lib.lb.dashboards import _race_digest, render_unequal
 
     first = render_unequal(policy="power_of_two", fast_weight=2.0)
-    before = _cached_run.cache_info()
+    before = _race_digest.cache_info()
     again = render_unequal(policy="power_of_two", fast_weight=2.0)
-    after = _cached_run.cache_info()
+    after = _race_digest.cache_info()
     assert after.misses == before.misses and after.hits == before.hits + 2
     assert again[1] == first[1]
     assert again[0].to_plotly_json() == first[0].to_plotly_json()
@@ -102,3 +102,20 @@ def test_summary_is_computed_once_and_returned_as_a_copy():
     first["sent"] = -1
     assert result.summary(5.0)["sent"] > 0
     assert result.summary(0.0)["sent"] >= result.summary(5.0)["sent"]
+
+
+def test_renders_leave_the_garbage_collector_as_they_found_it():
+    import gc
+
+    from course_lib.lb.dashboards import render_failover, render_policy_race
+
+    assert gc.isenabled()
+    render_policy_race(arrival_rate=21.0)
+    render_failover(kind="slow")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        render_policy_race(arrival_rate=22.0)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -11,6 +11,8 @@ Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 
@@ -50,29 +52,68 @@ def run_policies(backends, arrival_rate: float, duration: float, policies=COMPAR
             for p in policies}
 
 
-@lru_cache(maxsize=64)
-def _cached_run(scenario: Scenario) -> Result:
-    """Memoised :func:`simulate` for the dashboards: a slider moved back is shown at once.
+@contextmanager
+def _gc_paused():
+    """Hold Python's cyclic garbage collector while one dashboard frame is computed.
 
-    Only the render functions use it, and they only read the results.
+    A run allocates tens of thousands of short-lived records; with the collector on they trigger
+    full collections of the whole kernel (~250,000 objects with plotly and the widgets loaded,
+    70 ms each), which made one slider move in ten several times slower than the rest. The
+    records die with the run by reference counting, so nothing is lost by waiting.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _RaceDigest:
+    """What the policy-race figures and texts read from a Result (its summary after the warm-up
+    and its per-backend table), without the records: cheap to keep in the dashboards' memo."""
+
+    def __init__(self, result: Result) -> None:
+        self._summary = result.summary(WARMUP)
+        self._table = result.per_backend()
+
+    def summary(self, since: float = 0.0) -> dict:
+        if since != WARMUP:
+            raise ValueError(f"since must be {WARMUP:g} for a race digest (got {since!r})")
+        return dict(self._summary)
+
+    def per_backend(self) -> dict:
+        return {name: dict(row) for name, row in self._table.items()}
+
+
+@lru_cache(maxsize=256)
+def _race_digest(scenario: Scenario) -> _RaceDigest:
+    """Memoised run → digest: a slider moved back to a value already seen is shown at once."""
+    return _RaceDigest(simulate(scenario))
+
+
+@lru_cache(maxsize=8)
+def _failover_run(scenario: Scenario) -> Result:
+    """Memoised :func:`simulate` for the failover dashboards (a few runs: they are large)."""
     return simulate(scenario)
 
 
 def _dashboard_runs(backends, arrival_rate: float, duration: float, policies,
-                    seed: int) -> dict[str, Result]:
-    """:func:`run_policies`, memoised. Policies other than weighted round-robin ignore weights
-    (except 0, which drains a backend), so their runs are looked up with positive weights set
-    to 1: moving the weight slider then re-runs only the weighted policy."""
+                    seed: int) -> dict[str, _RaceDigest]:
+    """:func:`run_policies` for the dashboards: memoised digests. Policies other than weighted
+    round-robin ignore weights (except 0, which drains a backend), so their runs are looked up
+    with positive weights set to 1: moving the weight slider re-runs only the weighted policy."""
     runs = {}
     for policy in policies:
         shown = tuple(backends)
         if policy != "weighted_round_robin":
             shown = tuple(replace(b, weight=1) if b.weight > 0 else b for b in shown)
-        runs[policy] = _cached_run(_race_scenario(shown, arrival_rate, duration, policy, seed))
+        runs[policy] = _race_digest(_race_scenario(shown, arrival_rate, duration, policy, seed))
     return runs
 
 
+@_gc_paused()
 def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rate: float = 10.0,
                        duration: float = 120.0, seed: int = SEED):
     """Identical servers: mean/p95/p99 per policy, with the M/M/1 mean of random splitting."""
@@ -100,6 +141,7 @@ def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:
             Backend("slow2", 10.0)]
 
 
+@_gc_paused()
 def render_unequal(policy: str = "round_robin", fast_weight: float = 1.0,
                    arrival_rate: float = 35.0, duration: float = 300.0, seed: int = SEED):
     """Unequal servers: utilisation per server for one policy, next to round-robin."""
@@ -171,7 +213,8 @@ def describe(result: Result) -> str:
     return "\n".join(parts)
 
 
+@_gc_paused()
 def render_failover(**knobs):
     """Timeline + summary text for :func:`failover_scenario` with these knob values."""
-    result = _cached_run(failover_scenario(**knobs))
+    result = _failover_run(failover_scenario(**knobs))
     return timeline_figure(result), describe(result)
