@@ -38,7 +38,7 @@ lab: $(STAMP)
 	    --ServerApp.open_browser=False notebooks/00_start_here.ipynb
 
 test: $(STAMP)
-	$(PY) -m ruff check course_lib tests benchmarks notebooks conftest.py
+	$(PY) -m ruff check course_lib tests benchmarks notebooks data conftest.py
 	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider
 
 unit: $(STAMP)
@@ -48,7 +48,7 @@ nbval: $(STAMP)
 	$(PY) -m pytest notebooks $(NBVAL) -p no:cacheprovider
 
 lint: $(STAMP)
-	$(PY) -m ruff check course_lib tests benchmarks notebooks conftest.py
+	$(PY) -m ruff check course_lib tests benchmarks notebooks data conftest.py
 
 notebooks: $(STAMP)
 	$(PY) -m course_lib.authoring $(NB)
