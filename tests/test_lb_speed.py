@@ -119,3 +119,53 @@ def test_renders_leave_the_garbage_collector_as_they_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _PerAttemptTimers:
+    """Builds the engine as first written: one simpy timer per attempt for its request timeout
+    (created where ``dispatch`` now calls ``arm``), instead of one wake-up per backend."""
+
+    @staticmethod
+    def run(scenario: Scenario):
+        from course_lib.lb.simulate import _Engine
+
+        class Engine(_Engine):
+            def arm(self, server, at):
+                attempt = server.watch.pop()  # the attempt just sent; nobody else watches
+                assert at == attempt.deadline
+                timer = self.env.timeout(self.s.request_timeout)
+                timer.callbacks.append(
+                    lambda _e, a=attempt: a.ended or self.end_attempt(a, "timeout"))
+
+        return Engine(scenario).run()
+
+
+def _failure_scenarios():
+    from course_lib.lb import PassiveCheck
+    from course_lib.lb.dashboards import failover_scenario
+
+    for approach in ("round_robin", "weighted", "standby"):
+        for kind in ("crash", "hang", "slow"):
+            yield failover_scenario(approach=approach, kind=kind, retries=1, standby="cold",
+                                    duration=40.0)
+    yield failover_scenario(recover_at=None, arrival_rate=190.0, duration=40.0)
+    backends = (Backend("a", 20.0), Backend("b", 15.0, weight=2),
+                Backend("c", 25.0, backup=True))
+    for policy, service in (("least_connections", "deterministic"), ("power_of_two",
+                                                                     "exponential")):
+        yield Scenario(backends, policy, 30.0, 40.0, health_check=HealthCheck(1.0, 0.5, 2, 2),
+                       failures=(Failure("a", 5.0, "crash", 15.0), Failure("b", 20.0, "hang", 30.0),
+                                 Failure("a", 25.0, "slow", 35.0, 5.0)),
+                       retries=1, seed=3, passive=PassiveCheck(2, 5.0), request_timeout=1.5,
+                       service=service)
+
+
+@pytest.mark.parametrize("scenario", list(_failure_scenarios()))
+def test_one_wake_up_per_backend_times_out_exactly_like_one_timer_per_attempt(scenario):
+    """Request timeouts by per-backend wake-ups: the same records as per-attempt timers, in
+    failovers with crashes, hangs, slow servers, retries, cold standby, passive checks and
+    overload (where timeouts are many)."""
+    fast = simulate(scenario, engine="simpy")
+    if any(f.kind == "hang" for f in scenario.failures):  # a hang: requests do time out
+        assert any(a.outcome == "timeout" for a in fast.attempts)
+    _same(fast, _PerAttemptTimers.run(scenario))

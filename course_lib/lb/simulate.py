@@ -56,13 +56,14 @@ class _Request:
 
 
 class _Attempt:
-    __slots__ = ("request", "server", "sent_at", "ended")
+    __slots__ = ("request", "server", "sent_at", "ended", "deadline")
 
     def __init__(self, request: _Request, server: _Server, sent_at: float) -> None:
         self.request = request
         self.server = server
         self.sent_at = sent_at
         self.ended = False
+        self.deadline = 0.0
 
 
 class _Server:
@@ -78,6 +79,8 @@ class _Server:
         self.factor = 1.0
         self.queue: deque[_Attempt] = deque()
         self.current: _Attempt | None = None
+        self.watch: deque[_Attempt] = deque()  # attempts sent here, oldest first (deadlines)
+        self.watching = False
         self.service_started_at = 0.0
         self.busy_time = 0.0
         self.epoch = 0
@@ -149,15 +152,40 @@ class _Engine:
         if server.actual in DOWN_STATES:
             self.end_attempt(attempt, "refused")
             return
-        deadline = self.env.timeout(self.s.request_timeout)
-        deadline.callbacks.append(partial(self.on_deadline, attempt))
+        attempt.deadline = now + self.s.request_timeout
+        server.watch.append(attempt)
+        if not server.watching:
+            self.arm(server, attempt.deadline)
         server.queue.append(attempt)
         if server.current is None and server.actual != "hung":
             self.start_next(server)
 
-    def on_deadline(self, attempt: _Attempt, _event) -> None:
-        if not attempt.ended:
-            self.end_attempt(attempt, "timeout")
+    # ---- request timeouts ---------------------------------------------------------------------
+    # A backend ends its attempts oldest first (served in order, all reset at once, or timed out
+    # in order of sending), so only the oldest attempt still running can be the next to time
+    # out. One wake-up per backend, at that attempt's deadline, replaces a timer per attempt:
+    # most attempts end long before their deadline, and their timers would fire for nothing.
+    def arm(self, server: _Server, at: float) -> None:
+        """Wake up at the instant ``at`` (exactly: the same float a per-attempt timer had)."""
+        now = self.env.now
+        delay = at - now
+        for _ in range(8):
+            missed = at - (now + delay)
+            if not missed:
+                break
+            delay += missed
+        server.watching = True
+        self.env.timeout(delay).callbacks.append(partial(self.on_watch, server))
+
+    def on_watch(self, server: _Server, _event) -> None:
+        server.watching = False
+        watch, now = server.watch, self.env.now
+        while watch and (watch[0].ended or watch[0].deadline <= now):
+            attempt = watch.popleft()
+            if not attempt.ended:
+                self.end_attempt(attempt, "timeout")
+        if watch and not server.watching:
+            self.arm(server, watch[0].deadline)
 
     def end_attempt(self, attempt: _Attempt, outcome: str) -> None:
         now = self.env.now
