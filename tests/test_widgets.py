@@ -59,3 +59,19 @@ def test_sweep_moves_every_control_and_restores_it():
     assert len(latencies) >= 10 and all(t >= 0 for t in latencies)
     assert dash.values() == {"rate": 1.0, "servers": 2, "mode": "a"}
     assert dash in list(type(dash).instances)
+
+
+def test_refresh_pauses_the_garbage_collector_only_during_render():
+    import gc
+
+    seen = []
+
+    def spy(rate: float):
+        seen.append(gc.isenabled())
+        return render(rate, 1)
+
+    dash = dashboard(spy, rate=slider(1.0, -1.0, 5.0, 0.5, "rate"))
+    dash.controls["rate"].value = 2.0
+    assert seen == [False, False] and gc.isenabled()
+    dash.controls["rate"].value = -1.0  # render raises: the collector must come back on too
+    assert dash.error and gc.isenabled()

@@ -10,8 +10,6 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -31,23 +29,6 @@ __all__ = ["LOAD_FRACTIONS", "latency_histogram", "load_curve_figure", "render_l
 LOAD_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 1.1, 1.3)
 PERCENTILES = (50, 95, 99)
 
-
-@contextmanager
-def _gc_paused():
-    """Hold Python's cyclic garbage collector while one dashboard frame is computed.
-
-    A run allocates tens of thousands of short-lived objects; with the collector on they trigger
-    full collections of the whole kernel (~250,000 objects once plotly and the widgets are
-    loaded, 70 ms each), which made some slider moves several times slower than the rest.
-    Reference counting frees the run's objects anyway; cycles wait for the next collection.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _vline(x: float, line_colour: str, xref: str = "x") -> dict:
@@ -90,7 +71,6 @@ def _path_text(summary: dict) -> str:
             f"{summary['worker_utilisation']:.0%}")
 
 
-@_gc_paused()
 def render_path(arrival_rate: float = 50.0, network_latency_ms: float = 1.0,
                 workers: int = 4, db_time_ms: float = 10.0, cache_hit_ratio: float = 0.0,
                 network_jitter_ms: float = 0.2, loss_percent: float = 0.0,
@@ -206,7 +186,6 @@ def load_curve_figure(workers: int, service_rate: float, *, requests_per_point: 
     return fig, rows
 
 
-@_gc_paused()
 def render_load_curve(workers: int = 1, service_time_ms: float = 20.0,
                       seed: int = 2026) -> tuple[go.Figure, str]:
     """Dashboard view of :func:`load_curve_figure` with the knobs in the slider's units."""

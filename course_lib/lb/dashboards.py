@@ -11,8 +11,6 @@ Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 
@@ -51,23 +49,6 @@ def run_policies(backends, arrival_rate: float, duration: float, policies=COMPAR
     return {p: simulate(_race_scenario(backends, arrival_rate, duration, p, seed))
             for p in policies}
 
-
-@contextmanager
-def _gc_paused():
-    """Hold Python's cyclic garbage collector while one dashboard frame is computed.
-
-    A run allocates tens of thousands of short-lived records; with the collector on they trigger
-    full collections of the whole kernel (~250,000 objects with plotly and the widgets loaded,
-    70 ms each), which made one slider move in ten several times slower than the rest. The
-    records die with the run by reference counting, so nothing is lost by waiting.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _RaceDigest:
@@ -113,7 +94,6 @@ def _dashboard_runs(backends, arrival_rate: float, duration: float, policies,
     return runs
 
 
-@_gc_paused()
 def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rate: float = 10.0,
                        duration: float = 120.0, seed: int = SEED):
     """Identical servers: mean/p95/p99 per policy, with the M/M/1 mean of random splitting."""
@@ -141,7 +121,6 @@ def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:
             Backend("slow2", 10.0)]
 
 
-@_gc_paused()
 def render_unequal(policy: str = "round_robin", fast_weight: float = 1.0,
                    arrival_rate: float = 35.0, duration: float = 300.0, seed: int = SEED):
     """Unequal servers: utilisation per server for one policy, next to round-robin."""
@@ -213,7 +192,6 @@ def describe(result: Result) -> str:
     return "\n".join(parts)
 
 
-@_gc_paused()
 def render_failover(**knobs):
     """Timeline + summary text for :func:`failover_scenario` with these knob values."""
     result = _failover_run(failover_scenario(**knobs))
