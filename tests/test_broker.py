@@ -155,3 +155,16 @@ def test_bootstrap_servers_uses_a_reachable_external_kafka(monkeypatch):
         assert broker_module._embedded is None or broker_module._embedded.address != broker.address
     finally:
         broker.stop()
+
+
+def test_a_broker_that_died_is_reported_once_then_replaced():
+    first = broker_module.bootstrap_servers() if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS") \
+        else pytest.skip("uses the embedded broker")
+    dying = broker_module.embedded_broker()
+    dying.process.kill()
+    dying.process.wait(timeout=5)
+    with pytest.raises(BrokerError, match=r"has stopped \(exit code -9\).*memory-only"):
+        broker_module.bootstrap_servers()
+    second = broker_module.bootstrap_servers()
+    assert second != first or broker_module.embedded_broker().running()
+    assert round_trip(second, messages=2) == [b"ping 0", b"ping 1"]

@@ -168,10 +168,25 @@ _checked_external: set[str] = set()
 
 
 def embedded_broker() -> EmbeddedBroker:
-    """The process-wide embedded broker, started on first use (and restarted if it died)."""
+    """The process-wide embedded broker, started on first use.
+
+    If it has died since (killed, crashed), this call raises :class:`BrokerError` once, saying
+    so: its memory-only storage is gone, and silently handing out a fresh, empty broker would
+    turn into puzzling "missing message" errors later in the lesson. The next call starts a
+    new broker.
+    """
     global _embedded
     with _lock:
-        if _embedded is None or not _embedded.running():
+        if _embedded is not None and not _embedded.running():
+            code = _embedded.process.returncode
+            _embedded.stop()
+            _embedded = None
+            raise BrokerError(
+                f"The embedded Kafka broker has stopped (exit code {code}), and everything it "
+                "stored is gone (its storage is memory-only). Run the lesson again from the top "
+                "(or from where it creates its topics): the next Kafka call starts a fresh broker."
+            )
+        if _embedded is None:
             _embedded = start_broker()
         return _embedded
 
