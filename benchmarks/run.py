@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print("notebooks ...", flush=True)
     out += ["## Notebooks", "",
+            "Per notebook: seconds under nbval (`pytest --nbval`, as in `make test`), and the "
+            "slider latency of its dashboards (median of medians, worst p95, worst move).", "",
             "| notebook | nbval s | passed | dashboards | median ms | p95 ms | max ms |",
             "|---|---:|---|---:|---:|---:|---:|"]
     latency_rows = []
@@ -92,11 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         seconds, passed = notebooks_bench.nbval_seconds(path)
         dashes = notebooks_bench.dashboard_latencies(path)
         latency_rows += [(path.name, d) for d in dashes]
-        med = statistics.median([d["median_ms"] for d in dashes]) if dashes else float("nan")
-        p95 = max((d["p95_ms"] for d in dashes), default=float("nan"))
-        worst = max((d["max_ms"] for d in dashes), default=float("nan"))
+        if dashes:
+            med = f"{statistics.median([d['median_ms'] for d in dashes]):.0f}"
+            p95 = f"{max(d['p95_ms'] for d in dashes):.0f}"
+            worst = f"{max(d['max_ms'] for d in dashes):.0f}"
+        else:
+            med = p95 = worst = "—"
         out.append(f"| {path.name} | {seconds:.1f} | {'yes' if passed else 'NO'} | {len(dashes)} "
-                   f"| {med:.0f} | {p95:.0f} | {worst:.0f} |")
+                   f"| {med} | {p95} | {worst} |")
         print(f"  {path.name}: {seconds:.1f} s, {len(dashes)} dashboards", flush=True)
     out += ["", "### Slider-to-figure latency per dashboard", "",
             "Each control visits 30 values across its whole range (extremes included); each move "
