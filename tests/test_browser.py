@@ -203,3 +203,20 @@ def test_the_check_fails_when_the_callback_is_broken(lab):
     before, after = _run_lesson_and_move_slider(lab, break_callback=True, shot=shot)
     assert hash(before) == hash(after), \
         "a broken callback still changed the output: the check is blind"
+
+
+def test_committed_figures_render_without_running_anything(lab):
+    """A learner who only opens a lesson sees its stored plotly figures (no CDN, no kernel run)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{lab}/lab/tree/02_load_balancing.ipynb", timeout=60_000)
+            plot = page.locator(".js-plotly-plot").first
+            plot.wait_for(state="visible", timeout=60_000)
+            assert page.locator(".js-plotly-plot").count() >= 2
+            assert plot.locator(".scatterlayer path, .barlayer path").count() > 0
+        finally:
+            browser.close()
