@@ -26,3 +26,12 @@ def test_lag_growth():
     assert "Only the consumer with two partitions" in check_lag_growth(40).message
     assert not check_lag_growth(None).answered
     assert "should be a number" in check_lag_growth("ten").message
+
+
+def test_consumers_needed_is_strict_at_exactly_capacity(monkeypatch):
+    """150 msg/s, 6 partitions, 20 ms: 3 consumers give capacity exactly 150 (100 % busy, lag
+    unbounded), and 4 or 5 are no better, so the smallest group that keeps up is 6."""
+    from course_lib.exercises import lesson04
+
+    monkeypatch.setattr(lesson04, "SIZING", {**lesson04.SIZING, "produce_rate": 150.0})
+    assert lesson04.solution_consumers_needed() == 6

@@ -85,7 +85,23 @@ def test_simulated_lag_growth_agrees_with_the_capacity_arithmetic(rate, partitio
     measured = result.measured_growth_rate()
     tolerance = 4 * _growth_sd(s, window=200.0)
     assert abs(measured - lag_growth_rate(s)) <= tolerance
-    assert result.summary()["lag_grows"] == (rate > group_capacity(s))
+    assert result.summary()["lag_grows"] == (rate >= group_capacity(s))
+
+
+def test_exactly_at_capacity_the_lag_has_no_drift_but_is_not_bounded():
+    """λ = capacity: the busiest consumer is 100 % busy, null-recurrent (no trend, no bound).
+
+    So the theory's drift is 0 msg/s, yet the summary and the dashboard must not say "stays
+    bounded" (render_group's 100 msg/s, 2 consumers, 20 ms, 6 partitions is exactly this case).
+    """
+    s = GroupScenario(produce_rate=100, partitions=6, consumers=2, processing_time=0.02,
+                      horizon_time=20.0)
+    assert group_capacity(s) == pytest.approx(100) and lag_growth_rate(s) == 0
+    assert simulate_group(s, seed=1).summary()["lag_grows"] is True
+    fig, text = render_group(produce_rate=100.0)
+    assert "GROWS without bound" in text and "stays bounded" not in text
+    just_below = GroupScenario(**{**s.__dict__, "produce_rate": 99.0})
+    assert simulate_group(just_below, seed=1).summary()["lag_grows"] is False
 
 
 def test_mean_lag_of_a_group_that_keeps_up_matches_mm1():

@@ -27,10 +27,13 @@ UNEVEN = GroupScenario(produce_rate=90.0, partitions=3, consumers=2, processing_
 
 
 def solution_consumers_needed() -> int:
-    """The smallest group whose capacity μ·P/busiest reaches the produce rate."""
+    """The smallest group whose capacity μ·P/busiest exceeds the produce rate.
+
+    Strictly: at capacity == produce rate the busiest consumer is 100 % busy and its lag unbounded.
+    """
     for n in range(1, 100):
         s = GroupScenario(consumers=n, **SIZING)
-        if group_capacity(s) >= s.produce_rate:
+        if group_capacity(s) > s.produce_rate:
             return n
     raise AssertionError("unreachable: 6 consumers always suffice")
 

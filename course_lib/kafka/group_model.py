@@ -11,10 +11,12 @@ The capacity arithmetic the simulation is checked against:
 
 * one consumer handles at most μ = 1 / ``processing_time`` messages per second;
 * a consumer that owns k of the P partitions receives λ·k/P of the traffic (keys are uniform);
-* its lag grows (at λ·k/P − μ per second) iff λ·k/P > μ, so the group keeps up iff the *busiest*
-  consumer does: λ ≤ μ·P / max_k. When the consumers divide the partitions evenly this is the
-  familiar λ ≤ min(consumers, partitions)·μ; consumers beyond the partition count get no
-  partition and add nothing;
+* its lag drifts upwards (at λ·k/P − μ per second) iff λ·k/P > μ; at exactly λ·k/P = μ there
+  is no drift but no bound either (a queue at 100 % utilisation is null-recurrent: its lag
+  wanders ever further, like a random walk). So the lag stays bounded iff λ·k/P < μ, and the
+  group keeps up iff the *busiest* consumer does: λ < μ·P / max_k. When the consumers divide the
+  partitions evenly this is the familiar λ < min(consumers, partitions)·μ; consumers beyond the
+  partition count get no partition and add nothing;
 * a consumer that keeps up is an M/M/1 queue (Poisson arrivals thinned by hashing, exponential
   processing), so its mean lag is ρ/(1 − ρ) with ρ = λ·k/(P·μ).
 
@@ -99,7 +101,10 @@ def consumer_loads(s: GroupScenario) -> list[float]:
 
 
 def group_capacity(s: GroupScenario) -> float:
-    """The highest produce rate the group keeps up with: μ·P / (partitions of the busiest)."""
+    """μ·P / (partitions of the busiest): the group keeps up with any produce rate *below* this.
+
+    At exactly this rate the busiest consumer is 100 % utilised and its lag is unbounded.
+    """
     busiest = max(len(parts) for parts in s.assignment())
     return s.consumer_rate * s.partitions / busiest
 
@@ -163,7 +168,8 @@ class GroupResult:
             "processed": self.processed,
             "final_lag": self.total_lag()[-1],
             "capacity_per_s": round(group_capacity(s), 3),
-            "lag_grows": s.produce_rate > group_capacity(s),
+            # >=: at exactly 100 % load the lag has no drift but is unbounded (null-recurrent)
+            "lag_grows": s.produce_rate >= group_capacity(s),
             "theory_growth_per_s": round(lag_growth_rate(s), 3),
             "measured_growth_per_s": round(self.measured_growth_rate(), 3),
             "mean_latency_s": round(self.latency_sum / self.processed, 4) if self.processed else 0,
