@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.queue_lab import QueueLab, deliveries_figure, run_queue_lab
+from course_lib.kafka.queue_lab import QueueLab, QueueLabResult, deliveries_figure, run_queue_lab
+from course_lib.viz import FAIL_COLOUR, PALETTE
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -43,4 +44,26 @@ def test_at_most_once_reports_the_skipped_messages(tmp_path):
     assert r.committed_at_crash == 75 and r.resumed_at == 75
     assert r.duplicates == 0 and r.skipped == 15  # 60..74 were committed, never processed
     assert r.deliveries[60:75] == [0] * 15 and r.stored_rows == 105
+    assert list(deliveries_figure(r).data[1].x) == list(range(60, 75))  # visible, not 0-height
     assert r.summary()["final_lag"] == 0
+
+
+def _result(mode: str, deliveries: list[int], committed_at_crash: int) -> QueueLabResult:
+    lab = QueueLab(messages=len(deliveries), batch_size=4, crash_after=6, mode=mode,
+                   processing_time=0)
+    return QueueLabResult(lab, "t", "g", len(deliveries), committed_at_crash, committed_at_crash,
+                          6, len(deliveries) - committed_at_crash, deliveries)
+
+
+def test_deliveries_figure_marks_the_skipped_messages_visibly():
+    """A 0-delivery bar has no height: each skipped offset gets a vermillion marker at y = 0."""
+    at_most_once = _result("at-most-once", [1] * 6 + [0, 0] + [1] * 4, committed_at_crash=8)
+    fig = deliveries_figure(at_most_once)
+    bars, marks = fig.data
+    assert list(bars.y) == at_most_once.deliveries
+    assert marks.name == "skipped (0 deliveries)" and marks.mode == "markers"
+    assert list(marks.x) == [6, 7] and list(marks.y) == [0, 0]
+    assert marks.marker.color == FAIL_COLOUR and FAIL_COLOUR in PALETTE
+    assert set(bars.marker.color) <= set(PALETTE)
+    at_least_once = _result("at-least-once", [1] * 4 + [2, 2] + [1] * 6, committed_at_crash=4)
+    assert [t.name for t in deliveries_figure(at_least_once).data] == ["deliveries"]

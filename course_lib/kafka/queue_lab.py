@@ -227,11 +227,20 @@ def run_queue_lab(lab: QueueLab, db_path: Path | str, timeout_s: float = 60.0) -
 
 
 def deliveries_figure(result: QueueLabResult) -> go.Figure:
-    """Deliveries per message offset: 1 is right, 2 a duplicate, 0 a skipped message."""
+    """Deliveries per message offset: 1 is right, 2 a duplicate, 0 a skipped message.
+
+    A skipped message is a bar of height 0, which no one can see, so each one also gets a
+    vermillion ✕ on the axis (trace "skipped (0 deliveries)"): the gap at-most-once leaves.
+    """
     d = result.deliveries
     colours = [FAIL_COLOUR if n == 0 else colour(1) if n > 1 else OK_COLOUR for n in d]
     fig = go.Figure(go.Bar(x=list(range(len(d))), y=list(d), marker={"color": colours},
                            name="deliveries"))
+    skipped = [offset for offset, n in enumerate(d) if n == 0]
+    if skipped:
+        fig.add_trace(go.Scatter(x=skipped, y=[0] * len(skipped), mode="markers",
+                                 name="skipped (0 deliveries)", cliponaxis=False,
+                                 marker={"color": FAIL_COLOUR, "symbol": "x", "size": 8}))
     if result.committed_at_crash is not None:
         fig.add_vline(x=result.committed_at_crash - 0.5, line={"dash": "dash", "color": "grey"},
                       annotation_text="committed at crash")
