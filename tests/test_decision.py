@@ -102,3 +102,16 @@ def test_render_is_deterministic_and_the_dashboard_reacts():
     board = tradeoff_dashboard()
     board.controls["outage_time"].value = 0.0
     assert board.error is None and "direct API call" in board.summary.value
+
+
+def test_the_produce_rate_slider_reaches_past_the_consumers_capacity():
+    """The lesson's point is past 1,000 orders/s (2 consumers × 500/s): the slider goes to 1,200,
+    where every design falls behind: the buffers end with a backlog, the direct call fails more
+    orders than the 1,200 × 5 = 6,000 the outage alone explains."""
+    board = tradeoff_dashboard()
+    assert board.controls["produce_rate"].max == 1200.0
+    board.controls["produce_rate"].value = 1200.0
+    assert board.error is None
+    results = compare(IntegrationScenario(produce_rate=1200.0), seed=2026)
+    assert results["kafka"].backlog[-1][1] > 10_000
+    assert results["direct_api"].failed > 6_000

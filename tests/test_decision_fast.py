@@ -42,9 +42,9 @@ def assert_identical(scenario: IntegrationScenario, seed: int) -> None:
 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize(("produce_rate", "outage_time", "seed"),
-                         [(200.0, 5.0, 2026), (50.0, 0.0, 1), (900.0, 15.0, 7)])
+                         [(200.0, 5.0, 2026), (50.0, 0.0, 1), (1200.0, 15.0, 7)])
 def test_identical_on_the_dashboard_range(style, produce_rate, outage_time, seed):
-    """The default story and both ends of the dashboard's two sliders (50–900 msg/s, 0–15 s)."""
+    """The default story and both ends of the dashboard's two sliders (50–1200 msg/s, 0–15 s)."""
     assert_identical(IntegrationScenario(style=style, produce_rate=produce_rate,
                                          outage_time=outage_time), seed)
 

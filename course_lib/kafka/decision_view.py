@@ -107,6 +107,6 @@ def tradeoff_dashboard():
 
     return dashboard(
         render_tradeoffs,
-        produce_rate=slider(200.0, 50.0, 900.0, 50.0, "produce rate (msg/s)"),
+        produce_rate=slider(200.0, 50.0, 1200.0, 50.0, "produce rate (msg/s)"),
         outage_time=slider(5.0, 0.0, 15.0, 1.0, "consumer outage (s)"),
     )
