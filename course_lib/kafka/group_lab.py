@@ -1,11 +1,13 @@
 """A live consumer group: real kafka-python consumers, one thread each, with manual commits.
 
-A *consumer group* is a set of consumers sharing one ``group_id``. The broker's group coordinator
-splits the topic's partitions among the members (kafka-python's default is Kafka's *range*
-assignor: members sorted by id, each gets a contiguous run of partitions), so each partition is
-read by exactly one member. When a member joins or leaves, the group *rebalances*: everyone
-rejoins and the partitions are dealt again. With more members than partitions, the extra members
-get nothing and sit idle.
+A *consumer group* is a set of consumers sharing one ``group_id``. The partitions are split
+among the members by the group *leader*: one of the consumers themselves (the first to join),
+which runs the assignor on the client side (kafka-python's default is Kafka's *range* assignor:
+members sorted by id, each gets a contiguous run of partitions). The broker's group coordinator
+only manages membership: it collects the members (JoinGroup), picks the leader, and relays the
+leader's assignment to everyone (SyncGroup). So each partition is read by exactly one member.
+When a member joins or leaves, the group *rebalances*: everyone rejoins and the leader deals the
+partitions again. With more members than partitions, the extra members get nothing and sit idle.
 
 Each member here runs the classic loop in its own thread::
 
@@ -19,7 +21,8 @@ the uncommitted records. A commit that lands in the middle of a rebalance raises
 rather than crash, and counts how often that happened.
 
 Joining costs about half of ``session_timeout_ms`` on the embedded broker (~3 s with the course's
-6000 ms): the coordinator waits that long for other members before it deals the partitions.
+6000 ms): the coordinator holds the join phase open that long for other members before the
+leader can compute the assignment.
 
 Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 """
