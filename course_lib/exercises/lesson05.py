@@ -42,7 +42,7 @@ def solution_min_insync() -> int:
 
 def check_min_insync(answer: Any) -> Verdict:
     return check_number(
-        answer, 2, rel_tol=0, abs_tol=0, what="min.insync.replicas",
+        answer, solution_min_insync(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
         too_low="With 1, writes keep flowing, but an acknowledged write may then live on a single "
                 "broker. Is there a larger value that still accepts writes after one crash?",
         too_high="After one of 3 brokers fails only 2 replicas can be in sync; asking for more "
@@ -51,20 +51,49 @@ def check_min_insync(answer: Any) -> Verdict:
                 "can fail (or be restarted for an upgrade) without stopping writes or losing data.")
 
 
-def solution_dropped() -> int:
-    """Orders dropped as late by 1-minute tumbling windows with no grace over data/orders.csv."""
+#: exercise 3: 1-minute tumbling windows over data/orders.csv
+GRACE_WINDOW_MS = 60_000
+
+
+def _dropped_with_grace(grace_s: int) -> int:
     from course_lib.kafka.pipeline import load_orders
     from course_lib.kafka.windows import Windowing, stream_aggregate
 
-    return len(stream_aggregate(load_orders(), Windowing(60_000)).dropped)
+    return len(stream_aggregate(load_orders(), Windowing(GRACE_WINDOW_MS, grace_ms=grace_s * 1000))
+               .dropped)
 
 
-def check_dropped(answer: Any) -> Verdict:
+def solution_grace_needed() -> int:
+    """The smallest whole number of seconds of grace for which 1-minute tumbling windows drop no
+    order of data/orders.csv, found by running the stream processor (bisection over seconds).
+
+    The largest lateness (``max_lateness_ms``) always suffices, but it need not be necessary: an
+    order is dropped only when its *window* has closed, and its window ends after its event time.
+    Fewer drops with more grace (a window closes later), so bisection applies.
+    """
+    from course_lib.kafka.pipeline import load_orders
+    from course_lib.kafka.windows import max_lateness_ms
+
+    lo, hi = 0, -(-max_lateness_ms(load_orders()) // 1000)  # hi: enough, rounded up to seconds
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _dropped_with_grace(mid) == 0:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def check_grace_needed(answer: Any) -> Verdict:
     return check_number(
-        answer, solution_dropped(), rel_tol=0, abs_tol=0, what="dropped orders",
-        too_low="Count the events whose window had already closed when they arrived "
-                "(WindowResult.dropped), with grace_ms=0.",
-        too_high="Out of order is not the same as late: an event behind stream time is still "
-                 "counted if its window has not closed yet (those are late_accepted).",
-        explain="Only events whose whole window had closed are dropped; most out-of-order events "
-                "still land in an open window.")
+        answer, solution_grace_needed(), rel_tol=0, abs_tol=0, what="grace (s)",
+        too_low="With that grace some orders are still dropped: count them with "
+                "windows.stream_aggregate(orders, windows.Windowing(60_000, grace_ms=...)).dropped "
+                "and raise the grace until none is.",
+        too_high="Enough, but not the least. The worst lateness (179 s) is an upper bound: an "
+                 "order is dropped only when its *window* has closed, and its window ends after "
+                 "its event time, so a little less grace already keeps every window open long "
+                 "enough.",
+        explain="A window closes at stream time ≥ end + grace; the worst case is the order that "
+                "arrived farthest behind its window's end (about 170.3 s), not the one farthest "
+                "behind stream time (179.1 s, but at least 8.7 s before its window's end).")
