@@ -36,6 +36,8 @@ def test_a_hang_is_detected_later_and_has_no_crash_budget_line():
 def test_checks_slower_than_the_outage_never_mark_it_down():
     _, text = render_prediction(interval=2.0, fall=5)
     assert "b1 came back at 3.5 s before the checks marked it down" in text
+    # the worst case is capped by the 2.5 s outage: 100/3 × 2.5 + 2 ≈ 85, not 100/3 × 10 + 2
+    assert "steady 100 req/s: 85 failed requests — OVER" in text
 
 
 @pytest.mark.parametrize(("knobs", "match"), [

@@ -58,7 +58,8 @@ def request_timeline(result: LiveResult | Result, *, title: str) -> go.Figure:
         fig.add_shape(type="rect", x0=round(start, 4), x1=round(stop, 4), y0=y - 0.4,
                       y1=y + 0.4, fillcolor="lightgrey", opacity=0.6, line_width=0, layer="below")
     for f in result.scenario.failures:
-        fig.add_vline(x=f.at, line_dash=viz.THEORY_DASH, line_color=viz.FAIL_COLOUR)
+        # dotted, not dashed: in this course dashed lines are theory
+        fig.add_vline(x=f.at, line_dash="dot", line_color=viz.FAIL_COLOUR)
     points = _points(result)
     for name in names:
         xs = [t for t, b, ok in points if b == name and ok]
