@@ -15,7 +15,13 @@ from dataclasses import replace
 from functools import lru_cache
 
 from course_lib import queueing
-from course_lib.lb.figures import latency_figure, timeline_figure, utilisation_figure
+from course_lib.components.model import batch_means
+from course_lib.lb.figures import (
+    latency_figure,
+    scale_figure,
+    timeline_figure,
+    utilisation_figure,
+)
 from course_lib.lb.policies import POLICIES
 from course_lib.lb.result import Result
 from course_lib.lb.scenario import Backend, Failure, HealthCheck, Scenario
@@ -109,10 +115,64 @@ def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rat
     return fig, f"mean response time — {text}"
 
 
+SCALE_SERVERS = tuple(range(2, 13))
+SCALE_WARMUP, SCALE_WINDOW, SCALE_TAIL, SCALE_BATCHES = 20.0, 380.0, 10.0, 10
+
+
+def _scale_point(policy: str, servers: int, rho: float, service_rate: float,
+                 seed: int) -> tuple[float, float]:
+    """Mean response time of one policy on ``servers`` identical servers at utilisation ``rho``,
+    and its standard error by batch means (10 batches of the requests that arrive in a 380 s
+    window after a 20 s warm-up; the run goes on 10 s more so that they all finish).
+
+    Each server count gets its own seed (``seed + 1000 × servers``): one random stream shared
+    by every count would shift the whole random curve up or down together. Within a count every
+    policy sees the same arrivals and service times, so the gaps between them are sharper.
+    """
+    backends = tuple(Backend(f"s{i + 1}", service_rate) for i in range(servers))
+    run = simulate(_race_scenario(backends, rho * servers * service_rate,
+                                  SCALE_WARMUP + SCALE_WINDOW + SCALE_TAIL, policy,
+                                  seed + 1000 * servers))
+    end = SCALE_WARMUP + SCALE_WINDOW
+    latencies = [r.latency for r in run.requests
+                 if SCALE_WARMUP <= r.arrival_at < end and r.outcome == "ok"]
+    return batch_means(latencies, SCALE_BATCHES)
+
+
+@lru_cache(maxsize=8)
+def _scale_curves(rho: float, service_rate: float, seed: int) -> dict[str, tuple]:
+    """Memoised (runs are deterministic): policy → ((mean, SE) for each of SCALE_SERVERS)."""
+    return {p: tuple(_scale_point(p, n, rho, service_rate, seed) for n in SCALE_SERVERS)
+            for p in COMPARED}
+
+
 def render_scale(servers: int = 4, rho: float = 0.8, service_rate: float = 10.0,
-                 duration: float = 120.0, seed: int = SEED):
-    """The policy race at a fixed utilisation ρ while the number of servers changes."""
-    return render_policy_race(rho * servers * service_rate, servers, service_rate, duration, seed)
+                 seed: int = SEED):
+    """Mean response time against the number of servers (2–12) at a fixed utilisation ``rho``.
+
+    One line per policy with ±2 standard-error bars, the M/M/1 mean (what ``random`` gives: each
+    server is its own M/M/1 queue at ρ) and the M/M/N mean of one shared queue (no balancer
+    does better) dashed. ``servers`` only moves the marker and the numbers in the text: the
+    curves are computed once per ``rho`` (about 3 s for a million requests), then memoised.
+    """
+    low, high = SCALE_SERVERS[0], SCALE_SERVERS[-1]
+    if isinstance(servers, bool) or not isinstance(servers, int) or not low <= servers <= high:
+        raise ValueError(f"servers must be an integer from {low} to {high} (got {servers!r})")
+    if not 0 < rho < 1:
+        raise ValueError(f"rho must be > 0 and < 1 (got {rho!r})")
+    if not service_rate > 0:
+        raise ValueError(f"service_rate must be > 0 (got {service_rate!r})")
+    curves = _scale_curves(float(rho), float(service_rate), seed)
+    mm1 = queueing.mm1_mean_response_time(rho * service_rate, service_rate)
+    mmn = [queueing.mmc_mean_response_time(rho * n * service_rate, service_rate, n)
+           for n in SCALE_SERVERS]
+    fig = scale_figure(SCALE_SERVERS, curves, mm1, mmn, marker=servers,
+                       title=f"Mean response time as servers are added, ρ = {rho:.2f}")
+    k = SCALE_SERVERS.index(servers)
+    text = "  ".join(f"{p}: {c[k][0] * 1000:.0f} ± {2 * c[k][1] * 1000:.0f} ms"
+                     for p, c in curves.items())
+    return fig, (f"{servers} servers at ρ = {rho:.2f} — {text}  (M/M/1 {mm1 * 1000:.0f} ms, "
+                 f"one shared queue M/M/{servers} {mmn[k] * 1000:.0f} ms; ± 2 standard errors)")
 
 
 def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:

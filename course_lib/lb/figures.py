@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import plotly.graph_objects as go
@@ -21,7 +21,13 @@ from plotly.subplots import make_subplots
 from course_lib.lb.result import Result
 from course_lib.viz import FAIL_COLOUR, OK_COLOUR, THEORY_DASH, colour, rounded, themed
 
-__all__ = ["latency_figure", "timeline_figure", "utilisation_figure", "format_requests"]
+__all__ = [
+    "format_requests",
+    "latency_figure",
+    "scale_figure",
+    "timeline_figure",
+    "utilisation_figure",
+]
 
 DOWN_BAND = "rgba(213, 94, 0, 0.15)"  # the backend is actually broken
 BELIEF_BAND = "rgba(90, 90, 90, 0.25)"  # the balancer believes it is down
@@ -77,6 +83,40 @@ def latency_figure(results: Mapping[str, Result], theory: float | None = None,
     fig = go.Figure({"data": data, "layout": layout})
     return themed(fig, title=title, x_title="policy", y_title="response time (ms)",
                   legend_title="statistic")
+
+
+def scale_figure(servers: Sequence[int], curves: Mapping[str, Sequence[tuple[float, float]]],
+                 mm1: float, shared: Sequence[float], marker: int | None = None,
+                 title: str = "Mean response time against the number of servers") -> go.Figure:
+    """Mean response time (ms) against the number of servers: one line per policy.
+
+    ``curves`` maps a policy to one ``(mean, standard error)`` pair (seconds) per entry of
+    ``servers``; error bars are ±2 standard errors. ``mm1`` (seconds: what random splitting
+    gives) and ``shared`` (one M/M/N value per server count: one shared queue, the best any
+    balancer can do) are drawn dashed; ``marker`` draws a dotted vertical line at that count.
+    """
+    x = list(servers)
+    data = []
+    for i, (policy, points) in enumerate(curves.items()):
+        data.append({"type": "scatter", "mode": "lines+markers", "name": policy, "x": x,
+                     "y": rounded((m * 1000 for m, _ in points), 1),
+                     "error_y": {"type": "data", "array": rounded((2000 * se for _, se in points),
+                                                                  1)},
+                     "line": {"color": colour(i)}, "marker": {"color": colour(i)}})
+    data.append({"type": "scatter", "mode": "lines", "name": "M/M/1 (theory for random)",
+                 "x": [x[0], x[-1]], "y": rounded([mm1 * 1000] * 2, 1),
+                 "line": {"color": "black", "dash": THEORY_DASH}})
+    data.append({"type": "scatter", "mode": "lines", "name": "M/M/N, one shared queue (bound)",
+                 "x": x, "y": rounded((w * 1000 for w in shared), 1),
+                 "line": {"color": "grey", "dash": THEORY_DASH}})
+    layout: dict = {"xaxis": {"dtick": 1}, "yaxis": {"rangemode": "tozero"}}
+    if marker is not None:
+        layout["shapes"] = [{"type": "line", "x0": marker, "x1": marker, "xref": "x",
+                             "y0": 0, "y1": 1, "yref": "y domain",
+                             "line": {"dash": "dot", "color": "grey"}}]
+    fig = go.Figure({"data": data, "layout": layout})
+    return themed(fig, title=title, x_title="number of servers",
+                  y_title="mean response time (ms)", legend_title="policy", height=420)
 
 
 def _axis(row: int) -> str:
