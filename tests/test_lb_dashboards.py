@@ -58,3 +58,13 @@ def test_trace_text_lists_attempts():
     result = simulate(failover_scenario(duration=2.0))
     text = format_requests(result, 3)
     assert text.splitlines()[1].split()[0] == "0" and ":ok" in text
+
+
+def test_unequal_weighted_at_its_default_weight_is_plain_round_robin():
+    """The weight dashboard starts at weight 1 (its checked twin shows that): weighted
+    round-robin with equal weights is round-robin, the same bars; weight 3 evens them out."""
+    fig, _ = render_unequal("weighted_round_robin", duration=40.0)
+    rr, wrr = fig.data
+    assert rr.y == wrr.y
+    fig, _ = render_unequal("weighted_round_robin", fast_weight=3.0, duration=40.0)
+    assert max(fig.data[1].y) - min(fig.data[1].y) < max(fig.data[0].y) - min(fig.data[0].y)
