@@ -99,7 +99,8 @@ def test_exactly_at_capacity_the_lag_has_no_drift_but_is_not_bounded():
     assert group_capacity(s) == pytest.approx(100) and lag_growth_rate(s) == 0
     assert simulate_group(s, seed=1).summary()["lag_grows"] is True
     fig, text = render_group(produce_rate=100.0)
-    assert "GROWS without bound" in text and "stays bounded" not in text
+    assert "is unbounded (no drift at exactly 100 % load" in text
+    assert "stays bounded" not in text
     just_below = GroupScenario(**{**s.__dict__, "produce_rate": 99.0})
     assert simulate_group(just_below, seed=1).summary()["lag_grows"] is False
 

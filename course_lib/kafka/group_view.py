@@ -69,7 +69,12 @@ def render_group(produce_rate: float = 120.0, consumers: int = 2,
     result = simulate_group(s, seed=seed)
     summary = result.summary()
     busiest = max(len(p) for p in s.assignment())
-    verdict = "GROWS without bound" if summary["lag_grows"] else "stays bounded"
+    if not summary["lag_grows"]:
+        verdict = "stays bounded"
+    elif summary["theory_growth_per_s"] == 0:  # exactly 100 % load: no drift, yet no bound
+        verdict = "is unbounded (no drift at exactly 100 % load, but it wanders ever further)"
+    else:
+        verdict = "GROWS without bound"
     text = (
         f"assignment (range): {s.assignment()}\n"
         f"capacity = μ·P / busiest = {s.consumer_rate:g} × {s.partitions} / {busiest} = "
