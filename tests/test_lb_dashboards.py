@@ -9,7 +9,7 @@ from course_lib.lb.dashboards import (
     render_policy_race,
     render_unequal,
 )
-from course_lib.lb.figures import format_requests
+from course_lib.lb.figures import format_requests, timeline_figure
 from course_lib.widgets import dashboard, slider
 
 
@@ -68,3 +68,21 @@ def test_unequal_weighted_at_its_default_weight_is_plain_round_robin():
     assert rr.y == wrr.y
     fig, _ = render_unequal("weighted_round_robin", fast_weight=3.0, duration=40.0)
     assert max(fig.data[1].y) - min(fig.data[1].y) < max(fig.data[0].y) - min(fig.data[0].y)
+
+
+@pytest.mark.parametrize(("knobs", "title"), [
+    ({}, "Requests per backend (round-robin): b crash at 20 s"),
+    ({"approach": "weighted", "kind": "hang"},
+     "Requests per backend (weighted round-robin): small1 hang at 20 s"),
+    ({"approach": "standby"}, "Requests per backend (hot standby): primary crash at 20 s"),
+    ({"approach": "standby", "standby": "cold"},
+     "Requests per backend (cold standby): primary crash at 20 s"),
+])
+def test_failover_timeline_is_titled_by_the_approach_not_the_policy(knobs, title):
+    fig, _ = render_failover(duration=25.0, recover_at=None, **knobs)
+    assert fig.layout.title.text == title
+
+
+def test_timeline_default_title_names_a_standby_design():
+    result = simulate(failover_scenario("standby", standby="cold", duration=5.0))
+    assert timeline_figure(result).layout.title.text == "Requests per backend (cold standby)"

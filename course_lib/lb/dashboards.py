@@ -17,6 +17,7 @@ from functools import lru_cache
 from course_lib import queueing
 from course_lib.components.model import batch_means
 from course_lib.lb.figures import (
+    approach_label,
     latency_figure,
     scale_figure,
     timeline_figure,
@@ -254,5 +255,9 @@ def describe(result: Result) -> str:
 
 def render_failover(**knobs):
     """Timeline + summary text for :func:`failover_scenario` with these knob values."""
-    result = _failover_run(failover_scenario(**knobs))
-    return timeline_figure(result), describe(result)
+    scenario = failover_scenario(**knobs)
+    result = _failover_run(scenario)
+    (failure,) = scenario.failures
+    title = (f"Requests per backend ({approach_label(scenario)}): {failure.backend} "
+             f"{failure.kind} at {failure.at:g} s")
+    return timeline_figure(result, title=title), describe(result)

@@ -19,9 +19,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from course_lib.lb.result import Result
+from course_lib.lb.scenario import Scenario
 from course_lib.viz import FAIL_COLOUR, OK_COLOUR, THEORY_DASH, colour, rounded, themed
 
 __all__ = [
+    "POLICY_LABELS",
+    "approach_label",
     "format_requests",
     "latency_figure",
     "scale_figure",
@@ -151,6 +154,23 @@ def _rows_layout(names: tuple[str, ...]) -> str:
     return json.dumps(layout)
 
 
+POLICY_LABELS = {
+    "round_robin": "round-robin",
+    "weighted_round_robin": "weighted round-robin",
+    "least_connections": "least connections",
+    "random": "random",
+    "power_of_two": "power of two",
+}
+
+
+def approach_label(scenario: Scenario) -> str:
+    """What a reader calls the design: "hot standby" or "cold standby" when the scenario has a
+    backup server (the policy then only matters among primaries), else the policy's name."""
+    if any(b.backup for b in scenario.backends):
+        return f"{scenario.standby} standby"
+    return POLICY_LABELS.get(scenario.policy, scenario.policy)
+
+
 def timeline_figure(result: Result, bin_time: float = 1.0, title: str | None = None
                     ) -> go.Figure:
     """Requests per backend over time, ok (green) / failed (vermillion), with health bands.
@@ -158,6 +178,7 @@ def timeline_figure(result: Result, bin_time: float = 1.0, title: str | None = N
     One row per backend. A light vermillion band marks when the backend is *actually* broken
     (crashed, hung, off, booting); a grey strip along the bottom marks when the balancer
     *believes* it is down. The gap between the start of the two is the detection time.
+    Without a ``title``, the figure is named after the design (:func:`approach_label`).
     """
     scenario = result.scenario
     names = list(scenario.names)
@@ -186,7 +207,7 @@ def timeline_figure(result: Result, bin_time: float = 1.0, title: str | None = N
     layout[f"yaxis{_axis(middle)}"]["title"] = {"text": "req/s"}
     layout.update(shapes=shapes, barmode="stack", bargap=0.0)
     fig = go.Figure({"data": data, "layout": layout})
-    return themed(fig, title=title or f"Requests per backend ({scenario.policy})",
+    return themed(fig, title=title or f"Requests per backend ({approach_label(scenario)})",
                   x_title="time (s)" if last == 1 else "",
                   y_title="req/s" if middle == 1 else "",
                   height=110 + 95 * len(names), legend_title="")
