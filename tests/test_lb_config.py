@@ -14,6 +14,7 @@ from course_lib.lb import (
     haproxy_config,
     nginx_config,
 )
+from course_lib.lb.config import nginx_passive
 
 HAPROXY = shutil.which("haproxy") or (
     "/usr/sbin/haproxy" if shutil.which("/usr/sbin/haproxy") else None
@@ -38,14 +39,44 @@ def test_haproxy_text_carries_every_knob():
     assert "server standby 10.0.0.3:80 check weight 1 backup" in text
 
 
+def _blocks(text: str) -> tuple[str, str]:
+    """The ``upstream app { … }`` and ``location / { … }`` blocks of a generated nginx file."""
+    upstream = text.split("upstream app {", 1)[1].split("\n    }", 1)[0]
+    location = text.split("location / {", 1)[1].split("\n        }", 1)[0]
+    return upstream, location
+
+
 def test_nginx_text_carries_every_knob():
     text = nginx_config(scenario("least_connections", passive=PassiveCheck(2, 5.0), retries=1))
-    assert "least_conn;" in text
-    assert "server 127.0.0.1:9001 max_fails=2 fail_timeout=5s;" in text
-    assert "backup;" in text
-    assert "proxy_next_upstream error timeout;" in text
-    assert "proxy_next_upstream_tries 2;" in text
-    assert "health_check interval=2s fails=3 passes=2;" in text  # NGINX Plus, as a comment
+    upstream, location = _blocks(text)
+    assert "zone app 64k;" in upstream
+    assert "least_conn;" in upstream
+    assert "server 127.0.0.1:9001 max_fails=2 fail_timeout=5s;" in upstream
+    assert "backup;" in upstream
+    assert "proxy_pass http://app;" in location
+    assert "proxy_next_upstream error timeout;" in location
+    assert "proxy_next_upstream_tries 2;" in location
+
+
+def test_nginx_plus_health_check_sits_in_the_location_block():
+    """NGINX Plus's ``health_check`` is a ``location`` directive and needs the upstream's
+    ``zone``; open-source nginx gets it as a comment."""
+    upstream, location = _blocks(nginx_config(scenario()))
+    assert "health_check interval" not in upstream
+    assert "# active checks need NGINX Plus: health_check interval=2s fails=3 passes=2 " \
+           "uri=/health;" in location
+    assert "zone app 64k;" in upstream
+
+
+def test_nginx_passive_stand_in_for_the_active_check():
+    """Without a PassiveCheck, open-source nginx gets max_fails = fall failed requests within
+    fail_timeout = fall × interval; with no check at all, passive detection is off."""
+    text = nginx_config(scenario(health_check=HealthCheck(1.5, 0.5, 3, 2)))
+    assert "server 127.0.0.1:9001 weight=5 max_fails=2 fail_timeout=3s;" in text
+    assert nginx_passive(scenario(health_check=HealthCheck(1.5, 0.5, 3, 2))) == (2, 3.0)
+    text = nginx_config(scenario(health_check=None))
+    assert "server 127.0.0.1:9001 weight=5 max_fails=0;" in text
+    assert "health_check interval" not in text and "stand-in" not in text
 
 
 def test_addresses_must_cover_every_backend():

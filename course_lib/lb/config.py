@@ -9,7 +9,9 @@ Scenario                 HAProxy                              nginx (open source
 policy                   ``balance roundrobin|leastconn|…``   ``least_conn`` / ``random …``
 Backend.weight           ``weight N``                         ``weight=N``
 Backend.backup           ``backup``                           ``backup``
-HealthCheck              ``check inter … rise … fall …``      (NGINX Plus ``health_check``)
+HealthCheck              ``check inter … rise … fall …``      ``max_fails=fall`` +
+                                                              ``fail_timeout=fall×interval``
+                                                              (NGINX Plus ``health_check``)
 PassiveCheck             ``observe layer4 error-limit …``     ``max_fails=… fail_timeout=…``
 retries                  ``retries N`` + ``option redispatch``  ``proxy_next_upstream_tries``
 request_timeout          ``timeout server``                   ``proxy_read_timeout``
@@ -25,7 +27,7 @@ from collections.abc import Mapping
 
 from course_lib.lb.scenario import Scenario
 
-__all__ = ["haproxy_config", "nginx_config", "HAPROXY_BALANCE", "NGINX_METHOD"]
+__all__ = ["haproxy_config", "nginx_config", "nginx_passive", "HAPROXY_BALANCE", "NGINX_METHOD"]
 
 HAPROXY_BALANCE = {
     "round_robin": "static-rr",
@@ -130,28 +132,51 @@ def haproxy_config(
     return "\n".join(lines) + "\n"
 
 
+def nginx_passive(scenario: Scenario) -> tuple[int, float | None]:
+    """``(max_fails, fail_timeout)`` for open-source nginx, which has passive checks only.
+
+    A :class:`PassiveCheck` is used as it is. Otherwise an active ``HealthCheck`` gets the nearest
+    passive stand-in: ``max_fails = fall`` failed requests within ``fail_timeout = fall ×
+    interval`` take a server out for ``fail_timeout``, after which nginx tries it again with a
+    real request. With neither, passive detection is switched off (``max_fails=0``), as in the
+    simulation. nginx counts errors and timeouts as failures whatever ``proxy_next_upstream``
+    says.
+    """
+    if scenario.passive is not None:
+        return scenario.passive.max_fails, scenario.passive.fail_timeout
+    hc = scenario.health_check
+    if hc is not None:
+        return hc.fall, hc.fall * hc.interval
+    return 0, None
+
+
 def nginx_config(
     scenario: Scenario,
     *,
     listen: str = "127.0.0.1:8080",
     addresses: Mapping[str, str] | None = None,
+    health_path: str = "/health",
 ) -> str:
     """The nginx (open source) configuration equivalent to ``scenario``, as far as it goes.
 
-    nginx OSS has passive checks only, so active ``HealthCheck`` settings appear as a comment
-    (the NGINX Plus ``health_check`` directive); without ``PassiveCheck`` passive detection is
-    switched off (``max_fails=0``), as in the simulation.
+    nginx OSS detects failures passively, from failed requests (:func:`nginx_passive`). The
+    active ``HealthCheck`` appears as a comment with its NGINX Plus equivalent, the
+    ``health_check`` directive, which belongs in the ``location`` that proxies to the upstream and
+    needs the upstream's shared-memory ``zone`` (emitted always: harmless in open source, where
+    it also shares the failure counts between worker processes).
     """
     addr = _addresses(scenario, addresses)
     hc = scenario.health_check
-    lines = ["events {}", "", "http {", "    upstream app {"]
+    max_fails, fail_timeout = nginx_passive(scenario)
+    lines = ["events {}", "", "http {", "    upstream app {",
+             "        zone app 64k;    # state shared by workers; NGINX Plus health_check needs it"]
     method = NGINX_METHOD[scenario.policy]
     if method:
         lines.append(f"        {method}    # policy = {scenario.policy}")
-    if hc is not None:
+    if scenario.passive is None and hc is not None:
         lines.append(
-            f"        # active checks need NGINX Plus: health_check interval="
-            f"{duration_text(hc.interval)} fails={hc.fall} passes={hc.rise};"
+            "        # passive stand-in for the active check: "
+            "max_fails = fall, fail_timeout = fall × interval"
         )
     if scenario.policy in ("random", "power_of_two") and any(b.backup for b in scenario.backends):
         lines.append("        # nginx refuses 'backup' with random: backups listed as comments")
@@ -161,11 +186,8 @@ def nginx_config(
             words.append("down")  # weight 0: drained, no new requests
         elif scenario.policy == "weighted_round_robin":
             words.append(f"weight={max(1, round(b.weight))}")
-        if scenario.passive is not None:
-            words.append(
-                f"max_fails={scenario.passive.max_fails} "
-                f"fail_timeout={duration_text(scenario.passive.fail_timeout)}"
-            )
+        if max_fails:
+            words.append(f"max_fails={max_fails} fail_timeout={duration_text(fail_timeout)}")
         else:
             words.append("max_fails=0")
         if b.backup:
@@ -182,6 +204,13 @@ def nginx_config(
         f"        listen {listen};",
         "        location / {",
         "            proxy_pass http://app;",
+    ]
+    if hc is not None:
+        lines.append(
+            f"            # active checks need NGINX Plus: health_check interval="
+            f"{duration_text(hc.interval)} fails={hc.fall} passes={hc.rise} uri={health_path};"
+        )
+    lines += [
         "            proxy_connect_timeout 1s;",
         f"            proxy_read_timeout {duration_text(scenario.request_timeout)};",
         "            proxy_next_upstream " + ("error timeout;" if scenario.retries else "off;"),
