@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     ours = [r for r in rows if r.name.startswith("lesson")]
     out += ["", f"Target — our simulators at least as fast as Ciw: "
             f"{verdict(all(r.per_second >= ciw_rate for r in ours))}."]
+    out += ["", "lb.simulate takes its exact fast path (tested equal to the simpy engine) when "
+            "nothing can fail, as here; the failover scenario below runs the simpy engine."]
     ref = sim_throughput.lb_reference_scenario_seconds()
     out += [f"Failover reference scenario (60 s, 4 backends, 200 req/s, health checks on): "
             f"{ref * 1000:.0f} ms median — target well under 1 s: {verdict(ref < 0.5)}.", ""]
