@@ -102,7 +102,8 @@ def _run_lesson_and_move_slider(url: str, *, break_callback: bool, shot: Path) -
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab/tree/{_lesson()}", timeout=60_000)
+            # ?reset: a fresh workspace, not the tabs an earlier test left open
+            page.goto(f"{url}/lab/tree/{_lesson()}?reset", timeout=60_000)
             page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
                                    " && window.jupyterapp.shell.currentWidget.sessionContext"
                                    " && window.jupyterapp.shell.currentWidget.sessionContext"
@@ -213,10 +214,17 @@ def test_committed_figures_render_without_running_anything(lab):
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{lab}/lab/tree/02_load_balancing.ipynb", timeout=60_000)
-            plot = page.locator(".js-plotly-plot").first
-            plot.wait_for(state="visible", timeout=60_000)
-            assert page.locator(".js-plotly-plot").count() >= 2
-            assert plot.locator(".scatterlayer path, .barlayer path").count() > 0
+            page.goto(f"{lab}/lab/tree/02_load_balancing.ipynb?reset", timeout=60_000)
+            # Cells out of view are not laid out (JupyterLab's windowing): scroll to each figure.
+            plots = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly")
+            plots.first.wait_for(state="attached", timeout=60_000)
+            try:
+                plot = plots.first
+                plot.scroll_into_view_if_needed(timeout=30_000)
+                plot.locator(".scatterlayer path, .barlayer path").first.wait_for(
+                    state="attached", timeout=30_000)
+            finally:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / "committed_figures.png"))
         finally:
             browser.close()
