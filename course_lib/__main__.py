@@ -12,6 +12,10 @@ def _broker(_args: argparse.Namespace) -> int:
     """Run the embedded broker in the foreground until Ctrl-C (or SIGTERM)."""
     from course_lib.kafka.broker import BrokerError, start_broker
 
+    stop = threading.Event()
+    # Installed before anything is printed: a SIGTERM right after the address appears must
+    # still stop the broker cleanly (exit 0), not kill this process mid-way.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         broker = start_broker()
     except BrokerError as exc:
@@ -21,8 +25,6 @@ def _broker(_args: argparse.Namespace) -> int:
           f"(started in {broker.startup_s * 1000:.0f} ms; memory-only storage).")
     print(f"Use it with: export KAFKA_BOOTSTRAP_SERVERS={broker.address}")
     print("Press Ctrl-C to stop it.", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):
             if not broker.running():
