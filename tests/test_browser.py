@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from course_lib.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = os.environ.get("BROWSER_TEST_LESSON", "03_failover.ipynb")
@@ -42,11 +43,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[str]:
@@ -57,7 +53,7 @@ def lab(tmp_path_factory) -> Iterator[str]:
                     ignore=shutil.ignore_patterns("work", ".ipynb_checkpoints"))
     if (ROOT / "data").exists():
         shutil.copytree(ROOT / "data", root / "data")
-    port = _free_port()
+    port = free_port()
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
             "--ip=127.0.0.1", f"--ServerApp.root_dir={root / 'notebooks'}",
             "--IdentityProvider.token=", "--ServerApp.password=",

@@ -21,6 +21,7 @@ from course_lib.components import (
     validate_item,
 )
 from course_lib.components.backend import BackendProcess
+from course_lib.loopback import free_port
 
 
 def test_sqlite_rows_survive_a_restart_memory_rows_do_not(tmp_path):
@@ -112,16 +113,8 @@ def test_no_thread_outlives_the_server():
         t.join(timeout=2)
     assert not [t for t in lingering if t.is_alive()]
     with pytest.raises(ConnectionError, match="is the server running"):
-        ApiClient(server_url := f"http://127.0.0.1:{_free_port()}", timeout=1).health()
+        ApiClient(server_url := f"http://127.0.0.1:{free_port()}", timeout=1).health()
     assert server_url
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_curl_command_and_run():
@@ -137,7 +130,7 @@ def test_curl_command_and_run():
 
 
 def test_cli_backend_process(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "course_lib.components.server", "--port", str(port),
          "--db", str(tmp_path / "b.db"), "--name", "backend-b"],

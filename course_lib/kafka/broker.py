@@ -40,10 +40,7 @@ Introduced in ``notebooks/00_start_here.ipynb``.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -51,20 +48,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from course_lib.loopback import die_with_parent, free_port
+
 ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
 CHECK_TIMEOUT_S = 5.0
 START_TIMEOUT_S = 10.0
-_PR_SET_PDEATHSIG = 1
 
 
 class BrokerError(RuntimeError):
     """A Kafka broker could not be started or reached; the message says what to do."""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _accepts(host: str, port: int, timeout: float) -> bool:
@@ -73,12 +65,6 @@ def _accepts(host: str, port: int, timeout: float) -> bool:
             return True
     except OSError:
         return False
-
-
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass
@@ -141,14 +127,14 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
     binary = broker_binary()
     last_error = ""
     for _ in range(attempts):
-        port = _free_port()
+        port = free_port()
         url = f"tcp://127.0.0.1:{port}"
         started = time.perf_counter()
         process = subprocess.Popen(
             [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/", "--silent"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         )
         deadline = started + timeout
         while time.perf_counter() < deadline:

@@ -38,8 +38,9 @@ from course_lib.lb.live.haproxy import (
 from course_lib.lb.live.lab import LiveDetection, LiveResult, run_lab, trace
 from course_lib.lb.live.loadgen import LiveRequest, LoadGenerator
 from course_lib.lb.live.predict import render_prediction
-from course_lib.lb.live.procs import Backends, live_children, port_is_free
+from course_lib.lb.live.procs import Backends, live_children
 from course_lib.lb.live.runs import STORED_PATH, lab_scenarios, live_or_stored
+from course_lib.loopback import port_is_free
 
 __all__ = [
     "render_prediction",

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,36 +28,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-LOOPBACK = "127.0.0.1"
+from course_lib.loopback import LOOPBACK, die_with_parent, free_port
+
 READY_TIMEOUT_S = 10.0
-_PR_SET_PDEATHSIG = 1
 
 _children: set[subprocess.Popen] = set()
 _children_lock = threading.Lock()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
-def port_is_free(port: int) -> bool:
-    """True when ``port`` on 127.0.0.1 can be bound (no listener, nothing left behind)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((LOOPBACK, port))
-        except OSError:
-            return False
-        return True
-
-
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent()
     os.setpgid(0, 0)  # own process group: a Ctrl-C in the notebook does not hit it twice
 
 
