@@ -1,0 +1,355 @@
+"""A real Apache Kafka 4.x in KRaft mode on 127.0.0.1, started by the course itself.
+
+``KafkaCluster(brokers=3)`` formats and starts the nodes (``cluster_config`` explains the
+topology and tuning), waits until it is *ready* — every broker registered and unfenced, the
+internal offsets topic created with a leader for each partition — and then lets a lesson break
+it the way production breaks: ``kill(id)`` (SIGKILL, a crash), ``kill(id, how="term")`` (SIGTERM,
+a controlled shutdown that moves leadership first), ``kill(id, how="stop")`` (SIGSTOP, a frozen
+process: alive to the kernel, silent to Kafka), ``resume(id)`` and ``restart(id)`` (same data
+directory, so the broker catches up and rejoins the ISR).
+
+Every JVM is a child in its own process group that asks the kernel for SIGKILL when its parent
+dies (``PR_SET_PDEATHSIG``), and ``atexit`` stops the cluster on a normal exit: no JVM outlives a
+killed kernel or test run. Data lives in a temporary folder removed by ``stop()``.
+
+Measured on this project's 2-core machines (Kafka 4.3.2, OpenJDK 17; ``benchmarks/RESULTS.md``
+has the current figures): formatting a node takes about 2 s of JVM time; one combined node is
+ready in about 5–7 s and holds about 230–260 MB resident; a 3-broker cluster (4 JVMs) is ready in
+about 15 s.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from course_lib.kafka import jars
+from course_lib.kafka.cluster_config import (
+    LOG4J2,
+    NodeSpec,
+    node_properties,
+    plan_nodes,
+    ports_needed,
+)
+from course_lib.kafka.java import find_java, why_no_java
+from course_lib.loopback import die_with_parent, free_port
+
+T = TypeVar("T")
+READY_TIMEOUT_S = 60.0
+HEAP = "384m"
+#: Small heaps, the serial collector and the C1 compiler only: quick starts on two cores.
+JVM_OPTIONS = ("-Xms64m", f"-Xmx{HEAP}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+               "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true")
+#: Marks every process the course starts, so a CI run can find exactly its own leftovers.
+MARKER_ENV = "SDL_COURSE_CHILD"
+_live: weakref.WeakSet[KafkaCluster] = weakref.WeakSet()
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not start, or a node did not do what was asked; says which and why."""
+
+
+def new_cluster_id() -> str:
+    """A Kafka cluster id: 22 URL-safe base64 characters (never the two reserved values)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+class KafkaCluster:
+    """Apache Kafka with ``brokers`` brokers on 127.0.0.1; a context manager."""
+
+    def __init__(self, brokers: int = 3, *, ready_timeout_s: float = READY_TIMEOUT_S,
+                 broker_config: dict[str, str] | None = None) -> None:
+        if isinstance(brokers, bool) or not isinstance(brokers, int) or not 1 <= brokers <= 5:
+            raise ValueError(f"brokers must be an integer from 1 to 5 (got {brokers!r})")
+        self.brokers = brokers
+        self.ready_timeout_s = ready_timeout_s
+        self.broker_config = dict(broker_config or {})
+        self.root: Path | None = None
+        self.nodes: dict[int, NodeSpec] = {}
+        self.processes: dict[int, subprocess.Popen[bytes]] = {}
+        self.frozen: set[int] = set()
+        self.startup_s = 0.0
+        self.cluster_id = new_cluster_id()
+
+    # ----------------------------------------------------------------- lifecycle
+    def __enter__(self) -> KafkaCluster:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> KafkaCluster:
+        """Format every node, start them, and wait until the cluster is ready."""
+        if self.processes:
+            return self
+        java = find_java()
+        if java is None:
+            raise ClusterError(why_no_java())
+        jars.fetch()
+        self.java = java.path
+        self.classpath = jars.classpath()
+        started = time.perf_counter()
+        self.root = Path(tempfile.mkdtemp(prefix="sdl-kafka-"))
+        (self.root / "log4j2.properties").write_text(LOG4J2)
+        ports = [free_port() for _ in range(ports_needed(self.brokers))]
+        specs = plan_nodes(self.brokers, self.root, ports)
+        self.nodes = {spec.node_id: spec for spec in specs}
+        _live.add(self)
+        try:
+            self._format(specs)
+            for spec in specs:
+                self._spawn(spec)
+            self.wait_ready(self.ready_timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_s = time.perf_counter() - started
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop every node (SIGTERM, then SIGKILL) and remove the data folder."""
+        for node_id in list(self.processes):
+            self._end(node_id, signal.SIGTERM, timeout_s / 2)
+        self.processes.clear()
+        self.frozen.clear()
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+        _live.discard(self)
+
+    # ----------------------------------------------------------------- processes
+    def _java_command(self, spec: NodeSpec, main: str, *args: str, heap: str = HEAP) -> list[str]:
+        assert self.root is not None
+        options = [o if not o.startswith("-Xmx") else f"-Xmx{heap}" for o in JVM_OPTIONS]
+        return [self.java, *options, f"-Dkafka.logs.dir={spec.log_dir}",
+                f"-Dlog4j2.configurationFile={self.root / 'log4j2.properties'}",
+                "-cp", self.classpath, main, *args]
+
+    def _popen(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            return subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=die_with_parent,
+                env={**os.environ, MARKER_ENV: "kafka"})
+
+    def _format(self, specs: list[NodeSpec]) -> None:
+        """Run Kafka's StorageTool on every node at once (same cluster id, static voters)."""
+        running = []
+        for spec in specs:
+            spec.directory.mkdir(parents=True, exist_ok=True)
+            spec.config_file.write_text(node_properties(spec, list(self.nodes.values()),
+                                                        self.brokers, self.broker_config))
+            command = self._java_command(spec, "kafka.tools.StorageTool", "format",
+                                         "-t", self.cluster_id, "-c", str(spec.config_file),
+                                         heap="256m")
+            running.append((spec, self._popen(command, spec.directory / "format.log")))
+        for spec, process in running:
+            try:
+                code = process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                code = process.wait()
+            if code != 0:
+                raise ClusterError(f"formatting node {spec.node_id} failed (exit {code}):\n"
+                                   + _tail(spec.directory / "format.log"))
+
+    def _spawn(self, spec: NodeSpec) -> None:
+        command = self._java_command(spec, "kafka.Kafka", str(spec.config_file))
+        self.processes[spec.node_id] = self._popen(command, spec.directory / "stdout.log")
+
+    def _end(self, node_id: int, sig: signal.Signals, timeout_s: float) -> int | None:
+        process = self.processes.get(node_id)
+        if process is None or process.poll() is not None:
+            return None if process is None else process.returncode
+        if node_id in self.frozen:
+            os.kill(process.pid, signal.SIGCONT)
+            self.frozen.discard(node_id)
+        process.send_signal(sig)
+        try:
+            return process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()  # a controlled shutdown can hang once the quorum is gone
+            return process.wait(timeout=5)
+
+    # ----------------------------------------------------------------- the lesson's verbs
+    @property
+    def broker_ids(self) -> list[int]:
+        return sorted(i for i, spec in self.nodes.items() if spec.is_broker)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return ",".join(f"127.0.0.1:{self.nodes[i].broker_port}" for i in self.broker_ids)
+
+    def address(self, broker_id: int) -> str:
+        return f"127.0.0.1:{self._spec(broker_id).broker_port}"
+
+    def pid(self, broker_id: int) -> int:
+        return self.processes[self._spec(broker_id).node_id].pid
+
+    def running(self, broker_id: int) -> bool:
+        process = self.processes.get(self._spec(broker_id).node_id)
+        return process is not None and process.poll() is None
+
+    def alive_brokers(self) -> list[int]:
+        """Brokers whose process runs and is not frozen."""
+        return [i for i in self.broker_ids if self.running(i) and i not in self.frozen]
+
+    def _spec(self, broker_id: int) -> NodeSpec:
+        spec = self.nodes.get(broker_id)
+        if spec is None or not spec.is_broker:
+            raise ValueError(f"broker_id must be one of {self.broker_ids} (got {broker_id!r})")
+        return spec
+
+    def kill(self, broker_id: int, how: Literal["kill", "term", "stop"] = "kill",
+             timeout_s: float = 30.0) -> None:
+        """Crash (``kill``), shut down cleanly (``term``, waits for the exit) or freeze (``stop``)."""
+        self._spec(broker_id)
+        if how not in ("kill", "term", "stop"):
+            raise ValueError(f"how must be 'kill', 'term' or 'stop' (got {how!r})")
+        if not self.running(broker_id):
+            raise ClusterError(f"broker {broker_id} is not running")
+        if how == "stop":
+            os.kill(self.pid(broker_id), signal.SIGSTOP)
+            self.frozen.add(broker_id)
+            return
+        self._end(broker_id, signal.SIGKILL if how == "kill" else signal.SIGTERM, timeout_s)
+
+    def resume(self, broker_id: int) -> None:
+        """Thaw a broker frozen with ``kill(id, how="stop")``."""
+        if broker_id not in self.frozen:
+            raise ClusterError(f"broker {broker_id} is not frozen")
+        os.kill(self.pid(broker_id), signal.SIGCONT)
+        self.frozen.discard(broker_id)
+
+    def restart(self, broker_id: int, timeout_s: float = 30.0) -> None:
+        """Start a broker again on its own data (stopping it cleanly first if it runs)."""
+        spec = self._spec(broker_id)
+        if self.running(broker_id):
+            self._end(broker_id, signal.SIGTERM, timeout_s)
+        self._spawn(spec)
+        self.wait_for(lambda: broker_id in self.registered_brokers(), timeout_s,
+                      f"broker {broker_id} to register again")
+
+    # ----------------------------------------------------------------- observing
+    def admin(self, **overrides: Any) -> Any:
+        """A kafka-python admin client on the brokers that are up, with bounded requests."""
+        from kafka import KafkaAdminClient
+
+        alive = self.alive_brokers() or self.broker_ids
+        config = {"bootstrap_servers": ",".join(self.address(i) for i in alive),
+                  "request_timeout_ms": 4000, "bootstrap_timeout_ms": 4000} | overrides
+        return KafkaAdminClient(**config)
+
+    def _ask(self, question: Callable[[Any], T], timeout_s: float = 15.0) -> T:
+        """Ask the cluster through a fresh admin client, retrying while brokers come and go."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                admin = self.admin()
+                try:
+                    return question(admin)
+                finally:
+                    admin.close()
+            except Exception as exc:  # KafkaError, a socket error, a broker just killed
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"the cluster did not answer within {timeout_s:.0f} s: "
+                                       f"{exc}") from exc
+                time.sleep(0.2)
+
+    def registered_brokers(self) -> list[int]:
+        """Brokers the controller reports as registered and unfenced (metadata's broker list)."""
+        brokers = self._ask(lambda a: a.describe_cluster())["brokers"]
+        return sorted(b["broker_id"] for b in brokers if not b.get("is_fenced"))
+
+    def partition(self, topic: str, partition: int = 0) -> dict[str, Any]:
+        """Leader, replicas and ISR of one partition, as ``describe_topics`` reports them."""
+        described = self._ask(lambda a: a.describe_topics([topic]))
+        for entry in described[0]["partitions"]:
+            if entry["partition_index"] == partition:
+                return dict(entry)
+        raise ClusterError(f"{topic} has no partition {partition}")
+
+    def leader(self, topic: str, partition: int = 0) -> int | None:
+        """The partition's leader, or None while it has none (offline)."""
+        leader = self.partition(topic, partition)["leader_id"]
+        return None if leader < 0 else int(leader)
+
+    def isr(self, topic: str, partition: int = 0) -> list[int]:
+        return sorted(self.partition(topic, partition)["isr_nodes"])
+
+    def wait_for(self, condition: Callable[[], bool], timeout_s: float, what: str,
+                 interval_s: float = 0.1) -> float:
+        """Poll ``condition`` until true; return the seconds it took, or raise naming ``what``."""
+        started = time.monotonic()
+        while not condition():
+            if time.monotonic() - started > timeout_s:
+                raise ClusterError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+            time.sleep(interval_s)
+        return time.monotonic() - started
+
+    def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> None:
+        """Wait until every broker is registered and unfenced and the offsets topic has leaders."""
+        deadline = time.monotonic() + timeout_s
+        waiting = set(self.broker_ids)
+        while waiting:
+            self._check_alive()
+            try:
+                waiting = set(self.broker_ids) - set(self._ask(
+                    lambda a: [b["broker_id"] for b in a.describe_cluster()["brokers"]
+                               if not b.get("is_fenced")], 2.0))
+            except ClusterError:
+                pass
+            if waiting and time.monotonic() > deadline:
+                node = min(waiting)
+                raise ClusterError(f"broker {node} did not register within {timeout_s:.0f} s; "
+                                   f"the end of its log:\n{_tail(self.nodes[node].server_log)}")
+            if waiting:
+                time.sleep(0.1)
+        remaining = max(1.0, deadline - time.monotonic())
+        self.wait_for(self._offsets_topic_ready, remaining, "the __consumer_offsets topic")
+
+    def _check_alive(self) -> None:
+        for node_id, process in self.processes.items():
+            if process.poll() is not None:
+                spec = self.nodes[node_id]
+                raise ClusterError(
+                    f"node {node_id} exited during start-up (exit {process.returncode}); the end "
+                    f"of its log:\n{_tail(spec.server_log)}\n{_tail(spec.directory / 'stdout.log')}")
+
+    def _offsets_topic_ready(self) -> bool:
+        """Asking for a group's coordinator creates ``__consumer_offsets``; ready once it led."""
+        self._check_alive()
+        try:
+            self._ask(lambda a: a.list_group_offsets("sdl-ready-probe"), 2.0)
+            described = self._ask(lambda a: a.describe_topics(["__consumer_offsets"]), 2.0)
+        except ClusterError:
+            return False
+        partitions = described[0].get("partitions") or []
+        return bool(partitions) and all(p["leader_id"] >= 0 for p in partitions)
+
+
+def _stop_all() -> None:
+    for cluster in list(_live):
+        cluster.stop()
+
+
+atexit.register(_stop_all)
