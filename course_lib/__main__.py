@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_lib doctor`` and ``python -m course_lib broker``."""
+"""Command line: ``python -m course_lib doctor | broker | kafka``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,45 @@ def _broker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _kafka(args: argparse.Namespace) -> int:
+    """Fetch Kafka's jars (``--fetch``), or run an Apache Kafka cluster until Ctrl-C."""
+    from course_lib.kafka import jars
+    from course_lib.kafka.cluster import ClusterError, KafkaCluster
+
+    try:
+        folder = jars.fetch(progress=True)
+    except jars.JarsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.fetch:
+        print(f"Apache Kafka {jars.KAFKA_VERSION}: {len(jars.read_lock())} jars in {folder}")
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    cluster = KafkaCluster(brokers=args.brokers)
+    try:
+        cluster.start()
+    except (ClusterError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(f"Apache Kafka {jars.KAFKA_VERSION}, {args.brokers} broker(s) ready in "
+              f"{cluster.startup_s:.1f} s; data in {cluster.root}")
+        for broker_id in cluster.broker_ids:
+            print(f"  broker {broker_id}: {cluster.address(broker_id)} "
+                  f"(pid {cluster.pid(broker_id)})")
+        print(f"Use it with: export KAFKA_BOOTSTRAP_SERVERS={cluster.bootstrap_servers}")
+        print("Press Ctrl-C to stop it.", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.stop()
+    print("Cluster stopped.")
+    return 0
+
+
 def _doctor(_args: argparse.Namespace) -> int:
     from course_lib import doctor
 
@@ -52,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
                    ).set_defaults(run=_doctor)
     sub.add_parser("broker", help="run the embedded Kafka broker in the foreground"
                    ).set_defaults(run=_broker)
+    kafka = sub.add_parser("kafka", help="run an Apache Kafka cluster in the foreground")
+    kafka.add_argument("--brokers", type=int, default=1, help="how many brokers (1-5)")
+    kafka.add_argument("--fetch", action="store_true",
+                       help="only fetch and verify the jars (what 'make kafka' does)")
+    kafka.set_defaults(run=_kafka)
     args = parser.parse_args(argv)
     return args.run(args)
 

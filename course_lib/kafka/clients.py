@@ -14,7 +14,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
-from course_lib.kafka.broker import bootstrap_servers
+from course_lib.kafka.default_broker import bootstrap_servers
 
 #: Fast group joins and bounded waits (see module docstring).
 CONSUMER_DEFAULTS: dict[str, Any] = {

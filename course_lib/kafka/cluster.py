@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
 import os
 import shutil
 import signal
@@ -221,7 +222,7 @@ class KafkaCluster:
 
     def kill(self, broker_id: int, how: Literal["kill", "term", "stop"] = "kill",
              timeout_s: float = 30.0) -> None:
-        """Crash (``kill``), shut down cleanly (``term``, waits for the exit) or freeze (``stop``)."""
+        """Crash (``kill``), shut down cleanly (``term``, waits for the exit), freeze (``stop``)."""
         self._spec(broker_id)
         if how not in ("kill", "term", "stop"):
             raise ValueError(f"how must be 'kill', 'term' or 'stop' (got {how!r})")
@@ -312,12 +313,10 @@ class KafkaCluster:
         waiting = set(self.broker_ids)
         while waiting:
             self._check_alive()
-            try:
+            with contextlib.suppress(ClusterError):
                 waiting = set(self.broker_ids) - set(self._ask(
                     lambda a: [b["broker_id"] for b in a.describe_cluster()["brokers"]
                                if not b.get("is_fenced")], 2.0))
-            except ClusterError:
-                pass
             if waiting and time.monotonic() > deadline:
                 node = min(waiting)
                 raise ClusterError(f"broker {node} did not register within {timeout_s:.0f} s; "
@@ -333,7 +332,8 @@ class KafkaCluster:
                 spec = self.nodes[node_id]
                 raise ClusterError(
                     f"node {node_id} exited during start-up (exit {process.returncode}); the end "
-                    f"of its log:\n{_tail(spec.server_log)}\n{_tail(spec.directory / 'stdout.log')}")
+                    f"of its log:\n{_tail(spec.server_log)}\n"
+                    f"{_tail(spec.directory / 'stdout.log')}")
 
     def _offsets_topic_ready(self) -> bool:
         """Asking for a group's coordinator creates ``__consumer_offsets``; ready once it led."""

@@ -165,7 +165,8 @@ def fetch(timeout_s: float = 120.0, request_timeout_s: float = 4.0,
                       if index == 1 else min(30.0, remaining))
         except JarsError as exc:
             raise JarsError(f"{exc}. Kafka's jars come from Maven Central, or from the "
-                            f"repository in {REPO_ENV}; run 'make kafka' once when online.") from exc
+                            f"repository in {REPO_ENV}; run 'make kafka' once when online."
+                            ) from exc
     return folder
 
 
@@ -210,7 +211,8 @@ def relock(path: Path = LOCK_FILE) -> list[Jar]:
             jars.append(Jar(parts[0], parts[1], parts[3], file.stat().st_size, _sha256(file)))
     jars.sort(key=lambda j: (j.group, j.artifact))
     header = (f"# Apache Kafka {KAFKA_VERSION} broker class path, made by "
-              "'python -m course_lib.kafka.jars --relock'.\n# sha256  size  group:artifact:version\n")
+              "'python -m course_lib.kafka.jars --relock'.\n"
+              "# sha256  size  group:artifact:version\n")
     path.write_text(header + "".join(f"{j.sha256}  {j.size}  {j.group}:{j.artifact}:{j.version}\n"
                                      for j in jars))
     return jars
