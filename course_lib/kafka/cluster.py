@@ -257,7 +257,7 @@ class KafkaCluster:
 
         alive = self.alive_brokers() or self.broker_ids
         config = {"bootstrap_servers": ",".join(self.address(i) for i in alive),
-                  "request_timeout_ms": 4000, "bootstrap_timeout_ms": 4000} | overrides
+                  "request_timeout_ms": 2000, "bootstrap_timeout_ms": 3000} | overrides
         return KafkaAdminClient(**config)
 
     def _ask(self, question: Callable[[Any], T], timeout_s: float = 15.0) -> T:
