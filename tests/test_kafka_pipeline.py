@@ -20,7 +20,7 @@ def test_loaders_give_ints():
 
 
 def test_validation_messages():
-    with pytest.raises(ValueError, match=r"partitions must be >= 1 \(got 0\)"):
+    with pytest.raises(ValueError, match=r"partitions must be an integer >= 1 \(got 0\)"):
         create_topic("x", 0)
 
 

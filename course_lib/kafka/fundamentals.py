@@ -9,11 +9,11 @@ key lands in the same partition, and a partition is read in offset order: Kafka 
 The helpers below keep every blocking call bounded (``timeout_s``) and turn "the broker went away"
 into a :class:`~course_lib.kafka.BrokerError` that says what to do, instead of a hang.
 
-Why ``batch_size=0`` in :func:`keyed_producer`: the course's embedded broker (Tansu 0.6.0)
-reports a partition's end offset as *the base offset of its last record batch + 1*, which is too
-small when a batch holds several records (measured: 9 records in one batch → end offset 1). One
-record per batch makes the end offset exact, so lag arithmetic (lesson 04) comes out right. Against
-Apache Kafka the setting is harmless at lesson scale (it only costs throughput).
+On the embedded fallback broker only, :func:`keyed_producer` sends one record per batch
+(``batch_size=0``): that broker reports a partition's end offset as *the base offset of its last
+record batch + 1*, too small when a batch holds several records (measured: 9 records in one batch
+→ end offset 1), and one record per batch keeps lesson 04's lag arithmetic right there. Apache
+Kafka needs no such thing, so the lessons' producer batches as Kafka's does.
 
 Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 """
@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import TopicPartition
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError
 from kafka.serializer import Deserializer, Serializer
 
 from course_lib.kafka.broker import BrokerError
-from course_lib.kafka.clients import make_admin, make_consumer, make_producer
+from course_lib.kafka.clients import make_consumer, make_producer
+from course_lib.kafka.default_broker import backend
+from course_lib.kafka.topics import create_topic
 
 __all__ = [
     "Record",
@@ -74,35 +76,13 @@ def _broker_gone(what: str, exc: Exception) -> BrokerError:
     )
 
 
-def create_topic(name: str, partitions: int, *, timeout_s: float = 10.0,
-                 configs: dict[str, str] | None = None) -> str:
-    """Create topic ``name`` with ``partitions`` partitions and wait until every one has a leader.
-
-    ``replication_factor`` is -1 (the broker's default), so the same call works on the embedded
-    single broker and on a real cluster.
-    """
-    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
-        raise ValueError(f"partitions must be an integer >= 1 (got {partitions!r})")
-    spec: dict[str, Any] = {"num_partitions": partitions, "replication_factor": -1}
-    if configs:
-        spec["configs"] = configs
-    admin = make_admin()
-    try:
-        admin.create_topics({name: spec}, timeout_ms=int(timeout_s * 1000))
-        admin.wait_for_topics([name], timeout_ms=int(timeout_s * 1000))
-    except TopicAlreadyExistsError:
-        pass
-    except KafkaError as exc:
-        raise _broker_gone(f"creating topic {name!r}", exc) from exc
-    finally:
-        admin.close()
-    return name
-
-
 def keyed_producer(**overrides: Any):
-    """A producer of text keys and values, one record per batch (see the module docstring)."""
-    config = {"key_serializer": StrSerializer(), "value_serializer": StrSerializer(),
-              "batch_size": 0, **overrides}
+    """A producer of text keys and values (one record per batch on the embedded broker only)."""
+    config: dict[str, Any] = {"key_serializer": StrSerializer(),
+                              "value_serializer": StrSerializer()}
+    if backend() == "embedded":
+        config["batch_size"] = 0  # see the module docstring
+    config |= overrides
     return make_producer(**config)
 
 

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from kafka import TopicPartition
-from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
-from course_lib.kafka.clients import make_admin, make_consumer, make_producer
+from course_lib.kafka import topics
+from course_lib.kafka.clients import make_consumer, make_producer
 from course_lib.naming import unique_name
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -64,22 +64,10 @@ def load_customers(path: Path | str | None = None) -> list[dict]:
 
 
 def create_topic(prefix: str, partitions: int = 1, timeout_s: float = 10.0,
-                 replication_factor: int = 1) -> str:
-    """Create a topic named ``prefix-run-…-n`` (unique per run) and return its name."""
-    if partitions < 1:
-        raise ValueError(f"partitions must be >= 1 (got {partitions})")
-    if replication_factor < 1:
-        raise ValueError(f"replication_factor must be >= 1 (got {replication_factor})")
-    name = unique_name(prefix)
-    admin = make_admin()
-    try:
-        admin.create_topics([NewTopic(name, partitions, replication_factor)],
-                            timeout_ms=int(timeout_s * 1000))
-    except KafkaError as exc:
-        raise PipelineError(f"could not create topic {name!r}: {exc}") from exc
-    finally:
-        admin.close()
-    return name
+                 replication_factor: int | None = None) -> str:
+    """Create a topic named ``prefix-run-…-n`` (unique per run): :func:`topics.create_topic`."""
+    return topics.create_topic(unique_name(prefix), partitions, timeout_s=timeout_s,
+                               replication_factor=replication_factor)
 
 
 def encode(value: dict) -> bytes:

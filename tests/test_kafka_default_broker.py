@@ -1,0 +1,117 @@
+"""The default broker is Apache Kafka: exact offsets, honest refusals, no JVM left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from course_lib.kafka import default_broker
+from course_lib.kafka.broker import BrokerError
+from course_lib.kafka.fundamentals import produce_keyed
+from course_lib.kafka.topics import TopicError, create_topic, require_apache
+from course_lib.naming import unique_name
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.apache_kafka
+def test_the_default_broker_is_apache_kafka_and_a_batched_log_end_is_exact():
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or os.environ.get("KAFKA_BACKEND"):
+        pytest.skip("a backend is forced by the environment")
+    assert default_broker.backend() == "apache"
+    from kafka import KafkaConsumer, TopicPartition
+
+    topic = create_topic(unique_name("batched"), 1)
+    records = produce_keyed(topic, [(None, str(i)) for i in range(9)],
+                            producer=None)  # keyed_producer batches on Apache Kafka
+    assert [r.offset for r in records] == list(range(9))
+    consumer = KafkaConsumer(bootstrap_servers=default_broker.bootstrap_servers())
+    try:
+        assert consumer.end_offsets([TopicPartition(topic, 0)]) == {TopicPartition(topic, 0): 9}
+    finally:
+        consumer.close()
+
+
+@pytest.mark.apache_kafka
+def test_a_replication_factor_above_the_broker_count_is_refused_with_a_sentence():
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or os.environ.get("KAFKA_BACKEND"):
+        pytest.skip("a backend is forced by the environment")
+    with pytest.raises(TopicError, match=r"replication_factor 3 is more than the 1 broker\(s\)"):
+        create_topic(unique_name("too-many"), 1, replication_factor=3)
+
+
+def test_create_topic_names_bad_arguments():
+    with pytest.raises(ValueError, match=r"partitions must be an integer >= 1 \(got 0\)"):
+        create_topic("x", 0)
+    with pytest.raises(ValueError, match=r"replication_factor must be an integer >= 1 \(got 1.5\)"):
+        create_topic("x", 1, replication_factor=1.5)
+    with pytest.raises(ValueError, match="name must be a non-empty string"):
+        create_topic("", 1)
+
+
+def test_on_the_embedded_broker_what_it_would_fake_is_refused(monkeypatch):
+    monkeypatch.setattr(default_broker, "backend", lambda: "embedded")
+    from course_lib.kafka import topics
+
+    monkeypatch.setattr(topics, "backend", lambda: "embedded")
+    with pytest.raises(TopicError, match="cannot replicate"):
+        create_topic("x", 1, replication_factor=3)
+    with pytest.raises(TopicError, match="cannot apply topic configs"):
+        create_topic("x", 1, configs={"retention.ms": "1000"})
+    with pytest.raises(TopicError, match="cannot isolate transactions"):
+        require_apache("transactions")
+    with pytest.raises(ValueError, match="feature must be one of"):
+        require_apache("teleportation")
+
+
+def test_a_bad_backend_request_is_named(monkeypatch):
+    monkeypatch.setenv("KAFKA_BACKEND", "kafkaesque")
+    with pytest.raises(BrokerError, match="KAFKA_BACKEND must be 'apache', 'embedded' or unset"):
+        default_broker.requested()
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from course_lib.kafka.cluster import KafkaCluster
+    cluster = KafkaCluster(brokers=1).start()
+    print(" ".join(str(p.pid) for p in cluster.processes.values()), flush=True)
+    if sys.argv[1] == "hang":
+        time.sleep(120)
+    else:
+        cluster.stop()
+""")
+
+
+@pytest.mark.apache_kafka
+@pytest.mark.parametrize("how", ["stop", signal.SIGKILL, signal.SIGTERM])
+def test_no_jvm_outlives_its_cluster_or_a_killed_parent(how):
+    child = subprocess.Popen([sys.executable, "-c", CHILD, "exit" if how == "stop" else "hang"],
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        pids = [int(p) for p in child.stdout.readline().split()]
+        assert pids, "the child did not start a cluster"
+        if how != "stop":
+            assert all(_pid_alive(p) for p in pids)
+            child.send_signal(how)  # SIGKILL runs no atexit: the parent-death signal must act
+        child.wait(timeout=30)
+        deadline = __import__("time").monotonic() + 10
+        while any(_pid_alive(p) for p in pids) and __import__("time").monotonic() < deadline:
+            __import__("time").sleep(0.1)
+        assert not any(_pid_alive(p) for p in pids), f"a JVM outlived its parent ({how})"
+    finally:
+        if child.poll() is None:
+            child.kill()
