@@ -1,11 +1,11 @@
 """kafka-python clients with the course's defaults: every blocking call has a timeout.
 
-Consumer groups: kafka-python 3 defaults to ``session_timeout_ms=45000``, and joining a group
-against the embedded broker then takes about half of that (~22 s) because the broker waits that
-long for other members before completing the rebalance. ``session_timeout_ms=6000`` with
+Consumer groups: kafka-python 3 defaults to ``session_timeout_ms=45000`` (KIP-735): a crashed
+consumer's partitions then sit unread for 45 s. The lessons use ``session_timeout_ms=6000`` with
 ``heartbeat_interval_ms=2000`` (Kafka's rule of thumb: heartbeat at most a third of the session
-timeout) brings a join down to ~3 s, while still tolerating a few seconds' pause. A shorter session
-also means a crashed consumer's partitions are handed to the others sooner, which the lessons use.
+timeout), which hands a crashed consumer's partitions to the others within seconds while still
+tolerating a few seconds' pause. (On the embedded fallback broker a join also takes about half the
+session timeout, ~3 s with these values: it sleeps on purpose.)
 """
 
 from __future__ import annotations
