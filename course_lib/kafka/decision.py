@@ -28,11 +28,12 @@ Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
 import simpy
+
+from course_lib.validate import FieldTypeError, integer, number, one_of
 
 __all__ = [
     "SAMPLE_INTERVAL",
@@ -60,6 +61,15 @@ class Costs:
     append_time: float = 0.00002  # Kafka appending one message to a batch in the log
     request_timeout: float = 1.0  # a direct call that waits longer than this fails
 
+    def __post_init__(self) -> None:
+        # checked here, not in the engine: a negative hop would surface as simpy's anonymous
+        # "Negative delay" deep inside a run; errors name the field as ``costs.<name>``
+        for name in ("network_hop", "db_write_time", "broker_time", "append_time"):
+            number(f"costs.{name}", getattr(self, name), ge=0)
+        for name in ("poll_interval", "request_timeout"):
+            number(f"costs.{name}", getattr(self, name), gt=0)
+        integer("costs.db_batch", self.db_batch, ge=1)
+
 
 @dataclass(frozen=True)
 class IntegrationScenario:
@@ -76,19 +86,14 @@ class IntegrationScenario:
     costs: Costs = field(default_factory=Costs)
 
     def __post_init__(self) -> None:
-        if self.style not in STYLES:
-            raise ValueError(f"style must be one of {', '.join(STYLES)} (got {self.style!r})")
+        one_of("style", self.style, STYLES)
         for name in ("produce_rate", "processing_time", "horizon_time"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a finite number > 0 (got {value!r})")
+            number(name, getattr(self, name), gt=0)
         for name in ("outage_start", "outage_time", "late_subscriber_at"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0 (got {value!r})")
-        if isinstance(self.consumers, bool) or not isinstance(self.consumers, int) \
-                or self.consumers < 1:
-            raise ValueError(f"consumers must be an integer >= 1 (got {self.consumers!r})")
+            number(name, getattr(self, name), ge=0)
+        integer("consumers", self.consumers, ge=1)
+        if not isinstance(self.costs, Costs):
+            raise FieldTypeError(f"costs must be a Costs (got {self.costs!r})")
 
     @property
     def outage_end(self) -> float:
