@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from course_lib.stats import lower_quantile
 from course_lib.validate import FieldTypeError, integer, number, one_of
 
 __all__ = [
@@ -139,11 +140,7 @@ class IntegrationResult:
         }
 
 
-def _quantile(ordered: list[float], q: float) -> float:
-    """The ``q``-quantile of an already sorted list (nan if empty): no interpolation."""
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+_quantile = lower_quantile  # lesson 06's stored numbers use it (see course_lib.stats)
 
 
 def simulate_integration(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from course_lib.lb.scenario import Scenario
+from course_lib.stats import percentile
 
 __all__ = ["AttemptRecord", "Detection", "HealthSegment", "RequestRecord", "Result"]
 
@@ -84,14 +85,7 @@ class Detection:
         return None if self.marked_down_at is None else self.marked_down_at - self.failed_at
 
 
-def _percentile(sorted_values: list[float], q: float) -> float | None:
-    """Linear-interpolation percentile (numpy's default) of an already sorted list."""
-    if not sorted_values:
-        return None
-    pos = (len(sorted_values) - 1) * q
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+_percentile = percentile  # the course's one interpolated definition (course_lib.stats)
 
 
 @dataclass
