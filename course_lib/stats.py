@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["batch_means", "lower_quantile", "percentile"]
 
@@ -42,7 +46,7 @@ def lower_quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
-def batch_means(values: Sequence[float], batches: int = 20) -> tuple[float, float]:
+def batch_means(values: ArrayLike, batches: int = 20) -> tuple[float, float]:
     """Mean of a correlated series and its standard error by the method of batch means.
 
     Successive response times in a queue are correlated (a long wait follows a long wait), so

@@ -183,7 +183,7 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
     produced_at: list[list[float]] = [[] for _ in range(s.partitions)]
     wakeups = [env.event() for _ in assignment]
     samples: list[LagSample] = []
-    stats = {"produced": 0, "processed": 0, "latency": 0.0}
+    stats: dict[str, float] = {"produced": 0, "processed": 0, "latency": 0.0}
 
     def producer():
         while True:
@@ -225,4 +225,5 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
             env.process(consumer(c, parts))
     env.process(sampler())
     env.run(until=s.horizon_time + 1e-9)
-    return GroupResult(s, samples, stats["produced"], stats["processed"], stats["latency"])
+    return GroupResult(s, samples, int(stats["produced"]), int(stats["processed"]),
+                       stats["latency"])

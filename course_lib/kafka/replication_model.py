@@ -92,7 +92,7 @@ class ReplicationScenario:
     acks: str | int = "all"
     replication_factor: int = 3
     min_insync_replicas: int = 1
-    broker_failures: int | tuple[tuple[int, float], ...] = 1
+    broker_failures: int | Sequence[tuple[int, float]] = 1  # a tuple of pairs once built
     brokers: int = 3
     write_rate: float = 100.0
     duration: float = 60.0

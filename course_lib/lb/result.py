@@ -114,7 +114,8 @@ class Result:
 
     def _summary(self, since: float) -> dict[str, float | int | None]:
         chosen = [r for r in self.requests if r.arrival_at >= since]
-        ok = sorted(r.latency for r in chosen if r.outcome == "ok")
+        # an "ok" request always has a latency (None only for failed or in-flight ones)
+        ok = sorted(r.latency for r in chosen if r.outcome == "ok" and r.latency is not None)
         counts = {o: 0 for o in FAILED_OUTCOMES}
         in_flight = retried = 0
         for r in chosen:
