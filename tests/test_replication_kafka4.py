@@ -57,6 +57,18 @@ def test_row_acks1_leader_dies_loses_unreplicated_writes_and_the_old_leader_trun
     assert r.timeline[-1]["isr_size"] == 3
 
 
+def test_row_acks1_expected_loss_is_write_rate_times_replication_lag():
+    """The table's "expected loss ≈ produce rate × replication lag", derived: the new leader
+    (broker 1) lacks what arrived since its last fetch. Fetch gaps are X ~ U(0.5, 1.5)·f, so the
+    time since the last fetch at a random instant has mean E[X²]/(2·E[X]) = (13/24)·f, and
+    the expected loss is rate·(13/24)·f ≈ 27 for 100 writes/s and f = 0.5 s. One run's loss
+    has sd ≈ √(27 + 100²·Var) ≈ 16-17, so the mean of 30 runs is within ±4·3.1 of 27."""
+    rate, f = 100.0, 0.5
+    lost = [simulate_replication(1, 3, 1, 1, seed=s, fetch_interval=f).lost for s in range(30)]
+    expected = rate * 13 / 24 * f
+    assert abs(sum(lost) / len(lost) - expected) < 4 * 17 / 30 ** 0.5
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_row_isr_shrunk_to_leader_unclean_disabled_waits_offline_and_loses_nothing(seed):
     r = simulate_replication("all", 3, 1, seed=seed, **SHRUNK)

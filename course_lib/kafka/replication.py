@@ -5,8 +5,8 @@ The model has the ``lb/`` shape, one module per role; this module gathers their 
 
 * :mod:`course_lib.kafka.replication_model` — the description :class:`ReplicationScenario`
   (every rule of the model is explained there) and the :class:`ReplicationResult`;
-* :mod:`course_lib.kafka.replication_engine` — :func:`simulate` and the lesson's short form
-  :func:`simulate_replication`;
+* :mod:`course_lib.kafka.replication_engine` — :func:`simulate`, the lesson's short form
+  :func:`simulate_replication` and the table's runs :func:`replication_table`;
 * :mod:`course_lib.kafka.replication_view` — the table, the figure, the dashboard's render;
 * :mod:`course_lib.kafka.replication_live` — describing a real topic's replicas and ISR.
 
@@ -15,7 +15,12 @@ Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 
 from __future__ import annotations
 
-from course_lib.kafka.replication_engine import simulate, simulate_replication
+from course_lib.kafka.replication_engine import (
+    TABLE_SETTINGS,
+    replication_table,
+    simulate,
+    simulate_replication,
+)
 from course_lib.kafka.replication_live import describe_topic_replicas, replicated_topic
 from course_lib.kafka.replication_model import (
     ACKS,
@@ -26,11 +31,9 @@ from course_lib.kafka.replication_model import (
     canonical_acks,
 )
 from course_lib.kafka.replication_view import (
-    TABLE_SETTINGS,
     format_table,
     render_replication,
     replication_figure,
-    replication_table,
 )
 
 __all__ = [

@@ -24,7 +24,12 @@ from course_lib.kafka.replication_model import (
     scenario_from,
 )
 
-__all__ = ["simulate", "simulate_replication"]
+__all__ = ["TABLE_SETTINGS", "replication_table", "simulate", "simulate_replication"]
+
+TABLE_SETTINGS = (  # (acks, replication_factor, min_insync_replicas, broker_failures)
+    ("0", 3, 1, 1), ("1", 3, 1, 1), ("all", 3, 2, 1), ("all", 3, 2, 2), ("all", 3, 1, 2),
+    ("all", 1, 1, 1),
+)
 
 Process = Generator[simpy.Event, Any, None]
 
@@ -321,3 +326,11 @@ def simulate_replication(acks: str | int = "all", replication_factor: int = 3,
     """
     return simulate(scenario_from(acks, replication_factor, min_insync_replicas,
                                   broker_failures, seed=seed, **options))
+
+
+def replication_table(settings: Sequence[tuple[Any, ...]] = TABLE_SETTINGS, seed: int = 0,
+                      **options: Any) -> list[dict]:
+    """One summary row per setting: lesson 05's "acknowledged vs lost vs rejected" table
+    (``options`` apply to every row; :func:`~course_lib.kafka.replication_view.format_table`
+    lays it out)."""
+    return [simulate_replication(*row, seed=seed, **options).summary() for row in settings]

@@ -33,6 +33,8 @@ engine is :mod:`course_lib.kafka.replication_engine`, the views
   (``unclean.leader.election.enable``), the first live out-of-sync replica leads at once (also a
   restarted one): the partition is available again and acknowledged writes that only the old
   leader had are **lost**. The new leader's log is the truth: the others cut what goes beyond it.
+  (The model elects at once; a real controller may wait for its periodic unclean-election check,
+  ``unclean.leader.election.interval.ms``, which shifts the moment, not what is lost.)
 * ``failure_kind="crash"`` (SIGKILL): the machine stops answering; the producer's requests time
   out (``request_timeout``) until the controller fences the broker. ``"controlled"`` (SIGTERM):
   a controlled shutdown tells the controller first, which moves leadership at once — no gap.

@@ -1,14 +1,14 @@
 """Views of the replication model: the lesson's table, a timeline figure, the dashboard.
 
-Views only draw: every number comes from :func:`course_lib.kafka.replication_engine.simulate`
-(:func:`replication_table` runs one description per row and lays the summaries out).
+Views only draw: every number comes from :mod:`course_lib.kafka.replication_engine` (its
+:func:`~course_lib.kafka.replication_engine.replication_table` runs the table's rows; the
+dashboard's :func:`render_replication` maps knobs to a description, runs it and draws it).
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -17,24 +17,12 @@ from course_lib.kafka.replication_engine import simulate_replication
 from course_lib.kafka.replication_model import ReplicationResult
 from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, rounded, themed
 
-__all__ = ["TABLE_SETTINGS", "format_table", "render_replication", "replication_figure",
-           "replication_table"]
-
-TABLE_SETTINGS = (  # (acks, replication_factor, min_insync_replicas, broker_failures)
-    ("0", 3, 1, 1), ("1", 3, 1, 1), ("all", 3, 2, 1), ("all", 3, 2, 2), ("all", 3, 1, 2),
-    ("all", 1, 1, 1),
-)
+__all__ = ["format_table", "render_replication", "replication_figure"]
 
 _COLUMNS = (("acks", "acks"), ("replication_factor", "RF"), ("min_insync_replicas", "min.isr"),
             ("broker_failures", "failures"), ("acknowledged", "acknowledged"), ("lost", "lost"),
             ("duplicates", "duplicates"), ("unavailable", "unavailable"),
             ("rejected", "rejected"), ("reads_after_last_failure", "reads after"))
-
-
-def replication_table(settings: Sequence[tuple[Any, ...]] = TABLE_SETTINGS, seed: int = 0,
-                      **options: Any) -> list[dict]:
-    """One summary row per setting: the "acknowledged vs lost vs rejected" table."""
-    return [simulate_replication(*row, seed=seed, **options).summary() for row in settings]
 
 
 def format_table(rows: list[dict]) -> str:
