@@ -19,7 +19,9 @@ from course_lib.components.model import simulate_server
 from course_lib.components.path import PathScenario
 from course_lib.kafka.decision import Costs, IntegrationScenario
 from course_lib.kafka.group_model import GroupScenario
+from course_lib.kafka.queue_lab import QueueLab
 from course_lib.kafka.replication import ReplicationScenario, simulate_replication
+from course_lib.kafka.windows import Windowing
 from course_lib.lb import Backend, HealthCheck, PassiveCheck, Scenario
 
 TWO = (Backend("a", 100.0), Backend("b", 100.0))
@@ -37,6 +39,7 @@ POSITIVE = [
     ("Costs", "costs.poll_interval", lambda v: Costs(poll_interval=v)),
     ("IntegrationScenario", "produce_rate", lambda v: IntegrationScenario(produce_rate=v)),
     ("GroupScenario", "processing_time", lambda v: GroupScenario(processing_time=v)),
+    ("Windowing", "size_ms", lambda v: Windowing(v)),
     ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
     ("simulate_replication", "write_rate",
      lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
@@ -50,6 +53,7 @@ COUNTS = [
     ("Costs", "costs.db_batch", lambda v: Costs(db_batch=v)),
     ("IntegrationScenario", "consumers", lambda v: IntegrationScenario(consumers=v)),
     ("GroupScenario", "partitions", lambda v: GroupScenario(partitions=v)),
+    ("QueueLab", "batch_size", lambda v: QueueLab(batch_size=v)),
     ("ReplicationScenario", "replication_factor",
      lambda v: ReplicationScenario(replication_factor=v)),
     ("ReplicationScenario", "min_insync_replicas",
@@ -62,6 +66,7 @@ CHOICES = [
     ("simulate_server", "engine", lambda v: simulate_server(5.0, 10.0, 1, 1.0, engine=v)),
     ("IntegrationScenario", "style", lambda v: IntegrationScenario(style=v)),
     ("GroupScenario", "processing", lambda v: GroupScenario(processing=v)),
+    ("QueueLab", "mode", lambda v: QueueLab(mode=v)),
     ("ReplicationScenario", "acks", lambda v: ReplicationScenario(acks=v)),
     ("ReplicationScenario", "failure_kind", lambda v: ReplicationScenario(failure_kind=v)),
 ]
