@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 
+from course_lib.validate import integer, number
+
 __all__ = [
     "erlang_c",
     "littles_law_l",
@@ -29,13 +31,11 @@ __all__ = [
 
 
 def _check_positive(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0 (got {value!r})")
+    number(name, value, gt=0)
 
 
 def _check_servers(servers: int) -> None:
-    if isinstance(servers, bool) or not isinstance(servers, int) or servers < 1:
-        raise ValueError(f"servers must be an integer >= 1 (got {servers!r})")
+    integer("servers", servers, ge=1)
 
 
 def utilisation(arrival_rate: float, service_rate: float, servers: int = 1) -> float:

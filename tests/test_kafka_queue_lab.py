@@ -13,10 +13,11 @@ from course_lib.viz import FAIL_COLOUR, PALETTE
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"messages": 0}, r"messages must be >= 1 \(got 0\)"),
-    ({"batch_size": 0}, r"batch_size must be >= 1 \(got 0\)"),
+    ({"messages": 0}, r"messages must be an integer >= 1 \(got 0\)"),
+    ({"batch_size": 0}, r"batch_size must be an integer >= 1 \(got 0\)"),
     ({"crash_after": 300}, r"crash_after must be in \[0, messages=300\) \(got 300\)"),
-    ({"mode": "exactly-once"}, r"mode must be one of .* \(got 'exactly-once'\)"),
+    ({"mode": "exactly-once"},
+     r"mode must be 'at-least-once' or 'at-most-once' \(got 'exactly-once'\)"),
 ])
 def test_validation_messages(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -30,10 +30,10 @@ def test_window_membership():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"size_ms": 0}, r"size_ms must be > 0 \(got 0\)"),
+    ({"size_ms": 0}, r"size_ms must be a finite number > 0 \(got 0\)"),
     ({"size_ms": 60, "advance_ms": 70}, r"advance_ms must be in \(0, size_ms=60\] \(got 70\)"),
     ({"size_ms": 60, "advance_ms": 25}, r"size_ms must be a multiple of advance_ms"),
-    ({"size_ms": 60, "grace_ms": -1}, r"grace_ms must be >= 0 \(got -1\)"),
+    ({"size_ms": 60, "grace_ms": -1}, r"grace_ms must be a finite number >= 0 \(got -1\)"),
 ])
 def test_validation_names_field_rule_value(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -48,8 +48,8 @@ def test_dashboard_shows_validation_errors_instead_of_a_traceback():
                      timeout=slider(1.0, 0.0, 3.0, 0.5, "check timeout (s)"))
     assert dash.error is None
     dash.controls["timeout"].value = 0.0
-    assert dash.error == "health_check.timeout must be > 0 (got 0.0)"
-    assert "must be &gt; 0" in dash.message.value
+    assert dash.error == "health_check.timeout must be a finite number > 0 (got 0.0)"
+    assert "must be a finite number &gt; 0" in dash.message.value
     dash.controls["timeout"].value = 0.5
     assert dash.error is None and dash.message.value == ""
 

@@ -113,12 +113,17 @@ def test_deterministic_and_same_writes_across_settings():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"acks": "2"}, r"acks must be one of 0, 1, 'all' \(got '2'\)"),
-    ({"replication_factor": 4}, r"replication_factor must be in \[1, brokers=3\] \(got 4\)"),
-    ({"min_insync_replicas": 4}, r"min_insync_replicas must be in \[1, replication_factor=3\]"),
-    ({"broker_failures": 5}, r"broker_failures must be in \[0, brokers=3\] \(got 5\)"),
-    ({"broker_failures": ((7, 1.0),)}, r"broker_failures\[0\].broker must be in \[0, 3\)"),
-    ({"write_rate": 0}, r"write_rate must be > 0 \(got 0\)"),
+    ({"acks": "2"}, r"acks must be one of 0, 1, 'all', -1 \(got '2'\)"),
+    ({"replication_factor": 4},
+     r"replication_factor must be an integer in \[1, brokers=3\] \(got 4\)"),
+    ({"min_insync_replicas": 4},
+     r"min_insync_replicas must be an integer in \[1, replication_factor=3\]"),
+    ({"broker_failures": 5}, r"broker_failures must be an integer in \[0, brokers=3\] \(got 5\)"),
+    ({"broker_failures": ((7, 1.0),)},
+     r"broker_failures\[0\]\.broker must be an integer in \[0, 2\] \(got 7\)"),
+    ({"broker_failures": ((1, 60.0),)},
+     r"broker_failures\[0\]\.at must be in \[0, duration=60\) \(got 60.0\)"),
+    ({"write_rate": 0}, r"write_rate must be a finite number > 0 \(got 0\)"),
 ])
 def test_validation_messages(kwargs, message):
     with pytest.raises(ValueError, match=message):

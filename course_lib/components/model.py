@@ -19,7 +19,6 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
@@ -27,39 +26,25 @@ import numpy as np
 import simpy
 
 from course_lib.components.recurrence import server_run
+from course_lib.stats import batch_means
+from course_lib.validate import integer, number
 
-__all__ = ["ServerResult", "batch_means", "check_rate", "simulate_server"]
+__all__ = ["ServerResult", "batch_means", "check_rate", "simulate_server"]  # batch_means: stats
 
 
 def check_rate(name: str, value: float, *, allow_zero: bool = False) -> None:
-    """Raise ``ValueError`` naming ``name`` unless ``value`` is a finite number > 0 (or ≥ 0)."""
-    ok_type = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok_type or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        rule = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {rule} (got {value!r})")
+    """Raise naming ``name`` unless ``value`` is a finite number > 0 (or ≥ 0); a thin name for
+    :func:`course_lib.validate.number`, kept because lessons and exercises call it."""
+    if allow_zero:
+        number(name, value, ge=0)
+    else:
+        number(name, value, gt=0)
 
 
 def check_count(name: str, value: int, low: int = 1) -> None:
-    """Raise ``ValueError`` naming ``name`` unless ``value`` is an integer ≥ ``low``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low} (got {value!r})")
-
-
-def batch_means(values, batches: int = 20) -> tuple[float, float]:
-    """Mean of a correlated series and its standard error by the method of batch means.
-
-    Successive response times in a queue are correlated (a long wait follows a long wait), so
-    the textbook σ/√n is far too optimistic. Cutting the series into ``batches`` consecutive
-    blocks, much longer than the correlation, gives nearly independent block means; their spread
-    gives an honest standard error: SE = stdev(block means) / √batches.
-    """
-    data = np.asarray(values, dtype=float)
-    if len(data) < 2 * batches:
-        raise ValueError(f"need at least {2 * batches} values for {batches} batches "
-                         f"(got {len(data)})")
-    size = len(data) // batches
-    means = data[: size * batches].reshape(batches, size).mean(axis=1)
-    return float(data.mean()), float(means.std(ddof=1) / math.sqrt(batches))
+    """Raise naming ``name`` unless ``value`` is an integer ≥ ``low``
+    (:func:`course_lib.validate.integer`)."""
+    integer(name, value, ge=low)
 
 
 class _Integral:

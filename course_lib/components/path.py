@@ -31,6 +31,7 @@ import simpy
 
 from course_lib.components.model import check_count, check_rate
 from course_lib.components.pathfast import simulate_path_fast
+from course_lib.validate import number
 
 __all__ = ["PathResult", "PathScenario", "simulate_path"]
 
@@ -62,10 +63,8 @@ class PathScenario:
             check_rate(name, getattr(self, name))
         for name in ("max_attempts", "workers", "db_pool"):
             check_count(name, getattr(self, name))
-        if not 0 <= self.loss_probability < 1:
-            raise ValueError(f"loss_probability must be in [0, 1) (got {self.loss_probability!r})")
-        if not 0 <= self.cache_hit_ratio <= 1:
-            raise ValueError(f"cache_hit_ratio must be in [0, 1] (got {self.cache_hit_ratio!r})")
+        number("loss_probability", self.loss_probability, ge=0, lt=1)
+        number("cache_hit_ratio", self.cache_hit_ratio, ge=0, le=1)
         if self.warmup >= self.duration:
             raise ValueError(f"warmup must be < duration (got warmup={self.warmup!r}, "
                              f"duration={self.duration!r})")

@@ -28,11 +28,13 @@ Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
 import simpy
+
+from course_lib.stats import lower_quantile
+from course_lib.validate import FieldTypeError, integer, number, one_of
 
 __all__ = [
     "SAMPLE_INTERVAL",
@@ -60,6 +62,15 @@ class Costs:
     append_time: float = 0.00002  # Kafka appending one message to a batch in the log
     request_timeout: float = 1.0  # a direct call that waits longer than this fails
 
+    def __post_init__(self) -> None:
+        # checked here, not in the engine: a negative hop would surface as simpy's anonymous
+        # "Negative delay" deep inside a run; errors name the field as ``costs.<name>``
+        for name in ("network_hop", "db_write_time", "broker_time", "append_time"):
+            number(f"costs.{name}", getattr(self, name), ge=0)
+        for name in ("poll_interval", "request_timeout"):
+            number(f"costs.{name}", getattr(self, name), gt=0)
+        integer("costs.db_batch", self.db_batch, ge=1)
+
 
 @dataclass(frozen=True)
 class IntegrationScenario:
@@ -76,19 +87,14 @@ class IntegrationScenario:
     costs: Costs = field(default_factory=Costs)
 
     def __post_init__(self) -> None:
-        if self.style not in STYLES:
-            raise ValueError(f"style must be one of {', '.join(STYLES)} (got {self.style!r})")
+        one_of("style", self.style, STYLES)
         for name in ("produce_rate", "processing_time", "horizon_time"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a finite number > 0 (got {value!r})")
+            number(name, getattr(self, name), gt=0)
         for name in ("outage_start", "outage_time", "late_subscriber_at"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0 (got {value!r})")
-        if isinstance(self.consumers, bool) or not isinstance(self.consumers, int) \
-                or self.consumers < 1:
-            raise ValueError(f"consumers must be an integer >= 1 (got {self.consumers!r})")
+            number(name, getattr(self, name), ge=0)
+        integer("consumers", self.consumers, ge=1)
+        if not isinstance(self.costs, Costs):
+            raise FieldTypeError(f"costs must be a Costs (got {self.costs!r})")
 
     @property
     def outage_end(self) -> float:
@@ -134,11 +140,7 @@ class IntegrationResult:
         }
 
 
-def _quantile(ordered: list[float], q: float) -> float:
-    """The ``q``-quantile of an already sorted list (nan if empty): no interpolation."""
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+_quantile = lower_quantile  # lesson 06's stored numbers use it (see course_lib.stats)
 
 
 def simulate_integration(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:
@@ -147,7 +149,7 @@ def simulate_integration(scenario: IntegrationScenario, seed: int = 0) -> Integr
     env = simpy.Environment()
     arrivals_rng, work_rng = random.Random(f"{seed}-arrivals"), random.Random(f"{seed}-work")
     stats = {"produced": 0, "delivered": 0, "failed": 0, "accepted": 0, "before_late": 0}
-    latencies: list[float] = []
+    latencies: list[tuple[float, float]] = []
     backlog: list[tuple[float, int]] = []
     store = simpy.Store(env)  # the intermediary's waiting messages (produced_at times)
     table: list[float] = []  # db_table rows not yet claimed

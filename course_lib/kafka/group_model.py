@@ -25,11 +25,12 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
 import simpy
+
+from course_lib.validate import integer, number, one_of
 
 __all__ = [
     "GroupResult",
@@ -72,19 +73,13 @@ class GroupScenario:
 
     def __post_init__(self) -> None:
         for name in ("produce_rate", "processing_time", "horizon_time", "sample_interval"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a finite number > 0 (got {value!r})")
+            number(name, getattr(self, name), gt=0)
         for name in ("partitions", "consumers"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1 (got {value!r})")
+            integer(name, getattr(self, name), ge=1)
         if self.sample_interval > self.horizon_time:
             raise ValueError(f"sample_interval must be <= horizon_time ({self.horizon_time!r}) "
                              f"(got {self.sample_interval!r})")
-        if self.processing not in ("exponential", "fixed"):
-            raise ValueError(f"processing must be 'exponential' or 'fixed' "
-                             f"(got {self.processing!r})")
+        one_of("processing", self.processing, ("exponential", "fixed"))
 
     @property
     def consumer_rate(self) -> float:
@@ -188,7 +183,7 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
     produced_at: list[list[float]] = [[] for _ in range(s.partitions)]
     wakeups = [env.event() for _ in assignment]
     samples: list[LagSample] = []
-    stats = {"produced": 0, "processed": 0, "latency": 0.0}
+    stats: dict[str, float] = {"produced": 0, "processed": 0, "latency": 0.0}
 
     def producer():
         while True:
@@ -230,4 +225,5 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
             env.process(consumer(c, parts))
     env.process(sampler())
     env.run(until=s.horizon_time + 1e-9)
-    return GroupResult(s, samples, stats["produced"], stats["processed"], stats["latency"])
+    return GroupResult(s, samples, int(stats["produced"]), int(stats["processed"]),
+                       stats["latency"])

@@ -35,6 +35,7 @@ from kafka.structs import OffsetAndMetadata
 from course_lib.kafka.clients import make_admin, make_consumer
 from course_lib.kafka.pipeline import PipelineError, create_topic, produce_at_rate
 from course_lib.naming import unique_name
+from course_lib.validate import integer, number, one_of
 from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, themed
 
 MODES = ("at-least-once", "at-most-once")
@@ -51,17 +52,14 @@ class QueueLab:
     processing_time: float = 0.001  # seconds per message: the slow consumer
 
     def __post_init__(self) -> None:
-        if self.messages < 1:
-            raise ValueError(f"messages must be >= 1 (got {self.messages})")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1 (got {self.batch_size})")
-        if self.crash_after is not None and not 0 <= self.crash_after < self.messages:
-            raise ValueError(f"crash_after must be in [0, messages={self.messages}) "
-                             f"(got {self.crash_after})")
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES} (got {self.mode!r})")
-        if self.processing_time < 0:
-            raise ValueError(f"processing_time must be >= 0 (got {self.processing_time})")
+        integer("messages", self.messages, ge=1)
+        integer("batch_size", self.batch_size, ge=1)
+        if self.crash_after is not None:
+            integer("crash_after", self.crash_after)
+            number("crash_after", self.crash_after, ge=0, lt=self.messages,
+                   high_name=f"messages={self.messages}")
+        one_of("mode", self.mode, MODES)
+        number("processing_time", self.processing_time, ge=0)
 
 
 SINK_SCHEMA = """CREATE TABLE IF NOT EXISTS sink (

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
+from course_lib.validate import number
 from course_lib.viz import THEORY_DASH, colour, rounded, themed
 
 Key = tuple[str | None, int]  # (group key or None, window start in ms)
@@ -42,17 +43,14 @@ class Windowing:
     grace_ms: int = 0
 
     def __post_init__(self) -> None:
-        if self.size_ms <= 0:
-            raise ValueError(f"size_ms must be > 0 (got {self.size_ms})")
+        number("size_ms", self.size_ms, gt=0)
         if self.advance_ms is not None:
-            if not 0 < self.advance_ms <= self.size_ms:
-                raise ValueError(f"advance_ms must be in (0, size_ms={self.size_ms}] "
-                                 f"(got {self.advance_ms})")
+            number("advance_ms", self.advance_ms, gt=0, le=self.size_ms,
+                   high_name=f"size_ms={self.size_ms}")
             if self.size_ms % self.advance_ms:
                 raise ValueError(f"size_ms must be a multiple of advance_ms "
                                  f"(got {self.size_ms} and {self.advance_ms})")
-        if self.grace_ms < 0:
-            raise ValueError(f"grace_ms must be >= 0 (got {self.grace_ms})")
+        number("grace_ms", self.grace_ms, ge=0)
 
     @property
     def step_ms(self) -> int:
@@ -166,8 +164,12 @@ def stream_from_topic(topic: str, expected: int, windowing: Windowing,
     from course_lib.kafka.pipeline import consume_all  # Kafka only when asked for
 
     agg = WindowAggregator(windowing, by)
-    consume_all(topic, 1, expected, lambda recs: [agg.add(json.loads(r.value)) for r in recs],
-                timeout_s)
+
+    def handle(records: list) -> None:
+        for r in records:
+            agg.add(json.loads(r.value))
+
+    consume_all(topic, 1, expected, handle, timeout_s)
     return agg.close()
 
 

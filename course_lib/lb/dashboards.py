@@ -15,7 +15,6 @@ from dataclasses import replace
 from functools import lru_cache
 
 from course_lib import queueing
-from course_lib.components.model import batch_means
 from course_lib.lb.figures import (
     approach_label,
     latency_figure,
@@ -27,6 +26,7 @@ from course_lib.lb.policies import POLICIES
 from course_lib.lb.result import Result
 from course_lib.lb.scenario import Backend, Failure, HealthCheck, Scenario
 from course_lib.lb.simulate import simulate
+from course_lib.stats import batch_means
 
 __all__ = [
     "APPROACHES",

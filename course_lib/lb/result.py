@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from course_lib.lb.scenario import Scenario
+from course_lib.stats import percentile
 
 __all__ = ["AttemptRecord", "Detection", "HealthSegment", "RequestRecord", "Result"]
 
@@ -84,14 +85,7 @@ class Detection:
         return None if self.marked_down_at is None else self.marked_down_at - self.failed_at
 
 
-def _percentile(sorted_values: list[float], q: float) -> float | None:
-    """Linear-interpolation percentile (numpy's default) of an already sorted list."""
-    if not sorted_values:
-        return None
-    pos = (len(sorted_values) - 1) * q
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+_percentile = percentile  # the course's one interpolated definition (course_lib.stats)
 
 
 @dataclass
@@ -120,7 +114,8 @@ class Result:
 
     def _summary(self, since: float) -> dict[str, float | int | None]:
         chosen = [r for r in self.requests if r.arrival_at >= since]
-        ok = sorted(r.latency for r in chosen if r.outcome == "ok")
+        # an "ok" request always has a latency (None only for failed or in-flight ones)
+        ok = sorted(r.latency for r in chosen if r.outcome == "ok" and r.latency is not None)
         counts = {o: 0 for o in FAILED_OUTCOMES}
         in_flight = retried = 0
         for r in chosen:

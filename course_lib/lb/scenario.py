@@ -3,8 +3,9 @@
 These frozen dataclasses are descriptions only; :func:`course_lib.lb.simulate` runs them, and
 :mod:`course_lib.lb.config` renders the same description as HAProxy or nginx configuration.
 Every field is validated when the object is built, and a bad value raises ``ValueError`` naming
-the field, the rule and the value (``backends[2].service_rate must be > 0 (got -1.0)``), so the
-simulator, the dashboards and the live lab all show the same sentence.
+the field, the rule and the value (``backends[2].service_rate must be a finite number > 0
+(got -1.0)``, worded by :mod:`course_lib.validate`), so the simulator, the dashboards and the
+live lab all show the same sentence.
 
 Health-check knobs follow HAProxy (the same ideas have other names elsewhere):
 
@@ -29,6 +30,7 @@ import math
 from dataclasses import dataclass, field
 
 from course_lib.lb.policies import POLICIES
+from course_lib.validate import integer, number, one_of
 
 __all__ = [
     "FAILURE_KINDS",
@@ -46,25 +48,21 @@ SERVICE_DISTRIBUTIONS = ("exponential", "deterministic")
 STANDBY_MODES = ("hot", "cold")
 
 
+# the rules live in course_lib.validate (one wording for every model); these names stay short
 def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise ValueError(f"{name} must be a number (got {value!r})")
-    return float(value)
+    return number(name, value, finite=False)
 
 
 def _positive(name: str, value: object) -> None:
-    if not _number(name, value) > 0 or math.isinf(value):
-        raise ValueError(f"{name} must be > 0 (got {value!r})")
+    number(name, value, gt=0)
 
 
 def _non_negative(name: str, value: object) -> None:
-    if not _number(name, value) >= 0 or math.isinf(value):
-        raise ValueError(f"{name} must be >= 0 (got {value!r})")
+    number(name, value, ge=0)
 
 
 def _int_at_least(name: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low} (got {value!r})")
+    integer(name, value, ge=low)
 
 
 @dataclass(frozen=True)
@@ -155,10 +153,7 @@ class Failure:
 
     def validate(self, where: str = "failure") -> None:
         _non_negative(f"{where}.at", self.at)
-        if self.kind not in FAILURE_KINDS:
-            raise ValueError(
-                f"{where}.kind must be one of {', '.join(FAILURE_KINDS)} (got {self.kind!r})"
-            )
+        one_of(f"{where}.kind", self.kind, FAILURE_KINDS)
         if self.until is not None:
             _number(f"{where}.until", self.until)
             if not self.until > self.at:
@@ -221,8 +216,7 @@ class Scenario:
             raise ValueError(
                 "backends must include at least one non-backup backend (got only backups)"
             )
-        if self.policy not in POLICIES:
-            raise ValueError(f"policy must be one of {', '.join(POLICIES)} (got {self.policy!r})")
+        one_of("policy", self.policy, POLICIES)
         _positive("arrival_rate", self.arrival_rate)
         _positive("duration", self.duration)
         if self.health_check is not None and not isinstance(self.health_check, HealthCheck):
@@ -233,13 +227,9 @@ class Scenario:
             raise ValueError(f"passive must be a PassiveCheck or None (got {self.passive!r})")
         _int_at_least("retries", self.retries, 0)
         _positive("request_timeout", self.request_timeout)
-        if self.standby not in STANDBY_MODES:
-            raise ValueError(f"standby must be 'hot' or 'cold' (got {self.standby!r})")
+        one_of("standby", self.standby, STANDBY_MODES)
         _non_negative("cold_start_time", self.cold_start_time)
-        if self.service not in SERVICE_DISTRIBUTIONS:
-            raise ValueError(
-                f"service must be one of {', '.join(SERVICE_DISTRIBUTIONS)} (got {self.service!r})"
-            )
+        one_of("service", self.service, SERVICE_DISTRIBUTIONS)
         _int_at_least("seed", self.seed, 0)
         windows: dict[str, list[tuple[float, float, int]]] = {}
         for i, failure in enumerate(self.failures):

@@ -1,0 +1,165 @@
+"""Every description refuses the same bad inputs the same way: a ValueError or TypeError whose
+message names the field and the value, raised at construction in well under a second.
+
+One table of bad values (negative, zero, NaN, infinity, wrong type, out-of-range choice) runs over
+every model's description; each row of ``FIELDS`` says how to build that description with one
+field replaced. The wording itself (field, rule, value) is pinned in ``test_messages``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+import pytest
+
+from course_lib import queueing, validate
+from course_lib.components.model import simulate_server
+from course_lib.components.path import PathScenario
+from course_lib.kafka.decision import Costs, IntegrationScenario
+from course_lib.kafka.group_model import GroupScenario
+from course_lib.kafka.queue_lab import QueueLab
+from course_lib.kafka.replication import ReplicationScenario, simulate_replication
+from course_lib.kafka.windows import Windowing
+from course_lib.lb import Backend, HealthCheck, PassiveCheck, Scenario
+
+TWO = (Backend("a", 100.0), Backend("b", 100.0))
+
+# (description, field name in the message, build(value)) for fields that must be > 0
+POSITIVE = [
+    ("lb.Scenario", "arrival_rate", lambda v: Scenario(TWO, arrival_rate=v)),
+    ("lb.Backend", "backends[1].service_rate",
+     lambda v: Scenario((TWO[0], Backend("b", v)))),
+    ("lb.HealthCheck", "health_check.interval", lambda v: HealthCheck(interval=v)),
+    ("lb.PassiveCheck", "passive.fail_timeout", lambda v: PassiveCheck(fail_timeout=v)),
+    ("queueing", "service_rate", lambda v: queueing.utilisation(50.0, v, 1)),
+    ("simulate_server", "arrival_rate", lambda v: simulate_server(v, 10.0, 1, duration=1.0)),
+    ("PathScenario", "db_time", lambda v: PathScenario(db_time=v)),
+    ("Costs", "costs.poll_interval", lambda v: Costs(poll_interval=v)),
+    ("IntegrationScenario", "produce_rate", lambda v: IntegrationScenario(produce_rate=v)),
+    ("GroupScenario", "processing_time", lambda v: GroupScenario(processing_time=v)),
+    ("Windowing", "size_ms", lambda v: Windowing(v)),
+    ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
+    ("simulate_replication", "write_rate",
+     lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
+]
+# fields that must be integers >= 1
+COUNTS = [
+    ("lb.HealthCheck", "health_check.fall", lambda v: HealthCheck(fall=v)),
+    ("queueing", "servers", lambda v: queueing.utilisation(50.0, 100.0, v)),
+    ("simulate_server", "workers", lambda v: simulate_server(5.0, 10.0, v, duration=1.0)),
+    ("PathScenario", "workers", lambda v: PathScenario(workers=v)),
+    ("Costs", "costs.db_batch", lambda v: Costs(db_batch=v)),
+    ("IntegrationScenario", "consumers", lambda v: IntegrationScenario(consumers=v)),
+    ("GroupScenario", "partitions", lambda v: GroupScenario(partitions=v)),
+    ("QueueLab", "batch_size", lambda v: QueueLab(batch_size=v)),
+    ("ReplicationScenario", "replication_factor",
+     lambda v: ReplicationScenario(replication_factor=v)),
+    ("ReplicationScenario", "min_insync_replicas",
+     lambda v: ReplicationScenario(min_insync_replicas=v)),
+]
+# fields that pick one of a few names
+CHOICES = [
+    ("lb.Scenario", "policy", lambda v: Scenario(TWO, policy=v)),
+    ("lb.Scenario", "service", lambda v: Scenario(TWO, service=v)),
+    ("simulate_server", "engine", lambda v: simulate_server(5.0, 10.0, 1, 1.0, engine=v)),
+    ("IntegrationScenario", "style", lambda v: IntegrationScenario(style=v)),
+    ("GroupScenario", "processing", lambda v: GroupScenario(processing=v)),
+    ("QueueLab", "mode", lambda v: QueueLab(mode=v)),
+    ("ReplicationScenario", "acks", lambda v: ReplicationScenario(acks=v)),
+    ("ReplicationScenario", "failure_kind", lambda v: ReplicationScenario(failure_kind=v)),
+]
+
+BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]
+BAD_COUNTS = [-1, 0, 2.5, "3", None, True]
+BAD_CHOICES = ["nope", "", 7.5, None]
+
+
+def _refused(build, value, name):
+    started = time.perf_counter()
+    with pytest.raises((ValueError, TypeError)) as caught:
+        build(value)
+    elapsed = time.perf_counter() - started
+    message = str(caught.value)
+    assert name in message, message
+    assert f"(got {value!r})" in message, message
+    assert elapsed < 1.0, f"{name}={value!r} took {elapsed:.2f} s to refuse"
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS, ids=repr)
+@pytest.mark.parametrize(("model", "name", "build"), POSITIVE, ids=[f"{m}.{n}" for m, n, _ in
+                                                                     POSITIVE])
+def test_bad_numbers_are_refused_naming_the_field(model, name, build, value):
+    _refused(build, value, name)
+
+
+@pytest.mark.parametrize("value", BAD_COUNTS, ids=repr)
+@pytest.mark.parametrize(("model", "name", "build"), COUNTS, ids=[f"{m}.{n}" for m, n, _ in
+                                                                   COUNTS])
+def test_bad_counts_are_refused_naming_the_field(model, name, build, value):
+    _refused(build, value, name)
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, "3", None, True], ids=repr)
+def test_retries_may_be_zero_but_not_negative_or_fractional(value):
+    assert ReplicationScenario(retries=0).retries == 0
+    _refused(lambda v: ReplicationScenario(retries=v), value, "retries")
+
+
+@pytest.mark.parametrize("value", BAD_CHOICES, ids=repr)
+@pytest.mark.parametrize(("model", "name", "build"), CHOICES, ids=[f"{m}.{n}" for m, n, _ in
+                                                                    CHOICES])
+def test_bad_choices_are_refused_naming_the_field(model, name, build, value):
+    _refused(build, value, name)
+
+
+def test_wrong_types_are_type_errors_that_old_callers_still_catch_as_value_errors():
+    with pytest.raises(TypeError, match=r"write_rate must be a finite number > 0 \(got 'x'\)"):
+        ReplicationScenario(write_rate="x")
+    with pytest.raises(ValueError, match=r"consumers must be an integer >= 1 \(got True\)"):
+        GroupScenario(consumers=True)
+
+
+def test_costs_fail_at_construction_not_inside_simpy():
+    with pytest.raises(ValueError, match=r"costs\.network_hop must be a finite number >= 0 "
+                                         r"\(got -1\)"):
+        Costs(network_hop=-1)
+    assert replace(Costs(), network_hop=0.0).network_hop == 0.0  # zero cost is allowed
+    with pytest.raises(TypeError, match=r"costs must be a Costs \(got 5\)"):
+        IntegrationScenario(costs=5)
+
+
+def test_an_infinite_write_rate_is_an_error_not_a_hang():
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=r"write_rate must be a finite number > 0 \(got inf\)"):
+        simulate_replication("all", 3, 2, 1, write_rate=math.inf)
+    # a finite rate too large to simulate in seconds is refused as well, naming the limit
+    with pytest.raises(ValueError, match=r"write_rate must be <= 1,000,000 / duration"):
+        simulate_replication("all", 3, 2, 1, write_rate=1e9)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: validate.number("x", -1, gt=0), r"^x must be a finite number > 0 \(got -1\)$"),
+    (lambda: validate.number("x", 2.0, ge=0, le=1), r"^x must be in \[0, 1\] \(got 2.0\)$"),
+    (lambda: validate.number("x", 1.0, ge=0, lt=1), r"^x must be in \[0, 1\) \(got 1.0\)$"),
+    (lambda: validate.number("x", math.nan, finite=False), r"^x must be a number \(got nan\)$"),
+    (lambda: validate.integer("rf", 4, ge=1, le=3, high_name="brokers=3"),
+     r"^rf must be an integer in \[1, brokers=3\] \(got 4\)$"),
+    (lambda: validate.one_of("p", "x", ("a", "b")), r"^p must be 'a' or 'b' \(got 'x'\)$"),
+    (lambda: validate.one_of("p", "x", ("a", "b", "c")), r"^p must be one of a, b, c \(got 'x'\)$"),
+    (lambda: validate.number(validate.indexed("backends", 2, "service_rate"), 0, gt=0),
+     r"^backends\[2\]\.service_rate must be a finite number > 0 \(got 0\)$"),
+])
+def test_messages(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_valid_values_pass_through():
+    assert validate.number("x", 3, gt=0) == 3.0
+    assert validate.number("x", math.inf, ge=0, finite=False) == math.inf
+    assert validate.integer("n", 0, ge=0) == 0
+    assert validate.one_of("acks", 1, (0, 1)) == 1
+    assert validate.indexed("failures", 0) == "failures[0]"
