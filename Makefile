@@ -32,7 +32,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-lab: $(STAMP) kafka-jars
+# JupyterLab's first start asks whether to fetch Jupyter news, in a toast that covers the lesson:
+# answer "no" (and skip update checks) once, in this environment's settings overrides.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): binder/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp binder/overrides.json $@
+
+lab: $(STAMP) kafka-jars $(LAB_OVERRIDES)
 	@echo "Starting JupyterLab on notebooks/ — open the URL printed below (Ctrl-C stops it)."
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=$(LAB_IP) --port=$(LAB_PORT) \
 	    --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) \
