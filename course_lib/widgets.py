@@ -19,14 +19,14 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from html import escape
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
 __all__ = ["Dashboard", "dashboard", "slider", "int_slider", "dropdown"]
 
-RenderResult = go.Figure | tuple[go.Figure, str]
+RenderResult: TypeAlias = "go.Figure | tuple[go.Figure, str]"
 
 
 def slider(value: float, low: float, high: float, step: float, description: str, **kw: Any):

@@ -138,15 +138,18 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
             [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/", "--silent"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
             preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         )
         deadline = started + timeout
+        errors = process.stderr
+        assert errors is not None  # stderr=PIPE
         while time.perf_counter() < deadline:
             if process.poll() is not None:
-                last_error = (process.stderr.read() or b"").decode(errors="replace")[-500:]
+                last_error = (errors.read() or b"").decode(errors="replace")[-500:]
                 break
             if _accepts("127.0.0.1", port, 0.2):
-                process.stderr.close()  # never read again; closing avoids a full pipe
+                errors.close()  # never read again; closing avoids a full pipe
                 return EmbeddedBroker(process, "127.0.0.1", port,
                                       time.perf_counter() - started, binary)
             time.sleep(0.01)
