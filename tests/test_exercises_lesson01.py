@@ -39,4 +39,5 @@ def test_cache_hit_ratio():
     assert ex.check_cache_hit_ratio(solution)
     no_cache = ex.check_cache_hit_ratio(0.0)
     assert not no_cache and "try a higher ratio" in no_cache.message
-    assert "must be in [0, 1]" in ex.check_cache_hit_ratio(1.5).message
+    assert "must be in [0, 1]" in ex.check_cache_hit_ratio(150).message
+    assert "cache_hit_ratio=0.7," in ex.check_cache_hit_ratio("70 %").message  # as a percentage

@@ -26,3 +26,17 @@ def test_many_balancers():
     assert not wrong and "herding" in wrong.message
     assert "not one of the options" in ex.check_many_balancers("fastest").message
     assert not ex.check_many_balancers(None).answered
+
+
+def test_typical_mistakes_are_named():
+    assert "upside down" in ex.check_fast_weight(1 / 3).message
+    assert "capacity in req/s" in ex.check_fast_weight(30).message
+    slip = ex.check_random_mean_time(500)  # milliseconds given for seconds
+    assert not slip and "looks like milliseconds" in slip.message
+    assert ex.check_random_mean_time("500 ms") and ex.check_random_mean_time("0.5 s")
+    shared = ex.queueing.mmc_mean_response_time(32.0, 10.0, 4)
+    assert "one shared queue" in ex.check_random_mean_time(shared).message
+    for alias in ("power of two", "P2C", "Power-of-two"):
+        assert ex.check_many_balancers(alias), alias
+    assert "herding" in ex.check_many_balancers("leastconn").message
+    assert "(a string)" in ex.check_many_balancers(3).message

@@ -28,3 +28,9 @@ def test_hang_delay():
     assert not one and "every one of the fall failing checks" in one.message
     assert "not another interval" in ex.check_hang_delay(2.1).message
     assert not ex.check_hang_delay(None).answered
+
+
+def test_hang_delay_mistakes_are_named():
+    assert "fall × interval" in ex.check_hang_delay(1.5).message
+    assert "looks like milliseconds" in ex.check_hang_delay(600).message
+    assert ex.check_hang_delay("600 ms")

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from course_lib import queueing
-from course_lib.checks import Verdict, check_choice, check_number
+from course_lib.checks import CheckResult, Mistake, check_choice, check_number
+from course_lib.grading.exercise import exercise, helpers
 from course_lib.lb import POLICIES
+
+__all__ = [
+    "check_fast_weight", "check_many_balancers", "check_random_mean_time", "hint", "solution",
+    "solution_fast_weight", "solution_many_balancers", "solution_random_mean_time",
+]
 
 
 def solution_fast_weight() -> float:
@@ -14,10 +20,23 @@ def solution_fast_weight() -> float:
     return 30.0 / 10.0
 
 
-def check_fast_weight(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "A weight says what share of the requests a server receives.",
+    "Give every server the same utilisation: its share of the traffic must be its share of the "
+    "capacity, so the weights are in the ratio of the service rates.",
+    "The slow servers do 10 req/s each with weight 1; how many times faster is the fast one?",
+), worked="Equal utilisation needs traffic in proportion to capacity: 30 : 10 : 10 req/s, so "
+          "with the slow servers at weight 1 the fast one gets weight {answer:g}. Every server "
+          "then runs at the same ρ.")
+def check_fast_weight(answer: Any) -> CheckResult:
     """Servers of 30, 10, 10 req/s, the slow ones with weight 1: the fast one's weight?"""
     return check_number(
         answer, solution_fast_weight(), rel_tol=0.0, abs_tol=1e-9, what="the fast server's weight",
+        minimum=0,
+        mistakes=[Mistake(10.0 / 30.0, "That is the ratio upside down: the faster server must get "
+                                       "the *larger* weight."),
+                  Mistake(30.0, "30 is the fast server's capacity in req/s; with the slow ones at "
+                                "weight 1 (10 req/s) the weight is the ratio of capacities.")],
         too_low="Weights should be in proportion to capacity: how many times faster is it?",
         too_high="Then the fast server gets more than its capacity's share and saturates first.",
         explain="Weights ∝ service rates give every server the same utilisation.",
@@ -29,10 +48,23 @@ def solution_random_mean_time() -> float:
     return queueing.mm1_mean_response_time(32.0 / 4, 10.0)
 
 
-def check_random_mean_time(answer: Any) -> Verdict:
+@exercise(2, hints=(
+    "Random splitting of a Poisson stream gives each server a Poisson stream of its own.",
+    "Each of the 4 servers is an M/M/1 queue with λ/N arrivals: W = 1/(μ − λ/N).",
+    "λ/N = 32/4 = 8 req/s against μ = 10 req/s.",
+), worked="Each server receives 32/4 = 8 req/s and serves 10 req/s, an M/M/1 queue of its own: "
+          "W = 1/(μ − λ/N) = 1/(10 − 8) = {answer:g} s. One shared queue (M/M/4) would be far "
+          "faster; random splitting wastes idle servers while others queue.")
+def check_random_mean_time(answer: Any) -> CheckResult:
     """Mean response time (seconds) of ``random`` over 4 servers of 10 req/s at 32 req/s."""
+    shared = queueing.mmc_mean_response_time(32.0, 10.0, 4)
     return check_number(
         answer, solution_random_mean_time(), rel_tol=0.02, what="the mean response time (s)",
+        unit="s", minimum=0,
+        mistakes=[Mistake(0.1, "0.1 s is the bare service time 1/μ: each server also queues on "
+                               "its own, W = 1/(μ − λ/N)."),
+                  Mistake(shared, "That is one shared queue for all 4 servers (M/M/4); random "
+                                  "splitting gives each server its own queue: W = 1/(μ − λ/N).")],
         too_low="Each server sees only its own share λ/N, but still queues on its own: "
                 "use W = 1/(μ − λ/N), not the service time alone or one shared queue (M/M/c).",
         too_high="Divide the arrival rate among the 4 servers before using W = 1/(μ − λ).",
@@ -44,10 +76,23 @@ def solution_many_balancers() -> str:
     return "power_of_two"
 
 
-def check_many_balancers(answer: Any) -> Verdict:
+@exercise(3, hints=(
+    "With 20 balancers, no balancer knows what the other 19 just sent.",
+    "Rule out the policies that need an exact, shared view of load; of the rest, which one "
+    "still looks at load?",
+    "It samples a couple of servers at random and picks the less busy one.",
+), worked="Least connections needs a global, exact count of in-flight requests; 20 independent "
+          "balancers each see only their own and herd onto the same server. {answer} samples "
+          "two servers and takes the less loaded: no shared state, and most of the benefit "
+          "(Mitzenmacher 2001).")
+def check_many_balancers(answer: Any) -> CheckResult:
     """Many independent balancers, no shared view of load: which policy?"""
     return check_choice(
         answer, solution_many_balancers(), options=POLICIES, what="the policy",
+        aliases={"power of 2": "power_of_two", "p2c": "power_of_two",
+                 "power of two choices": "power_of_two", "least conn": "least_connections",
+                 "leastconn": "least_connections", "rr": "round_robin",
+                 "roundrobin": "round_robin"},
         hints={
             "least_connections": "It needs an exact, global count of in-flight requests; with "
                                  "many balancers each sees only its own, and they all pile onto "
@@ -61,3 +106,6 @@ def check_many_balancers(answer: Any) -> Verdict:
         explain="Two random samples need no shared state and get most of the benefit of "
                 "least connections (Mitzenmacher 2001).",
     )
+
+
+hint, solution = helpers(__name__)
