@@ -79,7 +79,7 @@ def verify_live(health_check: HealthCheck, *, live: bool | None = None) -> int:
         live = haproxy_binary() is not None
     if live:
         return len(run_lab(scenario).failed())
-    return simulate(scenario).summary()["failed"]
+    return int(simulate(scenario).summary()["failed"] or 0)
 
 
 def solution_hang_delay() -> float:

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Exercise 1: 240 msg/s into 6 partitions, 20 ms of work per message.
-SIZING = {"produce_rate": 240.0, "partitions": 6, "processing_time": 0.02}
+SIZING: dict[str, Any] = {"produce_rate": 240.0, "partitions": 6, "processing_time": 0.02}
 #: Exercise 2: 90 msg/s into 3 partitions read by 2 consumers, 20 ms per message.
 UNEVEN = GroupScenario(produce_rate=90.0, partitions=3, consumers=2, processing_time=0.02)
 
