@@ -1,4 +1,5 @@
-"""Command line: ``python -m course_lib doctor`` and ``python -m course_lib broker``."""
+"""Command line: ``python -m course_lib doctor``, ``broker``, and the grading subcommands
+(``grade``, ``student-version``, ``hide-solutions``, ``progress``: in ``grading/cli.py``)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
                    ).set_defaults(run=_doctor)
     sub.add_parser("broker", help="run the embedded Kafka broker in the foreground"
                    ).set_defaults(run=_broker)
+    from course_lib.grading.cli import add_subcommands
+
+    add_subcommands(sub)  # grade, student-version, hide-solutions, progress
     args = parser.parse_args(argv)
     return args.run(args)
 
