@@ -4,8 +4,9 @@
    which the p95 response time reaches 200 ms (M/M/2 theory).
 2. :func:`check_workers_for_p99` — the fewest workers that keep p99 under 250 ms at 100 req/s,
    50 ms per request.
-3. :func:`check_cache_hit_ratio` — a cache hit ratio that keeps the whole path's p95 under 25 ms
-   at 300 req/s (judged by running the simpy model).
+3. :func:`check_cache_hit_ratio` — the smallest cache hit ratio (to 0.05) that keeps the whole
+   path's p95 under 25 ms at 300 req/s (judged by running the simpy model, so the lesson's
+   printed "90 %: 12.8 ms" meets the target but is not the answer).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ P99_ARRIVAL_RATE = 100.0
 CACHE_ARRIVAL_RATE = 300.0
 CACHE_P95_TARGET = 0.025
 CACHE_SEED = 2026
+CACHE_STEP = 0.05  # the answer's resolution
 
 
 def solution_p95_rate(workers: int = 2) -> float:
@@ -127,23 +129,38 @@ def _cache_ok(answer: Any) -> tuple[bool, str]:
 
 
 def solution_cache_hit_ratio() -> float:
-    """The smallest hit ratio on a 0.1 grid that meets the target."""
-    for tenth in range(11):
-        if _cache_ok(tenth / 10)[0]:
-            return tenth / 10
+    """The smallest hit ratio on a 0.05 grid that meets the target (p95 falls as hits rise)."""
+    steps = round(1 / CACHE_STEP)
+    for step in range(steps + 1):
+        if _cache_ok(step / steps)[0]:
+            return step / steps
     raise AssertionError("no hit ratio meets the target")  # pragma: no cover
+
+
+def _smallest_ok(answer: Any) -> tuple[bool, str]:
+    ok, detail = _cache_ok(answer)
+    if not ok:
+        return ok, detail
+    read = read_number(answer, unit="fraction")
+    ratio = read[0] if isinstance(read, tuple) else math.nan
+    ratio = ratio / 100 if isinstance(read, tuple) and not read[1] and ratio > 1 else ratio
+    if ratio >= solution_cache_hit_ratio() + CACHE_STEP - 1e-9:
+        return False, (f"{detail} That meets the target, but a smaller ratio does too: find "
+                       f"the smallest, to {CACHE_STEP:g}.")
+    return True, detail
 
 
 @exercise(3, hints=(
     "Every hit skips the 10 ms database query and frees a worker sooner.",
-    "Run the path model (course_lib.components.simulate_path with cache_hit_ratio=...) and read "
-    "response_time_percentile(95); raise the ratio until it is under 25 ms.",
-    "0.5 is not enough; somewhere between 0.6 and 0.8 the p95 drops under 25 ms.",
-), worked="Simulate the path at 300 req/s with 4 workers for hit ratios 0, 0.1, …, 1 (seed 2026) "
-          "and keep the first whose p95 is under 25 ms: {answer:g}. Each hit skips a 10 ms "
+    "Run the path model (simulate_path(PathScenario(arrival_rate=300, workers=4, "
+    "cache_hit_ratio=...), seed=SEED)) and read response_time_percentile(95); step the ratio "
+    "up by 0.05 until it is under 25 ms.",
+    "At 0.5 the p95 is still about 29 ms; the answer is not far above.",
+), worked="Simulate the path at 300 req/s with 4 workers for hit ratios 0, 0.05, …, 1 (seed "
+          "2026) and keep the first whose p95 is under 25 ms: {answer:g}. Each hit skips a 10 ms "
           "database query, which takes load off the database *and* the workers.")
 def check_cache_hit_ratio(answer: Any) -> CheckResult:
-    return check_that(answer, _cache_ok, what="cache_hit_ratio",
+    return check_that(answer, _smallest_ok, what="cache_hit_ratio",
                       success="The cache takes load off the database *and* the workers.",
                       hint="Each hit skips a 10 ms database query: try a higher ratio.")
 

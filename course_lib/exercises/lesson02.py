@@ -43,31 +43,42 @@ def check_fast_weight(answer: Any) -> CheckResult:
     )
 
 
+#: Exercise 2: ``random`` over RANDOM_SERVERS servers of RANDOM_RATE req/s each at ρ = 0.9
+#: (the lesson's own run, 4 servers at 32 req/s and "500 ms here", is not the answer).
+RANDOM_SERVERS, RANDOM_RATE, RANDOM_ARRIVALS = 5, 10.0, 45.0
+
+
 def solution_random_mean_time() -> float:
-    """Random splitting: each of 4 servers (μ = 10/s) gets Poisson(32/4 = 8/s): M/M/1."""
-    return queueing.mm1_mean_response_time(32.0 / 4, 10.0)
+    """Random splitting: each of 5 servers (μ = 10/s) gets Poisson(45/5 = 9/s): M/M/1, in ms."""
+    per_server = RANDOM_ARRIVALS / RANDOM_SERVERS
+    return 1000 * queueing.mm1_mean_response_time(per_server, RANDOM_RATE)
 
 
 @exercise(2, hints=(
     "Random splitting of a Poisson stream gives each server a Poisson stream of its own.",
     "Each of the 4 servers is an M/M/1 queue with λ/N arrivals: W = 1/(μ − λ/N).",
-    "λ/N = 32/4 = 8 req/s against μ = 10 req/s.",
-), worked="Each server receives 32/4 = 8 req/s and serves 10 req/s, an M/M/1 queue of its own: "
-          "W = 1/(μ − λ/N) = 1/(10 − 8) = {answer:g} s. One shared queue (M/M/4) would be far "
-          "faster; random splitting wastes idle servers while others queue.")
+    "λ/N = 45/5 = 9 req/s against μ = 10 req/s; the answer is in milliseconds.",
+), worked="Each server receives 45/5 = 9 req/s and serves 10 req/s, an M/M/1 queue of its own: "
+          "W = 1/(μ − λ/N) = 1/(10 − 9) s = {answer:g} ms, ten times the 100 ms service time. "
+          "One shared queue (M/M/5) would be far faster; random splitting leaves some servers "
+          "idle while others queue.")
 def check_random_mean_time(answer: Any) -> CheckResult:
-    """Mean response time (seconds) of ``random`` over 4 servers of 10 req/s at 32 req/s."""
-    shared = queueing.mmc_mean_response_time(32.0, 10.0, 4)
+    """Mean response time (ms) of ``random`` over 5 servers of 10 req/s at 45 req/s."""
+    shared = 1000 * queueing.mmc_mean_response_time(RANDOM_ARRIVALS, RANDOM_RATE, RANDOM_SERVERS)
+    pooled = 1000 / (RANDOM_SERVERS * RANDOM_RATE - RANDOM_ARRIVALS)
     return check_number(
-        answer, solution_random_mean_time(), rel_tol=0.02, what="the mean response time (s)",
-        unit="s", minimum=0,
-        mistakes=[Mistake(0.1, "0.1 s is the bare service time 1/μ: each server also queues on "
-                               "its own, W = 1/(μ − λ/N)."),
-                  Mistake(shared, "That is one shared queue for all 4 servers (M/M/4); random "
-                                  "splitting gives each server its own queue: W = 1/(μ − λ/N).")],
+        answer, solution_random_mean_time(), rel_tol=0.02, what="the mean response time (ms)",
+        unit="ms", minimum=0,
+        mistakes=[Mistake(1000 / RANDOM_RATE, "100 ms is the bare service time 1/μ: each server "
+                                             "also queues on its own, W = 1/(μ − λ/N)."),
+                  Mistake(shared, "That is one shared queue for all 5 servers (M/M/5); random "
+                                  "splitting gives each server its own queue: W = 1/(μ − λ/N)."),
+                  Mistake(pooled, "That treats the 5 servers as one server 5× as fast "
+                                  "(1/(Nμ − λ)); each server has its own queue and its own "
+                                  "speed: W = 1/(μ − λ/N).")],
         too_low="Each server sees only its own share λ/N, but still queues on its own: "
                 "use W = 1/(μ − λ/N), not the service time alone or one shared queue (M/M/c).",
-        too_high="Divide the arrival rate among the 4 servers before using W = 1/(μ − λ).",
+        too_high="Divide the arrival rate among the 5 servers before using W = 1/(μ − λ).",
         explain="Random splitting of a Poisson stream gives every server an M/M/1 queue.",
     )
 

@@ -82,10 +82,15 @@ def verify_live(health_check: HealthCheck, *, live: bool | None = None) -> int:
     return int(simulate(scenario).summary()["failed"] or 0)
 
 
+#: Exercise 2's checks: not the lab's (inter 0.5 s, timeout 0.2 s, fall 3), whose ranges the
+#: lesson prints, so the answer must be worked out rather than read.
+HANG_CHECKS = HealthCheck(interval=1.0, timeout=0.4, fall=2)
+
+
 def solution_hang_delay() -> float:
-    """Each of the ``fall`` failing checks of a hung server waits for the timeout: 3 × 0.2 s."""
-    crash = detection_bounds(HealthCheck(interval=0.5, timeout=0.2, fall=3), "crash")
-    hang = detection_bounds(HealthCheck(interval=0.5, timeout=0.2, fall=3), "hang")
+    """Each of the ``fall`` failing checks of a hung server waits for the timeout: 2 × 0.4 s."""
+    crash = detection_bounds(HANG_CHECKS, "crash")
+    hang = detection_bounds(HANG_CHECKS, "hang")
     return hang[0] - crash[0]
 
 
@@ -96,22 +101,24 @@ def solution_hang_delay() -> float:
     "a timeout later than the refused check of a crash.",
     "It is fall × something, and that something is not the interval.",
 ), worked="Checks are still scheduled interval apart, but each of the fall failing checks of a "
-          "hung server only fails when its timeout expires: fall × timeout = 3 × 0.2 s = "
+          "hung server only fails when its timeout expires: fall × timeout = 2 × 0.4 s = "
           "{answer:g} s later than a crash.")
 def check_hang_delay(answer: Any) -> CheckResult:
-    """How much later (s) a hang is detected than a crash, with inter 0.5, timeout 0.2, fall 3."""
+    """How much later (s) a hang is detected than a crash, with inter 1 s, timeout 0.4 s, fall 2."""
     return check_number(
         answer, solution_hang_delay(), rel_tol=0.0, abs_tol=1e-6,
         what="the extra detection time of a hang (s)", unit="s", minimum=0,
-        mistakes=[Mistake(0.2, "0.2 s is a single timeout: every one of the fall failing checks "
+        mistakes=[Mistake(0.4, "0.4 s is a single timeout: every one of the fall failing checks "
                                "waits for its timeout before the next check is scheduled."),
-                  Mistake(3 * 0.5, "1.5 s is fall × interval, the crash's own detection time; "
-                                   "the question asks how much *later* a hang is detected.")],
+                  Mistake(2 * 1.0, "2 s is fall × interval, the crash's own detection time; "
+                                   "the question asks how much *later* a hang is detected."),
+                  Mistake(0.6, "0.6 s is the lab's own answer (3 × 0.2 s, inter 0.5 s): this "
+                               "question's checks are inter 1 s, timeout 0.4 s, fall 2.")],
         too_low="Not one timeout: every one of the fall failing checks waits for its timeout "
                 "before the next check is scheduled.",
         too_high="The timeout replaces nothing: checks still come interval apart, each "
-                 "failing one adds only its timeout (0.2 s), not another interval.",
-        explain="A hung server costs fall × timeout more than a crash: 3 × 0.2 s.",
+                 "failing one adds only its timeout (0.4 s), not another interval.",
+        explain="A hung server costs fall × timeout more than a crash: 2 × 0.4 s.",
     )
 
 

@@ -13,7 +13,7 @@ message. ``gradescope`` writes Gradescope's ``results.json`` (``{"score", "tests
 otter's ``to_gradescope_dict`` and pytest-gradescope emit). Everything goes to stdout or to the
 ``--output`` file, never to stderr: nbgrader scores any stderr output as zero.
 
-Introduced in the instructor notes of ``README.md``.
+Introduced in the instructor notes of ``README.md`` ("For instructors: grades, …").
 """
 
 from __future__ import annotations
