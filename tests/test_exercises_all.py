@@ -103,3 +103,20 @@ def test_each_checker_has_its_own_tests(module, name):
     lesson = module.__name__.rsplit(".", 1)[1]
     tests = (ROOT / "tests" / f"test_exercises_{lesson}.py").read_text()
     assert f"check_{name}" in tests, f"tests/test_exercises_{lesson}.py never calls check_{name}"
+
+
+@pytest.mark.parametrize(("module", "name"), PAIRS)
+def test_no_hint_gives_the_answer_away(module, name):
+    """Even the third hint ("nearly the answer") stops short of the answer itself."""
+    code = module.__name__.rsplit("lesson", 1)[1]
+    ex = exercise_registry.lesson(code)
+    number = next(n for n, e in ex.exercises.items() if e.name == name)
+    answer = getattr(module, f"solution_{name}")()
+    if isinstance(answer, bool) or not isinstance(answer, int | float | str):
+        return  # a HealthCheck: many answers are right, none is quoted in a hint
+    text = f"{answer:g}" if not isinstance(answer, str) else answer
+    forms = {re.escape(text)} | ({re.escape(text.replace("_", " "))} if "_" in text else set())
+    for level in (1, 2, 3):
+        hint = ex.get(number).hints[level - 1]
+        for form in forms:
+            assert not re.search(rf"(?<![\d./]){form}(?![\d.]*\d)", hint, re.I), (level, hint)

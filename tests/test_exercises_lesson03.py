@@ -51,3 +51,5 @@ def test_typical_mistakes_are_named():
     assert "not the safe utilisation" in ex.check_n_plus_one_utilisation(1.25).message
     frantic = ex.check_fast_health_check(HealthCheck(interval=0.001, fall=3))
     assert not frantic and "stay at 0.1 s or more" in frantic.message  # as in lesson 03b
+    both = ex.check_failed_during_detection(1200)  # all traffic and the worst case
+    assert not both and "dead backend's share (one in four)" in both.message

@@ -147,3 +147,19 @@ def test_unknown_format_is_refused(bad):
 
     with pytest.raises(ValueError, match="format must be json, csv or gradescope"):
         format_rows([], bad)
+
+
+def test_the_student_version_of_a_real_lesson_runs_without_error(tmp_path):
+    """Lesson 02 (about 10 s): with its solution cells gone, every cell still runs."""
+    from nbclient import NotebookClient
+
+    from course_lib.grading.notebooks import student_version
+
+    source = ROOT / "notebooks" / "02_load_balancing.ipynb"
+    student = student_version(nbformat.read(source, as_version=4))
+    NotebookClient(student, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(source.parent)}}).execute(
+        env={**os.environ, "SDL_PROGRESS_FILE": "off"}, stderr=subprocess.DEVNULL)
+    waiting = [c for c in student.cells if "answer = None" in c.source]
+    assert len(waiting) == 3
+    assert all("⏳" in c.outputs[0]["data"]["text/plain"] for c in waiting)

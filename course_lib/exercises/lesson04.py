@@ -43,8 +43,8 @@ def solution_consumers_needed() -> int:
 
 @exercise(1, hints=(
     "A group keeps up only if its *busiest* consumer keeps up.",
-    "Each consumer does 1/0.02 = 50 msg/s; a consumer owning k of the 6 partitions receives "
-    "k/6 of 240 msg/s. Find the smallest group in which every consumer receives under 50.",
+    "Each consumer does 1/0.02 = 50 msg/s; a consumer owning k of the P partitions receives "
+    "k/P of 240 msg/s. Find the smallest group in which every consumer receives under 50.",
     "With 5 consumers one of them owns two partitions: 2/6 × 240 = 80 msg/s.",
 ), worked="Each consumer completes 50 msg/s. With n consumers on 6 partitions the busiest owns "
           "⌈6/n⌉ partitions and receives ⌈6/n⌉/6 × 240 msg/s: 80 msg/s for n = 3, 4 or 5, and "

@@ -54,8 +54,8 @@ def solution_min_insync() -> int:
 
 @exercise(2, hints=(
     "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
-    "After one of 3 brokers fails, at most 2 replicas can be in sync; run "
-    "replication.simulate_replication('all', 3, m, 1) for m = 1, 2, 3 and compare.",
+    "After one of 3 brokers fails, how many replicas can still be in sync? Run "
+    "replication.simulate_replication('all', 3, m, 1) for every m from 1 to 3 and compare.",
     "The largest value that still accepts writes is not 3.",
 ), worked="With RF 3 and one broker down only 2 replicas can be in sync, so "
           "min.insync.replicas = 3 rejects every write (NOT_ENOUGH_REPLICAS), and 1 lets an "
