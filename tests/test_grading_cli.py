@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CELLS = [
     "from course_lib.exercises import lesson02 as ex",
     "answer = 3\nex.check_fast_weight(answer)",
-    "answer = 2.0\nex.check_random_mean_time(answer)",
+    "answer = \"2 s\"\nex.check_random_mean_time(answer)",
     "1 / 0  # a learner's broken cell",
     "answer = None\nex.check_many_balancers(answer)",
 ]
@@ -163,3 +163,34 @@ def test_the_student_version_of_a_real_lesson_runs_without_error(tmp_path):
     waiting = [c for c in student.cells if "answer = None" in c.source]
     assert len(waiting) == 3
     assert all("⏳" in c.outputs[0]["data"]["text/plain"] for c in waiting)
+
+
+def test_reference_solutions_earn_no_credit_and_viewed_solutions_are_noted(tmp_path):
+    from course_lib.grading.grade import grade_notebook
+
+    cells = [CELLS[0], "answer = ex.solution_fast_weight()  # copied\nex.check_fast_weight(answer)",
+             "ex.solution(2)", "# ex.solution_many_balancers() in a comment is fine\n"
+             "answer = 'power of two'\nex.check_many_balancers(answer)"]
+    rows = grade_notebook(_notebook(tmp_path, cells))
+    assert [(r.outcome, r.score) for r in rows] == [
+        ("correct", 0.0), ("not attempted", 0.0), ("correct", 1.0)]
+    assert rows[0].message.startswith("No credit: a cell calls solution_fast_weight()")
+    assert rows[1].message.endswith("(The worked solution was viewed.)")
+
+
+def test_grade_refuses_a_file_that_is_not_a_notebook(tmp_path):
+    from course_lib.grading.grade import grade_notebook
+
+    bad = tmp_path / "02_broken.ipynb"
+    bad.write_text("not json")
+    with pytest.raises(ValueError, match="is not a readable notebook"):
+        grade_notebook(bad)
+
+
+def test_progress_notes_a_viewed_solution(capsys):
+    from course_lib.grading.cli import progress_report
+    from course_lib.grading.exercise import lesson
+
+    lesson("03b").solution(2)
+    assert "Worked solution, lesson 03b exercise 2" in capsys.readouterr().out
+    assert "lesson 03b: attempted 0/2, right 0/2   #1 ·  #2 · (solution seen)" in progress_report()

@@ -97,7 +97,8 @@ def progress_report(exercises: dict[str, dict[str, Any]] | None = None) -> str:
             entry = record.get(f"{ex.code}:{number}", {})
             tried, ok = int(entry.get("attempts", 0)) > 0, bool(entry.get("correct"))
             attempted, right = attempted + tried, right + ok
-            marks.append(f"#{number} {'✅' if ok else '❌' if tried else '·'}")
+            seen = " (solution seen)" if entry.get("solution_viewed_at") else ""
+            marks.append(f"#{number} {'✅' if ok else '❌' if tried else '·'}{seen}")
         total = len(ex.exercises)
         lines.append(f"lesson {ex.code}: attempted {attempted}/{total}, right {right}/{total}"
                      f"   {'  '.join(marks)}")

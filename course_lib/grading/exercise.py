@@ -125,6 +125,7 @@ class LessonExercises:
         ex = self.get(number)
         print(f"Worked solution, lesson {self.code} exercise {number}:\n"
               f"{ex.worked_solution()}")
+        progress.record_solution_viewed(self.code, number, ex.name)
 
 
 _LESSONS: dict[str, LessonExercises] = {}

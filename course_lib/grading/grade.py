@@ -24,15 +24,17 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from course_lib.grading import progress
 from course_lib.grading.exercise import lesson
-from course_lib.grading.notebooks import lesson_of
+from course_lib.grading.notebooks import is_solution_cell, lesson_of
 
 __all__ = ["FIELDS", "Row", "format_rows", "grade_notebook"]
 
@@ -55,13 +57,22 @@ class Row:
     message: str
 
 
-def _execute(path: Path, record: Path, timeout: float, cell_timeout: float) -> str:
-    """Run ``path`` in a fresh kernel; returns "" or a sentence saying why the run stopped."""
-    import nbformat
+def _solutions_called(nb: Any) -> set[str]:
+    """Exercise names whose reference ``solution_<name>()`` a learner's own cell calls."""
+    called = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or is_solution_cell(cell):
+            continue
+        code = "\n".join(line.split("#", 1)[0] for line in cell.source.splitlines())
+        called |= set(re.findall(r"\bsolution_(\w+)\s*\(", code))
+    return called
+
+
+def _execute(nb: Any, path: Path, record: Path, timeout: float, cell_timeout: float) -> str:
+    """Run ``nb`` in a fresh kernel; returns "" or a sentence saying why the run stopped."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError
 
-    nb = nbformat.read(path, as_version=4)
     quiet = logging.getLogger("course_lib.grading.nbclient")
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False  # nbclient logs kernel trouble; nothing may reach stderr
@@ -91,9 +102,16 @@ def grade_notebook(path: Path, *, timeout: float = NOTEBOOK_TIMEOUT_S,
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no such notebook: {path}")
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # not JSON, not a notebook: say so instead of a traceback
+        raise ValueError(f"{path} is not a readable notebook ({exc})") from exc
+    called = _solutions_called(nb)
     with tempfile.TemporaryDirectory(prefix="sdl-grade-") as tmp:
         record = Path(tmp) / "progress.json"
-        stopped = _execute(path, record, timeout, cell_timeout)
+        stopped = _execute(nb, path, record, timeout, cell_timeout)
         results = progress.load(record)
     codes = {entry["lesson"] for entry in results.values()}
     if lesson_of(path):
@@ -101,15 +119,19 @@ def grade_notebook(path: Path, *, timeout: float = NOTEBOOK_TIMEOUT_S,
     rows = []
     for code in sorted(codes):
         for number, ex in lesson(code).exercises.items():
-            entry = results.get(f"{code}:{number}")
-            if entry is None:
+            entry = results.get(f"{code}:{number}", {})
+            seen = " (The worked solution was viewed.)" if entry.get("solution_viewed_at") else ""
+            if "last_outcome" not in entry:
                 why = stopped or "its check never ran in this notebook"
                 rows.append(Row(str(path), code, number, ex.name, "not attempted", 0.0,
-                                ex.points, f"Not attempted: {why}."))
+                                ex.points, f"Not attempted: {why}.{seen}"))
                 continue
-            rows.append(Row(str(path), code, number, ex.name, entry["last_outcome"],
-                            float(entry["last_score"]), float(entry["max_score"]),
-                            entry["last_message"]))
+            score, message = float(entry["last_score"]), entry["last_message"] + seen
+            if ex.name in called and score > 0:
+                score, message = 0.0, (f"No credit: a cell calls solution_{ex.name}(), the "
+                                       f"reference solution. {message}")
+            rows.append(Row(str(path), code, number, ex.name, entry["last_outcome"], score,
+                            float(entry["max_score"]), message))
     return rows
 
 

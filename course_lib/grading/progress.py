@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV_VAR", "load", "progress_path", "record"]
+__all__ = ["ENV_VAR", "load", "progress_path", "record", "record_solution_viewed"]
 
 ENV_VAR = "SDL_PROGRESS_FILE"
 
@@ -50,6 +50,10 @@ def load(path: Path | None = None) -> dict[str, dict[str, Any]]:
     return exercises if isinstance(exercises, dict) else {}
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def record(result: Any, path: Path | None = None) -> None:
     """Add one check's result (a :class:`course_lib.checks.CheckResult`) to the record."""
     path = path or progress_path()
@@ -60,12 +64,29 @@ def record(result: Any, path: Path | None = None) -> None:
     entry = exercises.get(key, {"attempts": 0, "correct": False})
     entry.update(lesson=result.lesson, exercise=result.exercise, name=result.name,
                  last_outcome=result.outcome.value, last_message=result.message,
-                 last_score=result.score, max_score=result.max_score,
-                 last_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                 last_score=result.score, max_score=result.max_score, last_at=_now())
     if result.answered:
         entry["attempts"] = int(entry.get("attempts", 0)) + 1
         entry["correct"] = bool(entry.get("correct")) or result.passed
     exercises[key] = entry
+    _write(path, exercises)
+
+
+def record_solution_viewed(lesson: str, exercise: int, name: str,
+                           path: Path | None = None) -> None:
+    """Note that the learner asked for an exercise's worked solution (shown by ``progress``)."""
+    path = path or progress_path()
+    if path is None:
+        return
+    exercises = load(path)
+    entry = exercises.setdefault(f"{lesson}:{exercise}", {"attempts": 0, "correct": False,
+                                                          "lesson": lesson,
+                                                          "exercise": exercise, "name": name})
+    entry.update(solution_viewed_at=_now())
+    _write(path, exercises)
+
+
+def _write(path: Path, exercises: dict[str, dict[str, Any]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: a kernel killed mid-write leaves the old record, never half a file.
