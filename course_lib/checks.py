@@ -91,6 +91,17 @@ class CheckResult:
     def __repr__(self) -> str:  # the notebook shows (and nbval checks) this text
         return str(self)
 
+    def as_nbgrader(self) -> float:
+        """For an nbgrader autograder cell: ``check_x(answer).as_nbgrader()``.
+
+        nbgrader gives an error no credit and reads a float as partial credit; it also scores
+        any stderr as zero, so the message goes to stdout and a failure raises AssertionError.
+        """
+        print(self)
+        if not self.passed:
+            raise AssertionError(self.message)
+        return self.score
+
     def _repr_html_(self) -> str:
         colour = {PASS_MARK: "#009E73", FAIL_MARK: "#D55E00", WAIT_MARK: "#0072B2"}[self.mark]
         return (f'<div style="border-left:4px solid {colour};padding:4px 8px">'

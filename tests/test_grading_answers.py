@@ -100,3 +100,13 @@ def test_hints_come_in_three_tiers_and_ask_for_the_solution(capsys):
         ex.solution(9)
     with pytest.raises(ValueError, match="unknown lesson '07'"):
         lesson(7)
+
+
+def test_the_nbgrader_form_prints_raises_and_scores(capsys):
+    assert check_number(1, 1).as_nbgrader() == 1.0
+    with pytest.raises(AssertionError, match="too high"):
+        check_number(2, 1).as_nbgrader()
+    with pytest.raises(AssertionError, match="Not answered yet"):
+        check_number(None, 1).as_nbgrader()
+    printed = capsys.readouterr()
+    assert printed.err == "" and printed.out.count("\n") == 3
