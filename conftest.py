@@ -12,6 +12,8 @@ import os
 # A renderer different from the one the outputs were stored with makes every figure cell fail.
 os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
 os.environ.setdefault("PYTHONHASHSEED", "0")
+# Checks run by nbval's kernels must not write to the learner's progress record.
+os.environ.setdefault("SDL_PROGRESS_FILE", "off")
 
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
 #: nbval waits a hard-coded 5 s for a cell's output messages (nbval issues #136, #231); a slow

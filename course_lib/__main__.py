@@ -1,4 +1,5 @@
-"""Command line: ``python -m course_lib doctor | broker | kafka``."""
+"""Command line: ``python -m course_lib doctor | broker | kafka``, and the grading subcommands
+(``grade``, ``student-version``, ``hide-solutions``, ``progress``: in ``grading/cli.py``)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     kafka.add_argument("--fetch", action="store_true",
                        help="only fetch and verify the jars (what 'make kafka' does)")
     kafka.set_defaults(run=_kafka)
+    from course_lib.grading.cli import add_subcommands
+
+    add_subcommands(sub)  # grade, student-version, hide-solutions, progress
     args = parser.parse_args(argv)
     return args.run(args)
 

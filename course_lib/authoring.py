@@ -26,7 +26,8 @@ from pathlib import Path
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
-NOTEBOOK_ENV = {"PLOTLY_RENDERER": "plotly_mimetype", "PYTHONHASHSEED": "0"}
+NOTEBOOK_ENV = {"PLOTLY_RENDERER": "plotly_mimetype", "PYTHONHASHSEED": "0",
+                "SDL_PROGRESS_FILE": "off"}  # regenerating a lesson records no progress
 CELL_TIMEOUT_S = 300
 
 

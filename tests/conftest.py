@@ -1,4 +1,7 @@
-"""Fixtures for the tests that need Apache Kafka: one 3-broker cluster shared by the session.
+"""Shared test fixtures: a private progress record per test, and Apache Kafka for the tests
+that need it (one 3-broker cluster shared by the session).
+
+Unit tests never touch the learner's progress record: each test gets its own file.
 
 On a laptop without Java or network these tests skip, saying why. In CI ``.ci/run`` sets
 ``SDL_REQUIRE_APACHE_KAFKA=1``, which turns that skip into a failure: CI can never pass by
@@ -13,6 +16,11 @@ from collections.abc import Iterator
 import pytest
 
 REQUIRE_ENV = "SDL_REQUIRE_APACHE_KAFKA"
+
+
+@pytest.fixture(autouse=True)
+def _private_progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_PROGRESS_FILE", str(tmp_path / "progress.json"))
 
 
 def _unavailable() -> str | None:

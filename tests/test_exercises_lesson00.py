@@ -23,3 +23,12 @@ def test_unanswered():
 def test_solution_agrees_with_the_figure_text():
     _, text = response_time_figure(arrival_rate=9.0)
     assert "utilisation 90%" in text and "10.0× the 100 ms service time" in text
+
+
+def test_every_reading_of_the_answer_is_accepted():
+    for answer in (0.9, "0.9", 90, "90 %", "90%", "90 percent"):
+        assert check_tenfold_utilisation(answer), answer
+    assert "read as 90 %" in check_tenfold_utilisation(90).message
+    assert not check_tenfold_utilisation(...).answered
+    assert "must be between 0 and 1" in check_tenfold_utilisation(900).message
+    assert "should be a number" in check_tenfold_utilisation([0.9]).message

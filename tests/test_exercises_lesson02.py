@@ -12,11 +12,13 @@ def test_fast_weight():
 
 
 def test_random_mean_time():
-    assert ex.solution_random_mean_time() == 0.5
+    """5 servers of 10 req/s at 45 req/s: 1/(10 − 9) s = 1000 ms, not the lesson's 500 ms."""
+    assert ex.solution_random_mean_time() == 1000.0
     assert ex.check_random_mean_time(ex.solution_random_mean_time())
-    wrong = ex.check_random_mean_time(0.1)  # the bare service time
+    wrong = ex.check_random_mean_time(100)  # the bare service time
     assert not wrong and "W = 1/(μ − λ/N)" in wrong.message
-    assert "Divide the arrival rate" in ex.check_random_mean_time(2.0).message
+    assert not ex.check_random_mean_time(500)  # the lesson's printed 4-server run
+    assert "Divide the arrival rate" in ex.check_random_mean_time(5000).message
     assert not ex.check_random_mean_time(None).answered
 
 
@@ -26,3 +28,19 @@ def test_many_balancers():
     assert not wrong and "herding" in wrong.message
     assert "not one of the options" in ex.check_many_balancers("fastest").message
     assert not ex.check_many_balancers(None).answered
+
+
+def test_typical_mistakes_are_named():
+    assert "upside down" in ex.check_fast_weight(1 / 3).message
+    assert "capacity in req/s" in ex.check_fast_weight(30).message
+    slip = ex.check_random_mean_time(1)  # seconds given for milliseconds
+    assert not slip and "looks like seconds" in slip.message
+    assert ex.check_random_mean_time("1000 ms") and ex.check_random_mean_time("1 s")
+    assert ex.check_random_mean_time("1,000")
+    shared = 1000 * ex.queueing.mmc_mean_response_time(45.0, 10.0, 5)
+    assert "one shared queue" in ex.check_random_mean_time(shared).message
+    assert "one server 5× as fast" in ex.check_random_mean_time(200).message
+    for alias in ("power of two", "P2C", "Power-of-two"):
+        assert ex.check_many_balancers(alias), alias
+    assert "herding" in ex.check_many_balancers("leastconn").message
+    assert "(a string)" in ex.check_many_balancers(3).message

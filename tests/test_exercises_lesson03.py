@@ -35,3 +35,21 @@ def test_fast_health_check():
     assert not twitchy and "fewer than 3 lost checks" in twitchy.message
     assert "Expected a HealthCheck" in ex.check_fast_health_check(3).message
     assert not ex.check_fast_health_check(None).answered
+
+
+def test_typical_mistakes_are_named():
+    worst = ex.check_failed_during_detection(300)  # the worst-case 6 s instead of the mean 5 s
+    assert not worst and "worst-case detection time" in worst.message
+    total = ex.check_failed_during_detection(1000)  # all traffic, not the dead server's share
+    assert not total and "per server, not the total" in total.message
+    assert "*mean* detection time" in ex.check_worst_detection(4.5).message
+    assert "looks like milliseconds" in ex.check_worst_detection(6000).message
+    assert ex.check_worst_detection("6000 ms") and ex.check_worst_detection("6 s")
+    for percentage in (80, "80 %", "80%"):  # a percentage is read as one, as in lesson 00
+        assert ex.check_n_plus_one_utilisation(percentage), percentage
+    assert "rule for 4 servers" in ex.check_n_plus_one_utilisation(0.75).message
+    assert "not the safe utilisation" in ex.check_n_plus_one_utilisation(1.25).message
+    frantic = ex.check_fast_health_check(HealthCheck(interval=0.001, fall=3))
+    assert not frantic and "stay at 0.1 s or more" in frantic.message  # as in lesson 03b
+    both = ex.check_failed_during_detection(1200)  # all traffic and the worst case
+    assert not both and "dead backend's share (one in four)" in both.message

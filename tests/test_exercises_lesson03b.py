@@ -22,9 +22,17 @@ def test_verify_without_haproxy_uses_the_simulator():
 
 
 def test_hang_delay():
-    assert abs(ex.solution_hang_delay() - 0.6) < 1e-9
-    assert ex.check_hang_delay(0.6)
-    one = ex.check_hang_delay(0.2)
+    """inter 1 s, timeout 0.4 s, fall 2: 2 × 0.4 s; the lab's printed 0.6 s is not the answer."""
+    assert abs(ex.solution_hang_delay() - 0.8) < 1e-9
+    assert ex.check_hang_delay(0.8)
+    one = ex.check_hang_delay(0.4)
     assert not one and "every one of the fall failing checks" in one.message
-    assert "not another interval" in ex.check_hang_delay(2.1).message
+    assert "the lab's own answer" in ex.check_hang_delay(0.6).message
+    assert "not another interval" in ex.check_hang_delay(2.5).message
     assert not ex.check_hang_delay(None).answered
+
+
+def test_hang_delay_mistakes_are_named():
+    assert "fall × interval" in ex.check_hang_delay(2).message
+    assert "looks like milliseconds" in ex.check_hang_delay(800).message
+    assert ex.check_hang_delay("800 ms")

@@ -35,3 +35,9 @@ def test_consumers_needed_is_strict_at_exactly_capacity(monkeypatch):
 
     monkeypatch.setattr(lesson04, "SIZING", {**lesson04.SIZING, "produce_rate": 150.0})
     assert lesson04.solution_consumers_needed() == 6
+
+
+def test_counts_must_be_whole_and_receiving_is_not_growing():
+    assert "whole number" in check_consumers_needed(5.5).message
+    assert check_consumers_needed("6 consumers")
+    assert "per consumer" in check_lag_growth(60).message

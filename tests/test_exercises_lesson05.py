@@ -50,3 +50,10 @@ def test_grace_needed():
     assert not check_grace_needed(222)  # the lesson's drop count with no grace is not a grace
     verdict = check_grace_needed(None)
     assert not verdict.answered and "Not answered yet" in str(verdict)
+
+
+def test_grace_units_and_whole_seconds():
+    assert "looks like milliseconds" in check_grace_needed(171_000).message
+    assert check_grace_needed("171 s") and check_grace_needed("171,000 ms")
+    assert "whole number" in check_grace_needed(170.5).message
+    assert "only those come back" in check_duplicates(40).message

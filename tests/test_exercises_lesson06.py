@@ -21,7 +21,8 @@ def test_quiz_solutions_pass_and_wrong_choices_get_hints():
         "message broker").message
     assert check_welcome_emails(solution_welcome_emails())
     assert "50 messages an hour" in check_welcome_emails("Kafka").message
-    assert "not one of the options" in check_checkout("RabbitMQ").message
+    assert "not one of the options" in check_checkout("carrier pigeon").message
+    assert "message broker is not it" in check_checkout("RabbitMQ").message  # an alias
     for check in (check_checkout, check_fraud_history, check_welcome_emails):
         assert not check(None).answered
 
@@ -33,3 +34,11 @@ def test_direct_failures():
     wrong = check_direct_failures(0)
     assert not wrong and "nobody holds the messages" in wrong.message
     assert not check_direct_failures(None).answered
+
+
+def test_aliases_and_thousands_separators():
+    assert check_checkout("direct API call") and check_checkout("REST")
+    assert check_welcome_emails("jobs table")
+    solution = solution_direct_failures()
+    assert check_direct_failures(f"{solution:,}") and check_direct_failures(f"{solution} orders")
+    assert "decimals with a point" in check_direct_failures("1,0,06").message

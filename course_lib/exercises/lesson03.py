@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import Verdict, check_number, check_that
+from course_lib.checks import CheckResult, Mistake, check_number, check_that
+from course_lib.grading.exercise import exercise, helpers
 from course_lib.lb import HealthCheck, detection_bounds
+
+__all__ = [
+    "check_failed_during_detection", "check_fast_health_check", "check_n_plus_one_utilisation",
+    "check_worst_detection", "hint", "solution", "solution_failed_during_detection",
+    "solution_fast_health_check", "solution_n_plus_one_utilisation", "solution_worst_detection",
+]
 
 
 def solution_worst_detection() -> float:
@@ -13,11 +20,21 @@ def solution_worst_detection() -> float:
     return detection_bounds(HealthCheck(interval=3.0, fall=2), "crash")[1]
 
 
-def check_worst_detection(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "The worst case is a crash just after a check has passed.",
+    "The first failing check comes up to one interval after the crash, then fall − 1 more "
+    "intervals pass before the server is marked down.",
+    "The best case is (fall − 1)·inter = 3 s; the worst adds one more interval.",
+), worked="A crash just after a passing check waits a whole interval for the first failing "
+          "check, then fall − 1 = 1 more: fall · inter = 2 × 3 s = {answer:g} s. A crashed "
+          "server refuses at once, so no timeout is added.")
+def check_worst_detection(answer: Any) -> CheckResult:
     """Worst-case seconds to detect a crash with inter 3 s and fall 2."""
     return check_number(
         answer, solution_worst_detection(), rel_tol=0.0, abs_tol=1e-6,
-        what="the worst-case detection time (s)",
+        what="the worst-case detection time (s)", unit="s", minimum=0,
+        mistakes=[Mistake(4.5, "4.5 s is the *mean* detection time, halfway between (fall−1)·inter "
+                               "and fall·inter; the question asks for the worst case.")],
         too_low="The crash can happen just after a check passed: the first failing check "
                 "comes up to a whole interval later, then fall − 1 more intervals.",
         too_high="A crashed server refuses a check at once: no timeout is added.",
@@ -32,11 +49,33 @@ def solution_failed_during_detection() -> float:
     return 200.0 * (low + high) / 2 * 0.25
 
 
-def check_failed_during_detection(answer: Any) -> Verdict:
+def _failed_mistakes() -> list[Mistake]:
+    low, high = detection_bounds(HealthCheck(interval=2.0, fall=3), "crash")
+    mean = (low + high) / 2
+    return [
+        Mistake(200.0 * high * 0.25, "That uses the worst-case detection time fall·inter = "
+                                     f"{high:g} s; on average a crash lands halfway through an "
+                                     f"interval, so use the mean, {mean:g} s."),
+        Mistake(200.0 * low * 0.25, f"That uses the best case (fall−1)·inter = {low:g} s; use "
+                                    f"the *mean* detection time, {mean:g} s."),
+        Mistake(200.0 * mean, "That counts every request, but only the dead backend's share "
+                              "fails: one request in four (per server, not the total)."),
+        Mistake(200.0 * high, "That is all the traffic for the worst-case time: use the dead "
+                              "backend's share (one in four) and the *mean* detection time."),
+    ]
+
+
+@exercise(2, hints=(
+    "Only requests sent to the dead backend fail, and only until it is marked down.",
+    "Failed ≈ arrival rate × mean detection time × the dead backend's share of the traffic.",
+    "The mean detection time is halfway between (fall − 1)·inter = 4 s and fall·inter = 6 s.",
+), worked="Mean detection = ((fall − 1)·inter + fall·inter)/2 = (4 + 6)/2 = 5 s; round robin "
+          "sends the dead backend 1/4 of 200 req/s: 200 × 5 × 1/4 = {answer:g} failed requests.")
+def check_failed_during_detection(answer: Any) -> CheckResult:
     """Expected failed requests while a crash of one of 4 round-robin backends goes unnoticed."""
     return check_number(
         answer, solution_failed_during_detection(), rel_tol=0.05,
-        what="the expected number of failed requests",
+        what="the expected number of failed requests", minimum=0, mistakes=_failed_mistakes(),
         too_low="Use the *mean* detection time, halfway between (fall−1)·inter and fall·inter.",
         too_high="Only the dead backend's share of the traffic fails: one request in four.",
         explain="Failed ≈ arrival rate × detection time × the failed backend's share.",
@@ -48,13 +87,24 @@ def solution_n_plus_one_utilisation() -> float:
     return 4 / 5
 
 
-def check_n_plus_one_utilisation(answer: Any) -> Verdict:
+@exercise(3, hints=(
+    "After one failure the same traffic lands on one server fewer.",
+    "Each survivor then runs at ρ · N/(N − 1); it must stay at or below 1.",
+    "Solve ρ · 5/4 = 1.",
+), worked="The load of 5 servers at ρ lands on 4: each survivor runs at ρ · 5/4, which must "
+          "stay ≤ 1, so ρ ≤ 4/5 = {answer:g} (80 %). N+1 sizing runs N servers below (N−1)/N.")
+def check_n_plus_one_utilisation(answer: Any) -> CheckResult:
     """The highest utilisation 5 servers may run at and still survive losing one."""
     return check_number(
         answer, solution_n_plus_one_utilisation(), rel_tol=0.01,
-        what="the highest safe utilisation",
+        what="the highest safe utilisation", unit="fraction", minimum=0, maximum=1,
+        mistakes=[Mistake(0.75, "0.75 = 3/4 is the rule for 4 servers; with 5 servers one failure "
+                                "moves the load onto 4: ρ · 5/4 = 1."),
+                  Mistake(1.25, "5/4 is the factor by which the survivors' load grows, not the "
+                                "safe utilisation: solve ρ · 5/4 = 1.")],
         too_high="After one failure the load of 5 servers lands on 4: multiply by 5/4.",
-        too_low="The survivors may run up to (just below) 100 %: solve ρ·5/4 = 1.",
+        too_low="The survivors may run up to 100 %: solve ρ·5/4 = 1 for the highest value (in "
+                "production you would then keep some headroom below it).",
         explain="N+1: run N servers below (N−1)/N so N−1 can carry the load.",
     )
 
@@ -65,6 +115,9 @@ def _fast_and_tolerant(answer: Any) -> tuple[bool, str]:
     worst = detection_bounds(answer, "crash")[1]
     if answer.fall < 3:
         return False, f"fall={answer.fall} marks a server down after fewer than 3 lost checks."
+    if answer.interval < 0.1:
+        return False, (f"interval={answer.interval:g} s sends {1 / answer.interval:g} checks "
+                       "per second to every server; stay at 0.1 s or more.")
     if worst > 3.0:
         return False, f"Worst-case detection is fall·interval = {worst:g} s > 3 s."
     return True, f"Worst case {worst:g} s with fall={answer.fall}."
@@ -74,10 +127,20 @@ def solution_fast_health_check() -> HealthCheck:
     return HealthCheck(interval=1.0, fall=3)
 
 
-def check_fast_health_check(answer: Any) -> Verdict:
+@exercise(4, hints=(
+    "Tolerating 2 lost checks means the third one marks the server down.",
+    "Worst-case crash detection is fall · interval: fix fall, then choose the interval.",
+    "With fall = 3, fall · interval ≤ 3 s needs interval ≤ 1 s (but not absurdly small).",
+), worked="fall = 3 tolerates two lost checks; the worst case fall · interval ≤ 3 s then needs "
+          "interval ≤ 1 s: {answer!r}. A much shorter interval also passes the target but "
+          "multiplies the check traffic, so 0.1 s is the floor.")
+def check_fast_health_check(answer: Any) -> CheckResult:
     """A HealthCheck that tolerates 2 lost checks and detects a crash within 3 s."""
     return check_that(
         answer, _fast_and_tolerant, what="your HealthCheck",
         success="Shorter intervals buy faster detection at the price of more check traffic.",
         hint="Keep fall ≥ 3 and shrink the interval until fall·interval ≤ 3 s.",
     )
+
+
+hint, solution = helpers(__name__)

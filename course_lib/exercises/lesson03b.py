@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from course_lib.checks import Verdict, check_number, check_that
+from course_lib.checks import CheckResult, Mistake, check_number, check_that
+from course_lib.grading.exercise import exercise, helpers
 from course_lib.lb import HealthCheck, detection_bounds
 
 #: Exercise 1's setting: 100 requests/s, round-robin over 3 backends, one crashes for OUTAGE s
@@ -46,7 +47,18 @@ def solution_budget_health_check() -> HealthCheck:
     return HealthCheck(interval=0.5, timeout=0.2, rise=2, fall=2)
 
 
-def check_budget_health_check(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "Failures last from the crash until HAProxy marks the server down, and never longer than "
+    "the 2.5 s outage.",
+    "Worst case ≈ rate × the dead server's share × fall · interval (+2 for the request in "
+    "service and the rotation's phase); keep fall ≥ 2 and the interval ≥ 0.1 s.",
+    "100/3 req/s reach the dead server: fall · interval must stay under about 1.4 s.",
+), worked="A third of 100 req/s reaches the crashed server until it is marked down, at worst "
+          "fall · interval later (never more than the 2.5 s outage), plus 2 requests of "
+          "allowance. fall = 2 keeps one lost packet from taking a healthy server out; then "
+          "100/3 × 2 × interval + 2 ≤ 50 needs interval ≤ 0.72 s. {answer!r} gives a worst "
+          "case of about 35 failed requests.")
+def check_budget_health_check(answer: Any) -> CheckResult:
     """A HealthCheck with which no more than 50 requests fail when one of 3 backends crashes."""
     return check_that(
         answer, _within_budget, what="your HealthCheck",
@@ -67,24 +79,47 @@ def verify_live(health_check: HealthCheck, *, live: bool | None = None) -> int:
         live = haproxy_binary() is not None
     if live:
         return len(run_lab(scenario).failed())
-    return simulate(scenario).summary()["failed"]
+    return int(simulate(scenario).summary()["failed"] or 0)
+
+
+#: Exercise 2's checks: not the lab's (inter 0.5 s, timeout 0.2 s, fall 3), whose ranges the
+#: lesson prints, so the answer must be worked out rather than read.
+HANG_CHECKS = HealthCheck(interval=1.0, timeout=0.4, fall=2)
 
 
 def solution_hang_delay() -> float:
-    """Each of the ``fall`` failing checks of a hung server waits for the timeout: 3 × 0.2 s."""
-    crash = detection_bounds(HealthCheck(interval=0.5, timeout=0.2, fall=3), "crash")
-    hang = detection_bounds(HealthCheck(interval=0.5, timeout=0.2, fall=3), "hang")
+    """Each of the ``fall`` failing checks of a hung server waits for the timeout: 2 × 0.4 s."""
+    crash = detection_bounds(HANG_CHECKS, "crash")
+    hang = detection_bounds(HANG_CHECKS, "hang")
     return hang[0] - crash[0]
 
 
-def check_hang_delay(answer: Any) -> Verdict:
-    """How much later (s) a hang is detected than a crash, with inter 0.5, timeout 0.2, fall 3."""
+@exercise(2, hints=(
+    "A hung server accepts the connection but never answers, so every check waits for its "
+    "timeout.",
+    "Compare the two detections check by check: each of the fall failing checks of a hang ends "
+    "a timeout later than the refused check of a crash.",
+    "It is fall × something, and that something is not the interval.",
+), worked="Checks are still scheduled interval apart, but each of the fall failing checks of a "
+          "hung server only fails when its timeout expires: fall × timeout = 2 × 0.4 s = "
+          "{answer:g} s later than a crash.")
+def check_hang_delay(answer: Any) -> CheckResult:
+    """How much later (s) a hang is detected than a crash, with inter 1 s, timeout 0.4 s, fall 2."""
     return check_number(
         answer, solution_hang_delay(), rel_tol=0.0, abs_tol=1e-6,
-        what="the extra detection time of a hang (s)",
+        what="the extra detection time of a hang (s)", unit="s", minimum=0,
+        mistakes=[Mistake(0.4, "0.4 s is a single timeout: every one of the fall failing checks "
+                               "waits for its timeout before the next check is scheduled."),
+                  Mistake(2 * 1.0, "2 s is fall × interval, the crash's own detection time; "
+                                   "the question asks how much *later* a hang is detected."),
+                  Mistake(0.6, "0.6 s is the lab's own answer (3 × 0.2 s, inter 0.5 s): this "
+                               "question's checks are inter 1 s, timeout 0.4 s, fall 2.")],
         too_low="Not one timeout: every one of the fall failing checks waits for its timeout "
                 "before the next check is scheduled.",
         too_high="The timeout replaces nothing: checks still come interval apart, each "
-                 "failing one adds only its timeout (0.2 s), not another interval.",
-        explain="A hung server costs fall × timeout more than a crash: 3 × 0.2 s.",
+                 "failing one adds only its timeout (0.4 s), not another interval.",
+        explain="A hung server costs fall × timeout more than a crash: 2 × 0.4 s.",
     )
+
+
+hint, solution = helpers(__name__)

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import Verdict, check_number
+from course_lib.checks import CheckResult, Mistake, check_number
+from course_lib.grading.exercise import exercise, helpers
 from course_lib.kafka.group_model import GroupScenario, group_capacity, lag_growth_rate
 
 __all__ = [
     "check_consumers_needed",
     "check_lag_growth",
+    "hint",
+    "solution",
     "solution_consumers_needed",
     "solution_lag_growth",
 ]
 
 #: Exercise 1: 240 msg/s into 6 partitions, 20 ms of work per message.
-SIZING = {"produce_rate": 240.0, "partitions": 6, "processing_time": 0.02}
+SIZING: dict[str, Any] = {"produce_rate": 240.0, "partitions": 6, "processing_time": 0.02}
 #: Exercise 2: 90 msg/s into 3 partitions read by 2 consumers, 20 ms per message.
 UNEVEN = GroupScenario(produce_rate=90.0, partitions=3, consumers=2, processing_time=0.02)
 
@@ -38,11 +41,20 @@ def solution_consumers_needed() -> int:
     raise AssertionError("unreachable: 6 consumers always suffice")
 
 
-def check_consumers_needed(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "A group keeps up only if its *busiest* consumer keeps up.",
+    "Each consumer does 1/0.02 = 50 msg/s; a consumer owning k of the P partitions receives "
+    "k/P of 240 msg/s. Find the smallest group in which every consumer receives under 50.",
+    "With 5 consumers one of them owns two partitions: 2/6 × 240 = 80 msg/s.",
+), worked="Each consumer completes 50 msg/s. With n consumers on 6 partitions the busiest owns "
+          "⌈6/n⌉ partitions and receives ⌈6/n⌉/6 × 240 msg/s: 80 msg/s for n = 3, 4 or 5, and "
+          "40 msg/s only when each owns one, so {answer} consumers. 240/50 = 4.8 → 5 ignores "
+          "the uneven split.")
+def check_consumers_needed(answer: Any) -> CheckResult:
     """How many consumers keep lag bounded at 240 msg/s, 6 partitions, 20 ms per message?"""
     return check_number(
         answer, solution_consumers_needed(), rel_tol=0.0, abs_tol=0.0,
-        what="the number of consumers",
+        what="the number of consumers", integer=True, minimum=1,
         too_low=("240 / 50 = 4.8 rounds up to 5, but with 5 consumers on 6 partitions one "
                  "consumer owns 2 partitions, i.e. 2/6 of 240 = 80 msg/s, more than its 50. "
                  "Look for a count where the busiest consumer keeps up."),
@@ -58,13 +70,27 @@ def solution_lag_growth() -> float:
     return lag_growth_rate(UNEVEN)
 
 
-def check_lag_growth(answer: Any) -> Verdict:
+@exercise(2, hints=(
+    "2 × 50 = 100 msg/s of capacity against 90 msg/s looks like enough: look at each consumer.",
+    "The range assignor gives one consumer 2 of the 3 partitions; lag grows by what each "
+    "consumer receives minus the 50 msg/s it completes, summed over consumers that fall behind.",
+    "The busy consumer receives 2/3 × 90 msg/s.",
+), worked="Range assignment gives the consumers partitions [0, 1] and [2]: they receive "
+          "2/3 × 90 = 60 msg/s and 30 msg/s, and complete 50 msg/s each. Only the first falls "
+          "behind: the total lag grows by 60 − 50 = {answer:g} msg/s.")
+def check_lag_growth(answer: Any) -> CheckResult:
     """How fast (msg/s) does the total lag grow at 90 msg/s, 3 partitions, 2 consumers, 20 ms?"""
     return check_number(
         answer, solution_lag_growth(), rel_tol=0.02, abs_tol=0.05,
         what="the lag growth rate (msg/s)",
+        mistakes=[Mistake(60.0, "60 msg/s is what the busy consumer *receives* (per consumer); "
+                                "the lag grows by what it receives minus the 50 msg/s it "
+                                "completes.")],
         too_low=("2 consumers × 50 msg/s = 100 > 90 suggests no growth, but the range assignor "
                  "gives one consumer 2 of the 3 partitions: it receives 60 msg/s."),
         too_high="Only the consumer with two partitions falls behind; the other one keeps up.",
         explain="The busy consumer receives 2/3 × 90 = 60 msg/s and completes 50: +10 msg/s.",
     )
+
+
+hint, solution = helpers(__name__)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import Verdict, check_number
+from course_lib.checks import CheckResult, Mistake, check_number
+from course_lib.grading.exercise import exercise, helpers
 
 #: the at-least-once question: batches of 40, the consumer crashes after 130 messages
 DUP_BATCH, DUP_CRASH_AFTER = 40, 130
@@ -19,9 +20,20 @@ def solution_duplicates() -> int:
     return DUP_CRASH_AFTER - committed
 
 
-def check_duplicates(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "At-least-once: the restarted consumer starts from the last *committed* offset.",
+    "Find the last commit (after each full batch of 40) before the crash at 130; everything "
+    "processed after it comes back.",
+    "The last full batch before 130 ends at offset 120.",
+), worked="The group commits after every full batch of 40: offsets 40, 80, 120. The crash after "
+          "130 messages leaves 120–129 processed but not committed, so the restarted consumer "
+          "reads them again: {answer} duplicates (harmless with the upsert sink).")
+def check_duplicates(answer: Any) -> CheckResult:
     return check_number(
         answer, solution_duplicates(), rel_tol=0, abs_tol=0, what="duplicates",
+        integer=True, minimum=0,
+        mistakes=[Mistake(DUP_BATCH, "40 is a whole batch; the crash came 10 messages into the "
+                                     "batch after the last commit, so only those come back.")],
         too_low="Zero would be exactly-once. Which offset did the group commit last, and where "
                 "does the restarted consumer start reading?",
         too_high="Only messages processed after the last commit come back: the commit happens "
@@ -40,9 +52,19 @@ def solution_min_insync() -> int:
     return max(ok)
 
 
-def check_min_insync(answer: Any) -> Verdict:
+@exercise(2, hints=(
+    "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
+    "After one of 3 brokers fails, how many replicas can still be in sync? Run "
+    "replication.simulate_replication('all', 3, m, 1) for every m from 1 to 3 and compare.",
+    "The largest value that still accepts writes is not 3.",
+), worked="With RF 3 and one broker down only 2 replicas can be in sync, so "
+          "min.insync.replicas = 3 rejects every write (NOT_ENOUGH_REPLICAS), and 1 lets an "
+          "acknowledged write live on one broker. The largest value that keeps accepting writes "
+          "is {answer}: Kafka's usual production setting.")
+def check_min_insync(answer: Any) -> CheckResult:
     return check_number(
         answer, solution_min_insync(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
+        integer=True, minimum=1,
         too_low="With 1, writes keep flowing, but an acknowledged write may then live on a single "
                 "broker. Is there a larger value that still accepts writes after one crash?",
         too_high="After one of 3 brokers fails only 2 replicas can be in sync; asking for more "
@@ -84,9 +106,19 @@ def solution_grace_needed() -> int:
     return lo
 
 
-def check_grace_needed(answer: Any) -> Verdict:
+@exercise(3, hints=(
+    "An order is dropped only when its *window* has closed before it arrives.",
+    "Count drops with windows.stream_aggregate(orders, windows.Windowing(60_000, "
+    "grace_ms=...)).dropped and bisect over whole seconds of grace.",
+    "The worst lateness (179 s) is enough, but a little less also works.",
+), worked="A 1-minute window closes when stream time passes its end + grace. Bisect over whole "
+          "seconds, counting drops with stream_aggregate: {answer} s is the least grace that "
+          "drops no order. The worst lateness (179 s) over-estimates it, because each late "
+          "order's window ends after its event time.")
+def check_grace_needed(answer: Any) -> CheckResult:
     return check_number(
-        answer, solution_grace_needed(), rel_tol=0, abs_tol=0, what="grace (s)",
+        answer, solution_grace_needed(), rel_tol=0, abs_tol=0, what="grace (s)", unit="s",
+        integer=True, minimum=0,
         too_low="With that grace some orders are still dropped: count them with "
                 "windows.stream_aggregate(orders, windows.Windowing(60_000, grace_ms=...)).dropped "
                 "and raise the grace until none is.",
@@ -97,3 +129,6 @@ def check_grace_needed(answer: Any) -> Verdict:
         explain="A window closes at stream time ≥ end + grace; the worst case is the order that "
                 "arrived farthest behind its window's end (about 170.3 s), not the one farthest "
                 "behind stream time (179.1 s, but at least 8.7 s before its window's end).")
+
+
+hint, solution = helpers(__name__)

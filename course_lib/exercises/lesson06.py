@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import Verdict, check_choice, check_number
+from course_lib.checks import CheckResult, check_choice, check_number
+from course_lib.grading.exercise import exercise, helpers
 from course_lib.kafka.decision import IntegrationScenario, simulate_integration
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "check_direct_failures",
     "check_fraud_history",
     "check_welcome_emails",
+    "hint",
+    "solution",
     "solution_checkout",
     "solution_direct_failures",
     "solution_fraud_history",
@@ -24,16 +27,31 @@ __all__ = [
 
 OPTIONS = ["direct API", "database table", "message broker", "Kafka"]
 SEED = 2026
+#: Other names learners use for the four options.
+ALIASES = {"direct api call": "direct API", "api": "direct API", "api call": "direct API",
+           "rest": "direct API", "rest call": "direct API", "http": "direct API",
+           "synchronous call": "direct API", "database": "database table", "db": "database table",
+           "table": "database table", "jobs table": "database table", "outbox": "database table",
+           "broker": "message broker", "queue": "message broker", "rabbitmq": "message broker",
+           "apache kafka": "Kafka", "log": "Kafka"}
 
 
 def solution_checkout() -> str:
     return "direct API"
 
 
-def check_checkout(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "Can the checkout page answer the user before the payment service has decided?",
+    "An asynchronous hand-over decouples the caller from the callee; it helps only when the "
+    "caller need not wait for the result.",
+    "The caller needs the result now.",
+), worked="The user is waiting for the payment decision, so the caller cannot continue without "
+          "the result: a synchronous {answer} (with timeouts and retries from lessons 02–03). "
+          "A queue would add a hop and a reply channel and buy no decoupling.")
+def check_checkout(answer: Any) -> CheckResult:
     """The checkout page must tell the user whether the payment was accepted before answering."""
     return check_choice(
-        answer, solution_checkout(), options=OPTIONS, what="your choice",
+        answer, solution_checkout(), options=OPTIONS, aliases=ALIASES, what="your choice",
         hints={
             "Kafka": "The user is waiting for this answer: an asynchronous hand-over adds a hop "
                      "and needs a reply channel, and decoupling buys nothing when the caller "
@@ -52,10 +70,16 @@ def solution_fraud_history() -> str:
     return "Kafka"
 
 
-def check_fraud_history(answer: Any) -> Verdict:
+@exercise(2, hints=(
+    "Three independent consumers, one of which needs last month's orders.",
+    "Which hand-over keeps messages after they are consumed, and copes with 5,000 writes/s?",
+    "A classic broker deletes acknowledged messages; a database table is far below 5,000/s here.",
+), worked="Several independent consumers, replay of 30 days of retained history and 5,000 "
+          "orders/s are what a partitioned, retained log provides: {answer}.")
+def check_fraud_history(answer: Any) -> CheckResult:
     """Shipping, billing and a new fraud model (trained on 30 days of orders), 5,000 orders/s."""
     return check_choice(
-        answer, solution_fraud_history(), options=OPTIONS,
+        answer, solution_fraud_history(), options=OPTIONS, aliases=ALIASES,
         hints={
             "message broker": "A classic broker deletes a message once it is acknowledged: the "
                               "fraud model cannot read last month's orders.",
@@ -73,10 +97,18 @@ def solution_welcome_emails() -> str:
     return "database table"
 
 
-def check_welcome_emails(answer: Any) -> Verdict:
+@exercise(3, hints=(
+    "50 messages an hour is very little; what does this app already run?",
+    "Prefer the option that adds no new system to operate but still buffers when the mail "
+    "service is down.",
+    "PostgreSQL can be a queue: SELECT … FOR UPDATE SKIP LOCKED.",
+), worked="At ~50 emails an hour the PostgreSQL the app already runs is enough: a {answer} of "
+          "pending emails, claimed with SELECT … FOR UPDATE SKIP LOCKED, buffers outages and "
+          "needs nothing new to operate.")
+def check_welcome_emails(answer: Any) -> CheckResult:
     """A small app on PostgreSQL sends ~50 welcome emails per hour; no Kafka, no broker yet."""
     return check_choice(
-        answer, solution_welcome_emails(), options=OPTIONS,
+        answer, solution_welcome_emails(), options=OPTIONS, aliases=ALIASES,
         hints={
             "Kafka": "A Kafka cluster to run, monitor and upgrade for 50 messages an hour: the "
                      "table already buffers, survives outages and needs nothing new.",
@@ -96,10 +128,18 @@ def solution_direct_failures() -> int:
     return simulate_integration(IntegrationScenario(style="direct_api"), seed=SEED).failed
 
 
-def check_direct_failures(answer: Any) -> Verdict:
+@exercise(4, hints=(
+    "With a direct call, nobody holds a message while the consumer is down.",
+    "Every call made during the outage fails: about produce rate × outage length.",
+    "The default scenario sends 200 msg/s and the outage lasts 5 s.",
+), worked="While the consumer is down every direct call fails: about 200 msg/s × 5 s ≈ 1,000; "
+          "the seeded simulation counts {answer}. The producer must retry, store or drop each "
+          "of them — exactly the work a buffer does for it.")
+def check_direct_failures(answer: Any) -> CheckResult:
     """How many orders fail at the producer with a direct API in the default scenario?"""
     return check_number(
         answer, solution_direct_failures(), rel_tol=0.1, what="failed calls",
+        minimum=0,
         too_low="While the consumer is down nobody holds the messages: every call in those "
                 "seconds fails (about produce rate × outage length).",
         too_high="Only calls made during the outage fail; before and after it the consumer "
@@ -107,3 +147,6 @@ def check_direct_failures(answer: Any) -> Verdict:
         explain="About 200 msg/s × 5 s: the producer must retry, store or drop each of them, "
                 "exactly the work a buffer (table, broker, Kafka) does for it.",
     )
+
+
+hint, solution = helpers(__name__)
