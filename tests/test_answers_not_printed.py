@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NUMBER_START = r"(?<![\d.])"
 #: (lesson, check name) → patterns that would give the answer away.
 REVEALING = {
-    ("00", "tenfold_utilisation"): [r"10× at 90 %", r"ten times .{0,40}90 ?%"],
+    ("00", "fourfold_utilisation"): [r"4(\.0)?× at 75 ?%", r"(?<![\d.])75 ?%",
+                                     r"(?<![\d.])0\.75(?!\d)"],
     ("01", "cache_hit_ratio"): [NUMBER_START + r"0\.65(?!\d)", NUMBER_START + r"65 ?%"],
     ("02", "fast_weight"): [r"weight 3\b", r"At weight 3"],
     ("02", "random_mean_time"): [NUMBER_START + r"1,?000 ?ms", NUMBER_START + r"1(\.0+)? s\b"],
@@ -29,7 +30,6 @@ REVEALING = {
 }
 #: Re-reading exercises whose rewrite needs cells outside the exercise (see the issue 15 report).
 STILL_RE_READING = {
-    ("00", "tenfold_utilisation"): "the setup cell imports the 10× checker; rewrite to 4× with it",
     ("02", "fast_weight"): "the question shares cell 24 with prose that states 'weight 3'",
     ("02", "many_balancers"): "cells 13 and 16 and the summary name power_of_two",
 }
