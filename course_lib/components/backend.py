@@ -3,8 +3,9 @@
 :class:`BackendProcess` runs ``python -m course_lib.components.server`` (see that module for the
 options and :mod:`course_lib.components.httpapi` for the endpoints) and waits for its
 ``listening on URL`` line. It is stopped on leaving its ``with`` block, or at interpreter exit at
-the latest (``atexit``). Lesson 01 uses it to restart a server for real; a load-balancer lab can
-start several, each with its own ``name``.
+the latest (``atexit``), and it dies with its parent even when that is SIGKILLed (a killed
+kernel). Lesson 01 uses it to restart a server for real; a load-balancer lab can start several,
+each with its own ``name``.
 
 Introduced in ``notebooks/01_essential_components.ipynb``.
 """
@@ -16,6 +17,8 @@ import select
 import subprocess
 import sys
 from pathlib import Path
+
+from course_lib import procs
 
 __all__ = ["BackendProcess"]
 
@@ -37,8 +40,10 @@ class BackendProcess:
         self.url: str | None = None
 
     def start(self) -> BackendProcess:
-        self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+        # procs.spawn: own process group and the parent-death signal, so a killed kernel
+        # (no atexit) takes the backend with it; atexit covers a normal exit.
+        self.process = procs.spawn(self.args, owner="components", stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
         atexit.register(self.stop)
         ready, _, _ = select.select([self.process.stdout], [], [], self.timeout)
         line = self.process.stdout.readline() if ready else ""  # type: ignore[union-attr]
@@ -57,13 +62,7 @@ class BackendProcess:
         if self.process is None:
             return None
         process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        procs.stop(process, timeout=5)
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()

@@ -52,7 +52,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from course_lib.loopback import die_with_parent, free_port
+from course_lib import procs
+from course_lib.loopback import free_port
 
 ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
 CHECK_TIMEOUT_S = 5.0
@@ -134,13 +135,10 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
         port = free_port()
         url = f"tcp://127.0.0.1:{port}"
         started = time.perf_counter()
-        process = subprocess.Popen(
+        process = procs.spawn(
             [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/", "--silent"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
-        )
+            owner="embedded-broker", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = started + timeout
         errors = process.stderr
         assert errors is not None  # stderr=PIPE

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from course_lib import procs
 from course_lib.kafka import jars
 from course_lib.kafka.cluster_config import (
     LOG4J2,
@@ -44,7 +45,7 @@ from course_lib.kafka.cluster_config import (
     ports_needed,
 )
 from course_lib.kafka.java import find_java, why_no_java
-from course_lib.loopback import die_with_parent, free_port
+from course_lib.loopback import free_port
 
 T = TypeVar("T")
 READY_TIMEOUT_S = 60.0
@@ -145,12 +146,7 @@ class KafkaCluster:
                 "-cp", self.classpath, main, *args]
 
     def _popen(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("ab") as out:
-            return subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=die_with_parent,
-                env={**os.environ, MARKER_ENV: "kafka"})
+        return procs.spawn(command, owner="kafka", log=log, env={**os.environ, MARKER_ENV: "kafka"})
 
     def _format(self, specs: list[NodeSpec]) -> None:
         """Run Kafka's StorageTool on every node at once (same cluster id, static voters)."""
@@ -184,12 +180,8 @@ class KafkaCluster:
         if node_id in self.frozen:
             os.kill(process.pid, signal.SIGCONT)
             self.frozen.discard(node_id)
-        process.send_signal(sig)
-        try:
-            return process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()  # a controlled shutdown can hang once the quorum is gone
-            return process.wait(timeout=5)
+        # SIGKILL after the timeout: a controlled shutdown can hang once the quorum is gone.
+        return procs.stop(process, timeout_s, sig)
 
     # ----------------------------------------------------------------- the lesson's verbs
     @property

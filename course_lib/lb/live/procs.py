@@ -7,77 +7,43 @@ is ``SIGSTOP``: the process still exists and the kernel still completes TCP hand
 listen backlog, but nobody reads; requests and health checks wait until their timeouts. That
 difference is why a hang is detected later than a crash and why retries help only with crashes.
 
-Every process started here dies with us: :class:`Backends` is a context manager, every child is
-also registered with ``atexit``, and on Linux a child asks the kernel for ``SIGKILL`` when its
-parent dies (``PR_SET_PDEATHSIG``), which covers a killed kernel where ``atexit`` never runs.
+Every process started here dies with us: :class:`Backends` is a context manager, and every child
+is started by :func:`course_lib.procs.spawn` (``atexit``, its own process group, and on Linux the
+parent-death signal, which covers a killed kernel where ``atexit`` never runs).
 
 Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import http.client
-import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from course_lib.loopback import LOOPBACK, die_with_parent, free_port
+from course_lib import procs
+from course_lib.loopback import LOOPBACK, free_port
+from course_lib.procs import kill
+
+__all__ = ["Backends", "BackendProcess", "kill", "live_children", "spawn", "wait_healthy"]
 
 READY_TIMEOUT_S = 10.0
-
-_children: set[subprocess.Popen] = set()
-_children_lock = threading.Lock()
+OWNER = "lb.live"
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    die_with_parent()
-    os.setpgid(0, 0)  # own process group: a Ctrl-C in the notebook does not hit it twice
-
-
-def spawn(argv: Sequence[str], **kw) -> subprocess.Popen:
-    """Start a child that cannot outlive us (atexit + PR_SET_PDEATHSIG on Linux)."""
-    process = subprocess.Popen(
-        list(argv), stdin=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None, **kw,
-    )
-    with _children_lock:
-        _children.add(process)
-    return process
-
-
-def kill(process: subprocess.Popen, timeout: float = 5.0) -> None:
-    """SIGKILL and reap ``process`` (works on stopped processes too); idempotent."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=timeout)
-    with _children_lock:
-        _children.discard(process)
-
-
-def kill_all_children() -> None:
-    """Kill every child this module started and that is still alive (also run at exit)."""
-    with _children_lock:
-        alive = list(_children)
-    for process in alive:
-        kill(process)
+def spawn(argv: Sequence[str], **popen: Any) -> subprocess.Popen[Any]:
+    """A live-lab child (backend or HAProxy): :func:`course_lib.procs.spawn`, owned by the lab."""
+    return procs.spawn(argv, owner=OWNER, **popen)
 
 
 def live_children() -> list[int]:
-    """PIDs of children started here that are still running (tests assert this is empty)."""
-    with _children_lock:
-        return sorted(p.pid for p in _children if p.poll() is None)
+    """PIDs of the live lab's children still running (tests assert this is empty)."""
+    return procs.live_children(OWNER)
 
-
-atexit.register(kill_all_children)
 
 
 def wait_healthy(port: int, path: str = "/health", timeout: float = READY_TIMEOUT_S) -> None:

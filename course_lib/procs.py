@@ -1,0 +1,113 @@
+"""Child processes that never outlive the course's Python process: one way to start and stop them.
+
+Everything the course starts — lesson 01's API backend, lesson 03b's backends and HAProxy, the
+embedded broker, Apache Kafka's JVMs — goes through :func:`spawn`, which gives each child
+
+* its own session and process group, so a Ctrl-C in a terminal or an interrupt of a notebook
+  cell reaches the course's code (which stops the child in order), not the child directly;
+* the parent-death signal (``PR_SET_PDEATHSIG`` = SIGKILL, Linux), so a killed kernel or test
+  run, where no ``atexit`` handler runs, still takes its children with it;
+* a place in a registry that ``atexit`` empties (:func:`kill_all_children`), for a normal exit;
+* the marker of the test run, when one is set (``SDL_TEST_RUN``, inherited like any variable),
+  so CI can find exactly the processes its own run left behind.
+
+One caveat of the parent-death signal: it fires when the *thread* that started the child ends.
+Start long-lived children from the main thread (lessons and tests do), never from a worker
+thread that exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from course_lib.loopback import die_with_parent
+
+#: Every live child and the part of the course that started it (``"lb.live"``, ``"kafka"``, …).
+_children: dict[subprocess.Popen[Any], str] = {}
+_lock = threading.Lock()
+
+
+def spawn(argv: Sequence[str], *, owner: str = "course", log: Path | None = None,
+          **popen: Any) -> subprocess.Popen[Any]:
+    """Start ``argv`` as a guarded child (see the module docstring) and return its ``Popen``.
+
+    ``owner`` names the part of the course that started it, so that :func:`live_children` can
+    answer "did *the live lab* leave anything running?" while a broker legitimately runs.
+    ``log`` sends its stdout and stderr to that file (appending); otherwise ``popen`` keyword
+    arguments go to :class:`subprocess.Popen` as given (``stdout=subprocess.PIPE``, ``env=``…).
+    Standard input is always closed: no child may wait for a keyboard.
+    """
+    options: dict[str, Any] = {"stdin": subprocess.DEVNULL, "start_new_session": True,
+                               "preexec_fn": die_with_parent if sys.platform.startswith("linux")
+                               else None} | popen
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            process = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT,
+                                       **options)
+    else:
+        process = subprocess.Popen(list(argv), **options)
+    with _lock:
+        _children[process] = owner
+    return process
+
+
+def kill(process: subprocess.Popen[Any], timeout: float = 5.0) -> None:
+    """SIGKILL and reap ``process`` (works on stopped processes too); idempotent."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    forget(process)
+
+
+def stop(process: subprocess.Popen[Any], timeout: float = 5.0,
+         sig: signal.Signals = signal.SIGTERM) -> int | None:
+    """Ask ``process`` to exit (``sig``, SIGTERM by default), SIGKILL it after ``timeout``.
+
+    A stopped (SIGSTOP) process is continued first, or it could not act on the signal.
+    Returns the exit code (negative: the signal that ended it).
+    """
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGCONT)
+            process.send_signal(sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill(process, timeout)
+    forget(process)
+    return process.returncode
+
+
+def forget(process: subprocess.Popen[Any]) -> None:
+    """Drop ``process`` from the registry (it has exited, or its owner reaps it)."""
+    with _lock:
+        _children.pop(process, None)
+
+
+def kill_all_children(owner: str | None = None) -> None:
+    """Kill every child started here (by ``owner``, if given) still alive (also run at exit)."""
+    with _lock:
+        alive = [p for p, who in _children.items() if owner in (None, who)]
+    for process in alive:
+        kill(process)
+
+
+def live_children(owner: str | None = None) -> list[int]:
+    """PIDs of running children started here (by ``owner``, if given); tests assert none left."""
+    with _lock:
+        return sorted(p.pid for p, who in _children.items()
+                      if owner in (None, who) and p.poll() is None)
+
+
+atexit.register(kill_all_children)
