@@ -9,20 +9,9 @@ from course_lib.checks import CheckResult, Mistake, check_number, check_that
 from course_lib.grading.exercise import exercise, helpers
 from course_lib.lb import HealthCheck, detection_bounds
 
-#: Exercise 1's setting: 100 requests/s, round-robin over 3 backends, one crashes for OUTAGE s
-#: (the lab's ``rr_crash``: killed at 1 s, restarted at 3.5 s).
-RATE, BACKENDS, BUDGET, OUTAGE = 100.0, 3, 50, 2.5
-
-
-def worst_failed(health_check: HealthCheck) -> float:
-    """Worst-case failed requests while a crash goes unnoticed: rate · share · fall · inter, plus
-    the allowance :data:`course_lib.lb.live.compare.EXTRA_FAILURES` (the request in service and
-    the rotation's phase). Failures stop when the server comes back, so the unnoticed time is
-    at most the outage: checks slower than that never help, but never cost more either."""
-    from course_lib.lb.live.compare import EXTRA_FAILURES
-
-    unnoticed = min(detection_bounds(health_check, "crash")[1], OUTAGE)
-    return RATE / BACKENDS * unnoticed + EXTRA_FAILURES
+# Exercise 1's setting and its arithmetic live in the library (the prediction dashboard uses them
+# too): 100 requests/s over 3 backends, one crashes for OUTAGE s, at most BUDGET failures.
+from course_lib.lb.live.budget import BUDGET, OUTAGE, RATE, worst_failed
 
 
 def _within_budget(answer: Any) -> tuple[bool, str]:

@@ -16,9 +16,9 @@ from dataclasses import replace
 
 import plotly.graph_objects as go
 
-from course_lib.exercises.lesson03b import BUDGET, RATE, worst_failed
 from course_lib.lb import Failure, HealthCheck, detection_bounds, simulate
 
+from .budget import BUDGET, RATE, worst_failed
 from .figures import request_timeline
 from .runs import base_scenario
 
