@@ -17,7 +17,6 @@ Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import statistics
@@ -30,38 +29,17 @@ from typing import Any
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+# load_orders is re-exported: lessons and labs call pipeline.load_orders.
+from course_lib.data import load_customers
+from course_lib.data import load_orders as load_orders
 from course_lib.kafka import topics
 from course_lib.kafka.clients import make_consumer, make_producer
 from course_lib.naming import unique_name
 from course_lib.stats import lower_quantile
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-ORDER_INT_FIELDS = ("order_id", "event_time_ms", "arrival_time_ms", "customer_id", "quantity",
-                    "unit_price_cents")
-
 
 class PipelineError(RuntimeError):
     """A lab could not finish (usually: the broker went away); the message says what was missing."""
-
-
-def load_orders(path: Path | str | None = None, limit: int | None = None) -> list[dict]:
-    """The orders of ``data/orders.csv`` in arrival order, numbers as ints (see data/README.md)."""
-    with Path(path or DATA_DIR / "orders.csv").open(encoding="utf-8") as f:
-        rows = []
-        for row in csv.DictReader(f):
-            for name in ORDER_INT_FIELDS:
-                row[name] = int(row[name])
-            rows.append(row)
-            if limit is not None and len(rows) >= limit:
-                break
-    return rows
-
-
-def load_customers(path: Path | str | None = None) -> list[dict]:
-    """The customers of ``data/customers.csv``, ids and times as ints."""
-    with Path(path or DATA_DIR / "customers.csv").open(encoding="utf-8") as f:
-        return [{**r, "customer_id": int(r["customer_id"]),
-                 "signup_time_ms": int(r["signup_time_ms"])} for r in csv.DictReader(f)]
 
 
 def create_topic(prefix: str, partitions: int = 1, timeout_s: float = 10.0,
