@@ -181,6 +181,10 @@ class Scenario:
     * ``retries``: how many times a failed request (refused, reset or timed out) is re-sent to
       another backend believed up (HAProxy ``retries`` + ``option redispatch``, nginx
       ``proxy_next_upstream error timeout``);
+    * ``non_idempotent``: the share of requests (a ``POST /orders``) that must not be replayed:
+      a reset or a timeout may come *after* the server acted, so re-sending would act twice.
+      Such a request is retried only when its connection was refused (it never reached a
+      server), which is what nginx does by default and HAProxy's ``retry-on conn-failure``;
     * ``request_timeout``: how long the balancer waits for a backend's answer (HAProxy
       ``timeout server``, nginx ``proxy_read_timeout``);
     * ``standby``: ``"hot"`` backups run and are checked all along; ``"cold"`` backups are only
@@ -201,6 +205,7 @@ class Scenario:
     standby: str = "hot"
     cold_start_time: float = 20.0
     service: str = "exponential"
+    non_idempotent: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "backends", tuple(self.backends or ()))
@@ -232,6 +237,10 @@ class Scenario:
         if self.passive is not None and not isinstance(self.passive, PassiveCheck):
             raise ValueError(f"passive must be a PassiveCheck or None (got {self.passive!r})")
         _int_at_least("retries", self.retries, 0)
+        if not 0 <= _number("non_idempotent", self.non_idempotent) <= 1:
+            raise ValueError(
+                f"non_idempotent must be a share from 0 to 1 (got {self.non_idempotent!r})"
+            )
         _positive("request_timeout", self.request_timeout)
         if self.standby not in STANDBY_MODES:
             raise ValueError(f"standby must be 'hot' or 'cold' (got {self.standby!r})")

@@ -11,7 +11,8 @@ returns a :class:`~course_lib.lb.result.Result`. What happens, in the order a re
    refuses the connection at once (``refused``) and resets the requests it held (``reset``); a
    hung one accepts and never answers, so its requests end after ``request_timeout``
    (``timeout``); a slow one serves at ``service_rate / factor``.
-3. A failed attempt is retried on another backend believed up, at most ``retries`` times.
+3. A failed attempt is retried on another backend believed up, at most ``retries`` times;
+   a non-idempotent request only if its connection was refused (it never reached a server).
 4. Independently, every backend is checked every ``interval`` seconds (HAProxy semantics, see
    :class:`~course_lib.lb.scenario.HealthCheck`); the checks, and optional passive detection,
    are the only way the belief changes. The truth and the belief are both recorded, so a lesson
@@ -46,13 +47,14 @@ DOWN_STATES = ("crashed", "off", "starting")
 
 
 class _Request:
-    __slots__ = ("id", "arrival_at", "tried", "record")
+    __slots__ = ("id", "arrival_at", "tried", "record", "idempotent")
 
-    def __init__(self, rid: int, arrival_at: float) -> None:
+    def __init__(self, rid: int, arrival_at: float, idempotent: bool = True) -> None:
         self.id = rid
         self.arrival_at = arrival_at
         self.tried: list[str] = []
         self.record: RequestRecord | None = None
+        self.idempotent = idempotent
 
 
 class _Attempt:
@@ -128,10 +130,12 @@ class _Engine:
 
     def arrivals(self):
         rng = random.Random(f"{self.s.seed}-arrivals")
+        methods = random.Random(f"{self.s.seed}-methods")  # its own stream: arrivals unchanged
+        share = self.s.non_idempotent
         rid = 0
         while True:
             yield self.env.timeout(rng.expovariate(self.s.arrival_rate))
-            request = _Request(rid, self.env.now)
+            request = _Request(rid, self.env.now, not share or methods.random() >= share)
             rid += 1
             self.pending[request.id] = request
             self.dispatch(request, "no_server")
@@ -201,7 +205,10 @@ class _Engine:
             return
         if self.s.passive is not None:
             self.passive_failure(server)
-        if len(request.tried) <= self.s.retries:
+        # A reset or a timeout may come after the server acted: replaying a POST could act
+        # twice. A refused connection never reached a server, so it is safe to re-send.
+        replay_safe = request.idempotent or outcome == "refused"
+        if replay_safe and len(request.tried) <= self.s.retries:
             self.dispatch(request, outcome)
         else:
             self.finish(request, outcome)
@@ -212,7 +219,7 @@ class _Engine:
         backend = request.tried[-1] if request.tried else None
         self.requests.append(RequestRecord(
             request.id, request.arrival_at, backend, outcome, now,
-            now - request.arrival_at, len(request.tried),
+            now - request.arrival_at, len(request.tried), request.idempotent,
         ))
 
     # ---- the backends ---------------------------------------------------------------------
@@ -364,7 +371,7 @@ class _Engine:
             backend = request.tried[-1] if request.tried else None
             self.requests.append(RequestRecord(
                 request.id, request.arrival_at, backend, "in_flight", None, None,
-                len(request.tried),
+                len(request.tried), request.idempotent,
             ))
         self.requests.sort(key=lambda r: r.id)
         busy = {}
