@@ -92,9 +92,10 @@ def integer_weights(scenario: Scenario) -> dict[str, int]:
     return {name: max(1, round(w)) if w else 0 for name, w in scaled.items()}
 
 
-IDEMPOTENT_LIMIT = ("    # non_idempotent=0: every request may be replayed (GETs, or POSTs with an"
-                    " idempotency key); HAProxy's manual calls any retry-on beyond conn-failure"
-                    " 'very dangerous' without such replay protection")
+IDEMPOTENT_LIMIT = [
+    "    # non_idempotent=0: every request may be replayed (GETs, POSTs with an idempotency key);",
+    "    # HAProxy's manual calls retry-on beyond conn-failure 'very dangerous' without that",
+]
 
 
 def _retry_lines(scenario: Scenario) -> list[str]:
@@ -114,7 +115,7 @@ def _retry_lines(scenario: Scenario) -> list[str]:
                         "never reached a server"]
     lines.append("    retry-on conn-failure empty-response response-timeout")
     if not scenario.non_idempotent:
-        lines.append(IDEMPOTENT_LIMIT)
+        lines += IDEMPOTENT_LIMIT
     return lines
 
 
@@ -209,7 +210,7 @@ def _nginx_next_upstream(scenario: Scenario) -> str:
         return "off;"
     if scenario.non_idempotent:
         return (f"error timeout;    # non_idempotent={scenario.non_idempotent:g}: "
-                "a POST, PATCH or LOCK that reached a server is not re-sent")
+                "a POST that reached a server is not re-sent")
     return "error timeout non_idempotent;    # non_idempotent=0: every request may be replayed"
 
 
