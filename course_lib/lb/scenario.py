@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from course_lib.lb.operations import Operation
 from course_lib.lb.policies import POLICIES
 
 __all__ = [
@@ -189,7 +190,9 @@ class Scenario:
       ``timeout server``, nginx ``proxy_read_timeout``);
     * ``standby``: ``"hot"`` backups run and are checked all along; ``"cold"`` backups are only
       started when no primary is left and need ``cold_start_time`` seconds to boot;
-    * ``service``: ``"exponential"`` (M/M/1 servers) or ``"deterministic"`` service times.
+    * ``service``: ``"exponential"`` (M/M/1 servers) or ``"deterministic"`` service times;
+    * ``operations``: what an operator does during the run (drain, maintenance, ready, a new
+      weight: :class:`~course_lib.lb.operations.Operation`).
     """
 
     backends: tuple[Backend, ...]
@@ -206,10 +209,12 @@ class Scenario:
     cold_start_time: float = 20.0
     service: str = "exponential"
     non_idempotent: float = 0.0
+    operations: tuple[Operation, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "backends", tuple(self.backends or ()))
         object.__setattr__(self, "failures", tuple(self.failures or ()))
+        object.__setattr__(self, "operations", tuple(self.operations or ()))
         if not self.backends:
             raise ValueError("backends must list at least one backend (got none)")
         names = []
@@ -268,6 +273,11 @@ class Scenario:
                         f"{failure.backend!r} (got at={failure.at:g})"
                     )
             windows.setdefault(failure.backend, []).append((failure.at, end, i))
+
+        for i, operation in enumerate(self.operations):
+            if not isinstance(operation, Operation):
+                raise ValueError(f"operations[{i}] must be an Operation (got {operation!r})")
+            operation.validate(f"operations[{i}]", tuple(names), self.policy)
 
     @property
     def names(self) -> tuple[str, ...]:

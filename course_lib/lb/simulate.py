@@ -75,6 +75,8 @@ class _Server:
         self.name = backend.name
         self.rate = backend.service_rate
         self.weight = backend.weight
+        self.configured_weight = backend.weight
+        self.admin = "ready"  # the operator's state: ready, drain or maint
         self.backup = backend.backup
         self.rng = random.Random(f"{seed}-service-{backend.name}")
         self.actual = "off" if cold else "up"
@@ -93,6 +95,11 @@ class _Server:
         self.believed = not cold
         self.actual_log: list[tuple[float, str]] = [(0.0, self.actual)]
         self.belief_log: list[tuple[float, bool]] = [(0.0, self.believed)]
+
+    @property
+    def usable(self) -> bool:
+        """Offered new requests: believed up, a positive weight, not drained or in maintenance."""
+        return self.believed and self.weight > 0 and self.admin == "ready"
 
     def backlog_time(self) -> float:
         """Seconds of work queued here (mean service times), what a new arrival would wait."""
@@ -122,9 +129,9 @@ class _Engine:
     # ---- the balancer ---------------------------------------------------------------------
     def eligible(self) -> list[str]:
         if self._eligible is None:
-            up = [sv.name for sv in self.primaries if sv.believed and sv.weight > 0]
+            up = [sv.name for sv in self.primaries if sv.usable]
             if not up:
-                up = [sv.name for sv in self.backups if sv.believed and sv.weight > 0]
+                up = [sv.name for sv in self.backups if sv.usable]
             self._eligible = up
         return self._eligible
 
@@ -346,6 +353,18 @@ class _Engine:
                 if backup.actual == "off":
                     self.env.process(self.cold_start(backup))
 
+    def operate(self, operation):
+        """An operator's command at its time: the next request already sees it."""
+        yield self.env.timeout(operation.at)
+        server = self.servers[operation.backend]
+        if operation.action == "weight":
+            server.weight = server.configured_weight * operation.weight
+            if hasattr(self.policy, "weights"):
+                self.policy.weights[server.name] = server.weight
+        else:
+            server.admin = operation.action
+        self._eligible = None
+
     def cold_start(self, server: _Server):
         self.set_actual(server, "starting")
         yield self.env.timeout(self.s.cold_start_time)
@@ -360,6 +379,8 @@ class _Engine:
         env.process(self.arrivals())
         for failure in self.s.failures:
             env.process(self.inject(failure))
+        for operation in self.s.operations:
+            env.process(self.operate(operation))
         if self.s.health_check is not None:
             phases = random.Random(f"{self.s.seed}-checks")
             for server in self.servers.values():
