@@ -1,0 +1,101 @@
+"""How the simulated balancer learns about its backends: checks, passive detection, operators.
+
+Part of the engine in :mod:`course_lib.lb.simulate` (a mixin of its ``_Engine``, kept apart so
+each module stays readable): the active checker follows HAProxy (see
+:class:`~course_lib.lb.scenario.HealthCheck`), passive detection follows nginx
+(:class:`~course_lib.lb.scenario.PassiveCheck`), and an operator's commands
+(:class:`~course_lib.lb.operations.Operation`) change what the balancer may use without it having
+to notice anything. The *belief* these methods maintain is the only thing the balancer routes on.
+
+Introduced in ``notebooks/03_failover.ipynb``.
+"""
+
+from __future__ import annotations
+
+DOWN_STATES = ("crashed", "off", "starting")
+
+__all__ = ["DOWN_STATES", "DetectionMixin"]
+
+
+class DetectionMixin:
+    """Checks, passive detection, belief updates, cold starts and operator commands.
+
+    Expects the engine's attributes: ``env``, ``s`` (the scenario), ``servers``, ``primaries``,
+    ``backups``, ``policy``, ``cold_triggered``, ``_eligible`` and ``set_actual``.
+    """
+
+    def checker(self, server, phase: float):
+        hc = self.s.health_check
+        yield self.env.timeout(phase)
+        successes = failures = 0
+        while True:
+            if server.actual in DOWN_STATES:
+                passed, duration = False, 0.0
+            elif server.actual == "hung" or server.backlog_time() > hc.check_timeout:
+                passed, duration = False, hc.check_timeout
+            else:
+                passed, duration = True, 0.0
+            if duration:
+                yield self.env.timeout(duration)
+            if passed:
+                failures = 0
+                successes += 1
+                if not server.active_up and successes >= hc.rise:
+                    server.active_up = True
+                    self.update_belief(server)
+            else:
+                successes = 0
+                failures += 1
+                if server.active_up and failures >= hc.fall:
+                    server.active_up = False
+                    self.update_belief(server)
+            yield self.env.timeout(hc.interval)
+
+    def passive_failure(self, server) -> None:
+        now = self.env.now
+        passive = self.s.passive
+        if now < server.passive_down_until:
+            return
+        server.fail_times.append(now)
+        while server.fail_times and server.fail_times[0] <= now - passive.fail_timeout:
+            server.fail_times.popleft()
+        if len(server.fail_times) >= passive.max_fails:
+            server.fail_times.clear()
+            server.passive_down_until = now + passive.fail_timeout
+            self.update_belief(server)
+            back = self.env.timeout(passive.fail_timeout)
+            back.callbacks.append(lambda _e, sv=server: self.update_belief(sv))
+
+    def update_belief(self, server) -> None:
+        now = self.env.now
+        believed = server.active_up and now >= server.passive_down_until
+        if believed == server.believed:
+            return
+        server.believed = believed
+        server.belief_log.append((now, believed))
+        self._eligible = None
+        if not self.cold_triggered and not any(sv.believed for sv in self.primaries):
+            self.cold_triggered = True
+            for backup in self.backups:
+                if backup.actual == "off":
+                    self.env.process(self.cold_start(backup))
+
+    def operate(self, operation):
+        """An operator's command at its time: the next request already sees it."""
+        yield self.env.timeout(operation.at)
+        server = self.servers[operation.backend]
+        if operation.action == "weight":
+            server.weight = server.configured_weight * operation.weight
+            if hasattr(self.policy, "weights"):
+                self.policy.weights[server.name] = server.weight
+        else:
+            server.admin = operation.action
+        self._eligible = None
+
+    def cold_start(self, server):
+        self.set_actual(server, "starting")
+        yield self.env.timeout(self.s.cold_start_time)
+        self.set_actual(server, "up")
+        if self.s.health_check is None:
+            server.active_up = True
+            self.update_belief(server)
