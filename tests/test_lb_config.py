@@ -169,3 +169,18 @@ def test_haproxy_accepts_retry_and_weight_variants(tmp_path, share, weights):
     done = subprocess.run([HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True,
                           timeout=20)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (apt-get install haproxy)")
+def test_haproxy_accepts_slowstart_and_agent_check(tmp_path):
+    from course_lib.lb import AgentCheck
+    s = Scenario([Backend("a", 10.0, weight=2, slowstart=10.0), Backend("b", 10.0)],
+                 "weighted_round_robin", 5.0, agent=AgentCheck(0.5, 0.05))
+    text = haproxy_config(s)
+    assert "server a 127.0.0.1:9001 check weight 2 slowstart 10s agent-check agent-port 9100 " \
+           "agent-inter 500ms" in text
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(text)
+    done = subprocess.run([HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True,
+                          timeout=20)
+    assert done.returncode == 0, done.stdout + done.stderr

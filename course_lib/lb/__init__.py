@@ -5,7 +5,8 @@ The public API, in the order a lesson meets it:
 * policies — :func:`make_policy` (``round_robin``, ``weighted_round_robin``, ``least_connections``,
   ``random``, ``power_of_two``), plain objects with ``pick(healthy, in_flight)``;
 * descriptions — :class:`Backend`, :class:`HealthCheck`, :class:`PassiveCheck`, :class:`Failure`,
-  :class:`Operation` (an operator's drain, maintenance, ready or new weight), :class:`Scenario`
+  :class:`Operation` (an operator's drain, maintenance, ready or new weight), :class:`AgentCheck`
+  and ``Backend.slowstart`` (weights that follow health), :class:`Scenario`
   (validated frozen dataclasses) and :func:`detection_bounds`;
 * the engine — :func:`simulate` → :class:`Result` (``requests``, ``attempts``, ``health``,
   ``detections``, ``summary()``, ``per_backend()``);
@@ -27,9 +28,11 @@ from course_lib.lb.scenario import (
     detection_bounds,
 )
 from course_lib.lb.simulate import simulate
+from course_lib.lb.weights import AgentCheck
 
 __all__ = [
     "FAILURE_KINDS",
+    "AgentCheck",
     "POLICIES",
     "AttemptRecord",
     "Backend",

@@ -16,6 +16,8 @@ PassiveCheck             ``observe layer4 error-limit …``     ``max_fails=… 
 retries                  ``retries N`` + ``option redispatch``  ``proxy_next_upstream_tries``
 non_idempotent           ``retry-on`` (+ ``disable-l7-retry``)  ``non_idempotent`` only at 0
 request_timeout          ``timeout server``                   ``proxy_read_timeout``
+Backend.slowstart        ``slowstart T``                      (NGINX Plus ``slow_start``)
+agent                    ``agent-check agent-inter T``        —
 =======================  ===================================  ===============================
 
 The HAProxy text is valid for HAProxy 2.6 (``haproxy -c -f FILE`` accepts it; the live lab in
@@ -38,6 +40,8 @@ __all__ = [
     "nginx_config",
     "nginx_passive",
 ]
+
+AGENT_PORT = 9100  #: where the generated config expects each server's agent (``agent-port``)
 
 HAPROXY_BALANCE = {
     "round_robin": "static-rr",
@@ -172,6 +176,10 @@ def haproxy_config(
             "    # cold standby: HAProxy cannot boot a server; something else must start the"
             f" backup (~{duration_text(scenario.cold_start_time)})"
         )
+    if scenario.agent is not None:
+        target = duration_text(scenario.agent.target)
+        lines.append(f"    # agent-check: a small agent on each server answers on port {AGENT_PORT}"
+                     f" with its weight, e.g. '50%' (100% while requests take <= {target})")
     for b in scenario.backends:
         words = [f"    server {b.name} {addr[b.name]}"]
         if hc is not None or scenario.passive is not None:
@@ -179,6 +187,11 @@ def haproxy_config(
         words.append(f"weight {weights[b.name]}")
         if b.backup:
             words.append("backup")
+        if b.slowstart:
+            words.append(f"slowstart {duration_text(b.slowstart)}")
+        if scenario.agent is not None:
+            words.append(f"agent-check agent-port {AGENT_PORT} "
+                         f"agent-inter {duration_text(scenario.agent.interval)}")
         if scenario.passive is not None:
             limit = scenario.passive.max_fails
             words.append(f"observe layer4 error-limit {limit} on-error mark-down")

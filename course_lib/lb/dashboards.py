@@ -11,6 +11,7 @@ Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import lru_cache
 
@@ -274,6 +275,12 @@ def describe(result: Result) -> str:
             up = "" if d.marked_up_at is None else f", marked up at {d.marked_up_at:.2f} s"
             parts.append(f"{d.backend} {d.kind} at {d.failed_at:g} s: marked down after "
                          f"{d.detection_time:.2f} s{up}")
+            # A slow server's checks can pass again while it is still slow: it flaps back in.
+            end = d.recovered_at if d.recovered_at is not None else math.inf
+            back = [t for t, up in result.belief_log[d.backend] if up and d.failed_at < t < end]
+            if back:
+                parts[-1] += (f"; re-admitted {len(back)}× while still {d.kind} "
+                              f"(first at {back[0]:.2f} s)")
     if s["p95"] is not None:
         parts.append(f"p50 {s['p50'] * 1000:.0f} ms, p95 {s['p95'] * 1000:.0f} ms, "
                      f"p99 {s['p99'] * 1000:.0f} ms")

@@ -12,16 +12,18 @@ Introduced in ``notebooks/03_failover.ipynb``.
 
 from __future__ import annotations
 
+from course_lib.lb.weights import agent_fraction, slowstart_fraction
+
 DOWN_STATES = ("crashed", "off", "starting")
 
 __all__ = ["DOWN_STATES", "DetectionMixin"]
 
 
 class DetectionMixin:
-    """Checks, passive detection, belief updates, cold starts and operator commands.
+    """Checks, passive detection, beliefs, cold starts, operators and weights that follow health.
 
     Expects the engine's attributes: ``env``, ``s`` (the scenario), ``servers``, ``primaries``,
-    ``backups``, ``policy``, ``cold_triggered``, ``_eligible`` and ``set_actual``.
+    ``backups``, ``policy``, ``cold_triggered``, ``ramping``, ``_eligible`` and ``set_actual``.
     """
 
     def checker(self, server, phase: float):
@@ -74,6 +76,10 @@ class DetectionMixin:
         server.believed = believed
         server.belief_log.append((now, believed))
         self._eligible = None
+        if believed and server.slowstart and len(server.belief_log) > 2:  # back after a down
+            server.ramp_since = now
+            self.ramping.add(server)
+            self.reweigh(server)
         if not self.cold_triggered and not any(sv.believed for sv in self.primaries):
             self.cold_triggered = True
             for backup in self.backups:
@@ -85,12 +91,40 @@ class DetectionMixin:
         yield self.env.timeout(operation.at)
         server = self.servers[operation.backend]
         if operation.action == "weight":
-            server.weight = server.configured_weight * operation.weight
-            if hasattr(self.policy, "weights"):
-                self.policy.weights[server.name] = server.weight
+            server.operator_fraction = operation.weight
+            self.reweigh(server)
         else:
             server.admin = operation.action
         self._eligible = None
+
+    def reweigh(self, server) -> None:
+        """The effective weight: configured × operator × slow-start ramp × agent."""
+        ramp = 1.0
+        if server.ramp_since is not None:
+            ramp = slowstart_fraction(server.slowstart, self.env.now - server.ramp_since)
+            if ramp >= 1.0:
+                server.ramp_since = None
+                self.ramping.discard(server)
+        weight = server.configured_weight * server.operator_fraction * ramp * server.agent_fraction
+        if (weight > 0) != (server.weight > 0):
+            self._eligible = None
+        server.weight = weight
+        if hasattr(self.policy, "weights"):
+            self.policy.weights[server.name] = weight
+
+    def agent(self, server, phase: float):
+        """HAProxy ``agent-check``: every ``agent.interval`` the server reports a weight.
+
+        A crashed or hung server's agent does not answer, and HAProxy keeps the last weight.
+        """
+        agent = self.s.agent
+        yield self.env.timeout(phase)
+        while True:
+            if server.actual not in DOWN_STATES and server.actual != "hung":
+                latency = server.backlog_time() + server.factor / server.rate
+                server.agent_fraction = agent_fraction(agent, latency)
+                self.reweigh(server)
+            yield self.env.timeout(agent.interval)
 
     def cold_start(self, server):
         self.set_actual(server, "starting")

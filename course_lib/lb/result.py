@@ -143,6 +143,11 @@ class Result:
             "p99": _percentile(ok, 0.99),
         }
 
+    def shares(self, start: float, end: float) -> dict[str, float]:
+        """Each backend's share of the attempts sent in ``[start, end)`` (0 when none were)."""
+        sent = [a.backend for a in self.attempts if start <= a.sent_at < end]
+        return {n: sent.count(n) / len(sent) if sent else 0.0 for n in self.scenario.names}
+
     def replays(self) -> dict[str, int]:
         """Requests re-sent after an attempt that may already have acted (reset or timeout).
 

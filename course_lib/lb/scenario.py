@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from course_lib.lb.operations import Operation
 from course_lib.lb.policies import POLICIES
+from course_lib.lb.weights import AgentCheck
 
 __all__ = [
     "FAILURE_KINDS",
@@ -74,6 +75,8 @@ class Backend:
 
     ``weight`` is used by weighted round-robin (0 = drained: no new requests). A ``backup``
     server gets traffic only when no primary is believed up (HAProxy and nginx ``backup``).
+    ``slowstart`` (seconds, HAProxy ``slowstart``): after coming back up, the weight ramps from
+    ~0 to ``weight`` over that time (:mod:`course_lib.lb.weights`).
     Validated by the :class:`Scenario` that lists it, so errors name its position
     (``backends[2].service_rate``).
     """
@@ -82,12 +85,14 @@ class Backend:
     service_rate: float
     weight: float = 1
     backup: bool = False
+    slowstart: float = 0.0
 
     def validate(self, where: str = "backend") -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"{where}.name must be a non-empty string (got {self.name!r})")
         _positive(f"{where}.service_rate", self.service_rate)
         _non_negative(f"{where}.weight", self.weight)
+        _non_negative(f"{where}.slowstart", self.slowstart)
 
 
 
@@ -192,7 +197,9 @@ class Scenario:
       started when no primary is left and need ``cold_start_time`` seconds to boot;
     * ``service``: ``"exponential"`` (M/M/1 servers) or ``"deterministic"`` service times;
     * ``operations``: what an operator does during the run (drain, maintenance, ready, a new
-      weight: :class:`~course_lib.lb.operations.Operation`).
+      weight: :class:`~course_lib.lb.operations.Operation`);
+    * ``agent``: an :class:`~course_lib.lb.weights.AgentCheck` on every backend that lowers its
+      weight as its latency rises (HAProxy ``agent-check``).
     """
 
     backends: tuple[Backend, ...]
@@ -210,6 +217,7 @@ class Scenario:
     service: str = "exponential"
     non_idempotent: float = 0.0
     operations: tuple[Operation, ...] = ()
+    agent: AgentCheck | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "backends", tuple(self.backends or ()))
@@ -274,6 +282,14 @@ class Scenario:
                     )
             windows.setdefault(failure.backend, []).append((failure.at, end, i))
 
+        if self.agent is not None and not isinstance(self.agent, AgentCheck):
+            raise ValueError(f"agent must be an AgentCheck or None (got {self.agent!r})")
+        dynamic = [f"backends[{i}].slowstart" for i, b in enumerate(self.backends) if b.slowstart]
+        dynamic += ["agent"] if self.agent is not None else []
+        if dynamic and self.policy != "weighted_round_robin":
+            raise ValueError(
+                f"{dynamic[0]} needs policy 'weighted_round_robin' (got {self.policy!r}): "
+                "weights that change at run time need a dynamic algorithm (HAProxy roundrobin)")
         for i, operation in enumerate(self.operations):
             if not isinstance(operation, Operation):
                 raise ValueError(f"operations[{i}] must be an Operation (got {operation!r})")

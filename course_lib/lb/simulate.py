@@ -74,8 +74,11 @@ class _Server:
     def __init__(self, backend: Backend, seed: int, cold: bool) -> None:
         self.name = backend.name
         self.rate = backend.service_rate
-        self.weight = backend.weight
+        self.weight = backend.weight  # effective: configured × operator × slow start × agent
         self.configured_weight = backend.weight
+        self.operator_fraction = self.agent_fraction = 1.0
+        self.slowstart = backend.slowstart
+        self.ramp_since: float | None = None  # when a slow start began (None: not ramping)
         self.admin = "ready"  # the operator's state: ready, drain or maint
         self.backup = backend.backup
         self.rng = random.Random(f"{seed}-service-{backend.name}")
@@ -123,6 +126,7 @@ class _Engine(DetectionMixin):
         self.attempts: list[AttemptRecord] = []
         self.pending: dict[int, _Request] = {}
         self.cold_triggered = False
+        self.ramping: set[_Server] = set()
         self._eligible: list[str] | None = None
         self.deterministic = scenario.service == "deterministic"
 
@@ -149,6 +153,8 @@ class _Engine(DetectionMixin):
 
     def dispatch(self, request: _Request, last_outcome: str) -> None:
         now = self.env.now
+        for server in list(self.ramping):  # slow starts in progress: weights grow with time
+            self.reweigh(server)
         candidates = self.eligible()
         if request.tried:
             candidates = [n for n in candidates if n not in request.tried]
@@ -304,6 +310,10 @@ class _Engine(DetectionMixin):
             env.process(self.inject(failure))
         for operation in self.s.operations:
             env.process(self.operate(operation))
+        if self.s.agent is not None:
+            phases = random.Random(f"{self.s.seed}-agents")
+            for server in self.servers.values():
+                env.process(self.agent(server, phases.uniform(0, self.s.agent.interval)))
         if self.s.health_check is not None:
             phases = random.Random(f"{self.s.seed}-checks")
             for server in self.servers.values():
