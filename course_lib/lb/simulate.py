@@ -153,8 +153,9 @@ class _Engine(DetectionMixin):
 
     def dispatch(self, request: _Request, last_outcome: str) -> None:
         now = self.env.now
-        for server in list(self.ramping):  # slow starts in progress: weights grow with time
-            self.reweigh(server)
+        if self.ramping:  # slow starts in progress: their weights grow with time
+            for server in list(self.ramping):
+                self.reweigh(server)
         candidates = self.eligible()
         if request.tried:
             candidates = [n for n in candidates if n not in request.tried]
