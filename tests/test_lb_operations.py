@@ -109,6 +109,10 @@ def test_verdicts_can_fail():
     stored.scenario = pretend  # the set_weight run never drained b1
     verdicts = operator_verdicts(stored, simulate(pretend))
     assert any(v.startswith("❌") for v in verdicts)
+    run = live_or_stored({"set_weight": SCENARIOS["set_weight"]}, live=False)["set_weight"]
+    run.meta["operations"][0][4] = "Backend is using a static LB algorithm"
+    assert "❌ HAProxy answered 'Backend is using a static LB algorithm' to 'weight'" in (
+        operator_verdicts(run, simulate(run.scenario)))
 
 
 def test_timeline_shows_the_operators_window():

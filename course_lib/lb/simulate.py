@@ -17,13 +17,18 @@ returns a :class:`~course_lib.lb.result.Result`. What happens, in the order a re
    :class:`~course_lib.lb.scenario.HealthCheck`); the checks, and optional passive detection,
    are the only way the belief changes. The truth and the belief are both recorded, so a lesson
    can show the gap between them: that gap is where requests fail.
+5. An operator can act at set times (``scenario.operations``): a drained or maintained backend
+   is offered no new requests whatever the belief, and ``set weight``, a slow start after a
+   recovery or an agent's report change the weights weighted round-robin uses
+   (:mod:`course_lib.lb.detection`, :mod:`course_lib.lb.weights`).
 
 A check is answered at once by a working backend, unless its backlog would take longer than the
 check timeout to clear: an overloaded server answers its health check too late and is marked
 down, which is how cascading failures start.
 
-Each random stream (arrivals, each backend's service times, check phases, the policy) has its
-own seed derived from ``scenario.seed``, so changing the policy leaves the arrivals unchanged.
+Each random stream (arrivals, each backend's service times, check phases, agent phases, request
+methods, the policy) has its own seed derived from ``scenario.seed``, so changing the policy
+leaves the arrivals unchanged.
 
 Introduced in ``notebooks/03_failover.ipynb``.
 """

@@ -71,6 +71,9 @@ def operator_verdicts(live: LiveResult, sim: Result) -> list[str]:
     lf, sf = _failed(live), _failed(sim)
     out.append("✅ no request failed, measured and simulated" if lf == 0 and sf == 0 else
                f"❌ requests failed (measured {lf}, simulated {sf})")
+    refused = [(op[2], op[4]) for op in live.meta.get("operations", []) if op[4]]
+    if refused:  # HAProxy answers nothing to a command it carried out
+        out.append(f"❌ HAProxy answered {refused[0][1]!r} to {refused[0][0]!r}")
     backups = [b.name for b in sc.backends if b.backup]
     for backend, start, stop in _out_windows(sc):
         inside = _answers(live, start + GUARD, stop - GUARD)
