@@ -23,7 +23,7 @@ class DetectionMixin:
     """Checks, passive detection, beliefs, cold starts, operators and weights that follow health.
 
     Expects the engine's attributes: ``env``, ``s`` (the scenario), ``servers``, ``primaries``,
-    ``backups``, ``policy``, ``cold_triggered``, ``ramping``, ``_eligible`` and ``set_actual``.
+    ``backups``, ``policies``, ``cold_triggered``, ``ramping``, ``_eligible`` and ``set_actual``.
     """
 
     def checker(self, server, phase: float):
@@ -109,8 +109,9 @@ class DetectionMixin:
         if (weight > 0) != (server.weight > 0):
             self._eligible = None
         server.weight = weight
-        if hasattr(self.policy, "weights"):
-            self.policy.weights[server.name] = weight
+        for policy in self.policies:
+            if hasattr(policy, "weights"):
+                policy.weights[server.name] = weight
 
     def agent(self, server, phase: float):
         """HAProxy ``agent-check``: every ``agent.interval`` the server reports a weight.

@@ -50,7 +50,8 @@ def applies(scenario: Scenario) -> bool:
     s = scenario
     return (s.health_check is None and not s.failures and s.passive is None
             and s.request_timeout >= s.duration and bool(_eligible(s))
-            and not s.non_idempotent and not s.operations and s.agent is None)
+            and not s.non_idempotent and not s.operations and s.agent is None
+            and s.balancers == 1)
 
 
 def simulate_healthy(scenario: Scenario) -> Result:

@@ -199,7 +199,9 @@ class Scenario:
     * ``operations``: what an operator does during the run (drain, maintenance, ready, a new
       weight: :class:`~course_lib.lb.operations.Operation`);
     * ``agent``: an :class:`~course_lib.lb.weights.AgentCheck` on every backend that lowers its
-      weight as its latency rises (HAProxy ``agent-check``).
+      weight as its latency rises (HAProxy ``agent-check``);
+    * ``balancers``: how many independent balancers share the traffic (each request reaches one
+      at random); each keeps its own policy state and counts only its own requests in flight.
     """
 
     backends: tuple[Backend, ...]
@@ -218,6 +220,7 @@ class Scenario:
     non_idempotent: float = 0.0
     operations: tuple[Operation, ...] = ()
     agent: AgentCheck | None = None
+    balancers: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "backends", tuple(self.backends or ()))
@@ -250,6 +253,7 @@ class Scenario:
         if self.passive is not None and not isinstance(self.passive, PassiveCheck):
             raise ValueError(f"passive must be a PassiveCheck or None (got {self.passive!r})")
         _int_at_least("retries", self.retries, 0)
+        _int_at_least("balancers", self.balancers, 1)
         if not 0 <= _number("non_idempotent", self.non_idempotent) <= 1:
             raise ValueError(
                 f"non_idempotent must be a share from 0 to 1 (got {self.non_idempotent!r})"

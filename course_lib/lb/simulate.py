@@ -52,10 +52,12 @@ __all__ = ["simulate"]
 
 
 class _Request:
-    __slots__ = ("id", "arrival_at", "tried", "record", "idempotent")
+    __slots__ = ("id", "arrival_at", "tried", "record", "idempotent", "balancer")
 
-    def __init__(self, rid: int, arrival_at: float, idempotent: bool = True) -> None:
+    def __init__(self, rid: int, arrival_at: float, idempotent: bool = True,
+                 balancer: int = 0) -> None:
         self.id = rid
+        self.balancer = balancer
         self.arrival_at = arrival_at
         self.tried: list[str] = []
         self.record: RequestRecord | None = None
@@ -125,8 +127,13 @@ class _Engine(DetectionMixin):
         }
         self.primaries = [sv for sv in self.servers.values() if not sv.backup]
         self.backups = [sv for sv in self.servers.values() if sv.backup]
-        self.policy = make_policy(scenario.policy, scenario.weights, scenario.seed)
-        self.in_flight = {name: 0 for name in self.servers}
+        # One policy and one view of the in-flight counts per balancer: with several, each sees
+        # only the requests it sent itself (no shared state), as a fleet of HAProxies does.
+        self.policies = [make_policy(scenario.policy, scenario.weights,
+                                     scenario.seed + 7919 * i) for i in range(scenario.balancers)]
+        self.policy = self.policies[0]
+        self.counts = [{name: 0 for name in self.servers} for _ in self.policies]
+        self.in_flight = self.counts[0]
         self.requests: list[RequestRecord] = []
         self.attempts: list[AttemptRecord] = []
         self.pending: dict[int, _Request] = {}
@@ -148,10 +155,13 @@ class _Engine(DetectionMixin):
         rng = random.Random(f"{self.s.seed}-arrivals")
         methods = random.Random(f"{self.s.seed}-methods")  # its own stream: arrivals unchanged
         share = self.s.non_idempotent
+        fleet = random.Random(f"{self.s.seed}-balancers")  # which balancer a client reaches
+        many = self.s.balancers
         rid = 0
         while True:
             yield self.env.timeout(rng.expovariate(self.s.arrival_rate))
-            request = _Request(rid, self.env.now, not share or methods.random() >= share)
+            request = _Request(rid, self.env.now, not share or methods.random() >= share,
+                               fleet.randrange(many) if many > 1 else 0)
             rid += 1
             self.pending[request.id] = request
             self.dispatch(request, "no_server")
@@ -167,11 +177,12 @@ class _Engine(DetectionMixin):
         if not candidates:
             self.finish(request, last_outcome)
             return
-        name = self.policy.pick(candidates, self.in_flight)
+        counts = self.counts[request.balancer]
+        name = self.policies[request.balancer].pick(candidates, counts)
         server = self.servers[name]
         request.tried.append(name)
         attempt = _Attempt(request, server, now)
-        self.in_flight[name] += 1
+        counts[name] += 1
         if server.actual in DOWN_STATES:
             self.end_attempt(attempt, "refused")
             return
@@ -214,7 +225,7 @@ class _Engine(DetectionMixin):
         now = self.env.now
         attempt.ended = True
         server = attempt.server
-        self.in_flight[server.name] -= 1
+        self.counts[attempt.request.balancer][server.name] -= 1
         request = attempt.request
         self.attempts.append(
             AttemptRecord(request.id, server.name, attempt.sent_at, now, outcome)
