@@ -36,7 +36,6 @@ Introduced in ``notebooks/03_failover.ipynb``.
 from __future__ import annotations
 
 import random
-from collections import deque
 from functools import partial
 
 import simpy
@@ -45,76 +44,12 @@ from course_lib.lb import fastpath
 from course_lib.lb.detection import DOWN_STATES, DetectionMixin
 from course_lib.lb.policies import make_policy
 from course_lib.lb.result import AttemptRecord, RequestRecord, Result
-from course_lib.lb.scenario import Backend, Scenario
+from course_lib.lb.scenario import Scenario
+from course_lib.lb.state import Attempt as _Attempt
+from course_lib.lb.state import PendingRequest as _Request
+from course_lib.lb.state import ServerState as _Server
 
 __all__ = ["simulate"]
-
-
-
-class _Request:
-    __slots__ = ("id", "arrival_at", "tried", "record", "idempotent", "balancer")
-
-    def __init__(self, rid: int, arrival_at: float, idempotent: bool = True,
-                 balancer: int = 0) -> None:
-        self.id = rid
-        self.balancer = balancer
-        self.arrival_at = arrival_at
-        self.tried: list[str] = []
-        self.record: RequestRecord | None = None
-        self.idempotent = idempotent
-
-
-class _Attempt:
-    __slots__ = ("request", "server", "sent_at", "ended", "deadline")
-
-    def __init__(self, request: _Request, server: _Server, sent_at: float) -> None:
-        self.request = request
-        self.server = server
-        self.sent_at = sent_at
-        self.ended = False
-        self.deadline = 0.0
-
-
-class _Server:
-    """One backend's true state, its FIFO queue and the balancer's belief about it."""
-
-    def __init__(self, backend: Backend, seed: int, cold: bool) -> None:
-        self.name = backend.name
-        self.rate = backend.service_rate
-        self.weight = backend.weight  # effective: configured × operator × slow start × agent
-        self.configured_weight = backend.weight
-        self.operator_fraction = self.agent_fraction = 1.0
-        self.slowstart = backend.slowstart
-        self.ramp_since: float | None = None  # when a slow start began (None: not ramping)
-        self.admin = "ready"  # the operator's state: ready, drain or maint
-        self.backup = backend.backup
-        self.rng = random.Random(f"{seed}-service-{backend.name}")
-        self.actual = "off" if cold else "up"
-        self.factor = 1.0
-        self.queue: deque[_Attempt] = deque()
-        self.current: _Attempt | None = None
-        self.watch: deque[_Attempt] = deque()  # attempts sent here, oldest first (deadlines)
-        self.watching = False
-        self.service_started_at = 0.0
-        self.busy_time = 0.0
-        self.epoch = 0
-        self.in_flight = 0
-        self.active_up = not cold
-        self.passive_down_until = -1.0
-        self.fail_times: deque[float] = deque()
-        self.believed = not cold
-        self.actual_log: list[tuple[float, str]] = [(0.0, self.actual)]
-        self.belief_log: list[tuple[float, bool]] = [(0.0, self.believed)]
-
-    @property
-    def usable(self) -> bool:
-        """Offered new requests: believed up, a positive weight, not drained or in maintenance."""
-        return self.believed and self.weight > 0 and self.admin == "ready"
-
-    def backlog_time(self) -> float:
-        """Seconds of work queued here (mean service times), what a new arrival would wait."""
-        n = len(self.queue) + (self.current is not None)
-        return n * self.factor / self.rate
 
 
 class _Engine(DetectionMixin):
