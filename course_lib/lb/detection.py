@@ -12,6 +12,7 @@ Introduced in ``notebooks/03_failover.ipynb``.
 
 from __future__ import annotations
 
+from course_lib.lb.config import integer_weights
 from course_lib.lb.weights import agent_fraction, slowstart_fraction
 
 DOWN_STATES = ("crashed", "off", "starting")
@@ -91,7 +92,11 @@ class DetectionMixin:
         yield self.env.timeout(operation.at)
         server = self.servers[operation.backend]
         if operation.action == "weight":
-            server.operator_fraction = operation.weight
+            # HAProxy's arithmetic (server_parse_weight_change_request): the configured integer
+            # weight × N / 100, rounded down, at most 256. With weight 4, 20 % is weight 0.
+            configured = integer_weights(self.s)[server.name]
+            new = min(256, configured * round(operation.weight * 100) // 100)
+            server.operator_fraction = new / configured if configured else 0.0
             self.reweigh(server)
         else:
             server.admin = operation.action

@@ -19,7 +19,10 @@ have failed, it fails no request at all. When every primary is drained or in mai
 ``backup`` servers take over, which makes the same three commands a *manual* failover to a
 standby and a manual failback.
 
-``weight`` is a fraction of the server's configured weight (``0.5`` = HAProxy's ``50%``). Only
+``weight`` is a fraction of the server's configured weight (``0.5`` = HAProxy's ``50%``).
+HAProxy computes the new weight in integers, configured × N / 100 rounded down, and the
+simulator does the same: with ``weight 4``, ``20%`` is weight 0 and the server gets no traffic
+at all, so fine-grained percentages need a large configured weight (``weight 100``). Only
 weighted round-robin (HAProxy ``roundrobin``) changes weights on the fly; HAProxy's
 ``static-rr`` accepts only 0 % or 100 % at run time, so the description refuses anything else
 for the other policies.
@@ -66,7 +69,7 @@ class Operation:
         if isinstance(w, bool) or not isinstance(w, int | float) or not (
                 math.isfinite(w) and 0 <= w <= 2.56):
             raise ValueError(f"{where}.weight must be a fraction of the configured weight from "
-                             f"0 to 2.56 (HAProxy 0%–256%) (got {w!r})")
+                             f"0 to 2.56 (0%–256%) (got {w!r})")
         if policy != "weighted_round_robin" and w not in (0, 1):
             raise ValueError(
                 f"{where}.weight must be 0 or 1 with policy {policy!r} (got {w!r}): only "
