@@ -35,3 +35,13 @@ def test_fast_health_check():
     assert not twitchy and "fewer than 3 lost checks" in twitchy.message
     assert "Expected a HealthCheck" in ex.check_fast_health_check(3).message
     assert not ex.check_fast_health_check(None).answered
+
+
+def test_safe_retry_on():
+    assert ex.check_safe_retry_on(ex.solution_safe_retry_on())
+    assert ex.check_safe_retry_on("  CONN-FAILURE ")
+    blind = ex.check_safe_retry_on("conn-failure empty-response response-timeout")
+    assert not blind and "places it again" in blind.message
+    assert "5xx" in ex.check_safe_retry_on("all-retryable-errors").message
+    assert "not one of the options" in ex.check_safe_retry_on("none of them").message
+    assert not ex.check_safe_retry_on(None).answered

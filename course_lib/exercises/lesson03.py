@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import Verdict, check_number, check_that
+from course_lib.checks import Verdict, check_choice, check_number, check_that
 from course_lib.lb import HealthCheck, detection_bounds
 
 
@@ -80,4 +80,35 @@ def check_fast_health_check(answer: Any) -> Verdict:
         answer, _fast_and_tolerant, what="your HealthCheck",
         success="Shorter intervals buy faster detection at the price of more check traffic.",
         hint="Keep fall ≥ 3 and shrink the interval until fall·interval ≤ 3 s.",
+    )
+
+
+RETRY_ON_OPTIONS = (
+    "conn-failure",
+    "conn-failure empty-response response-timeout",
+    "all-retryable-errors",
+)
+
+
+def solution_safe_retry_on() -> str:
+    """Only a failed connection proves the request never reached a server."""
+    return "conn-failure"
+
+
+def check_safe_retry_on(answer: Any) -> Verdict:
+    """The ``retry-on`` that never re-sends a POST that may already have placed an order."""
+    return check_choice(
+        answer, solution_safe_retry_on(), options=RETRY_ON_OPTIONS,
+        what="the retry-on line",
+        hints={
+            "conn-failure empty-response response-timeout":
+                "A time-out or an empty response may come after the server placed the order; "
+                "re-sending the POST places it again (unless http-request disable-l7-retry "
+                "keeps POSTs to connection failures).",
+            "all-retryable-errors":
+                "That includes response-timeout, empty-response and 5xx statuses: every one can "
+                "follow an order that was already placed.",
+        },
+        explain="A refused or failed connection never reached a server, so a retry cannot act "
+                "twice; everything else needs idempotent requests or replay protection.",
     )
