@@ -126,6 +126,7 @@ class Dashboard:
             self.message.value = (
                 f'<div style="color:#D55E00;font-weight:bold">⚠ {escape(str(exc))}</div>'
             )
+            self.summary.value = ""  # the old numbers described a figure no longer valid
             with self.figure.batch_update():
                 for trace in self.figure.data:
                     trace.opacity = 0.25

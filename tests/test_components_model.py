@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from course_lib import queueing
@@ -143,4 +144,16 @@ def test_path_validation_and_stability():
         PathScenario(arrival_rate=400.0).check_stable()
     with pytest.raises(ValueError, match="offered load on db_pool"):
         PathScenario(arrival_rate=200.0, workers=50, db_pool=1).check_stable()
-    assert math.isclose(PathScenario(loss_probability=0.5).server_visits, 2.0)
+    # 3 attempts at most: 0.5 × (1 − 0.75³) / 0.25 visits, not the uncapped 1/(1 − p) = 2
+    assert math.isclose(PathScenario(loss_probability=0.5).server_visits, 1.15625)
+    assert math.isclose(PathScenario(loss_probability=0.5, max_attempts=200).server_visits, 2.0)
+
+
+def test_server_visits_match_the_simulated_visits_under_capped_retries():
+    """At low load no answer outlasts the retry timeout, so loss alone causes retries."""
+    s = PathScenario(arrival_rate=20.0, loss_probability=0.4, duration=200.0)
+    run = simulate_path(s, seed=7)
+    visits = np.array([v for _, _, _, v in run.requests], dtype=float)
+    se = visits.std(ddof=1) / math.sqrt(len(visits))
+    assert abs(visits.mean() - s.server_visits) < 4 * se
+    assert abs(visits.mean() - 1 / (1 - 0.4)) > 4 * se  # the uncapped formula is measurably off

@@ -15,6 +15,7 @@ from course_lib.components import (
     ApiClient,
     ApiServer,
     PortInUseError,
+    blind_retry,
     curl_command,
     run_curl,
     send_raw,
@@ -165,3 +166,22 @@ def test_backend_process_restart_keeps_sqlite_rows(tmp_path):
     with pytest.raises(RuntimeError, match="did not start: error: .*already in use"), \
             ApiServer() as server:
         BackendProcess(None, port=server.port).start()
+
+
+def test_a_blind_retry_of_a_post_that_timed_out_places_the_order_twice(capfd):
+    """The server is slow (0.6 s), the client gives up after 0.2 s and re-sends: two orders."""
+    with ApiServer(None, delay_time=0.6) as slow:
+        assert blind_retry(slow.url, "orders", tries=2, timeout=0.2,
+                           item="keyboard", quantity=1) == ["timed out", "timed out"]
+        items = ApiClient(slow.url, timeout=5.0).list("orders").body["items"]
+    assert [(i["item"], i["quantity"]) for i in items] == [("keyboard", 1), ("keyboard", 1)]
+    assert capfd.readouterr().err == ""  # the lost answers leave no traceback on stderr
+
+
+def test_a_patient_client_creates_the_order_once():
+    with ApiServer(None, delay_time=0.05) as server:
+        assert blind_retry(server.url, "orders", tries=3, timeout=2.0,
+                           item="pen", quantity=1) == ["201"]
+        assert len(ApiClient(server.url).list("orders").body["items"]) == 1
+    with pytest.raises(ValueError, match=r"tries must be an integer >= 1 \(got 0\)"):
+        blind_retry("http://127.0.0.1:1", "orders", tries=0)

@@ -4,15 +4,6 @@ from course_lib.exercises import lesson03 as ex
 from course_lib.lb import HealthCheck
 
 
-def test_worst_detection():
-    assert ex.solution_worst_detection() == 6.0
-    assert ex.check_worst_detection(6)
-    wrong = ex.check_worst_detection(3)  # (fall−1)·inter: the best case
-    assert not wrong and "up to a whole interval later" in wrong.message
-    assert "refuses a check at once" in ex.check_worst_detection(12).message
-    assert not ex.check_worst_detection(None).answered
-
-
 def test_failed_during_detection():
     assert ex.solution_failed_during_detection() == 250.0
     assert ex.check_failed_during_detection(ex.solution_failed_during_detection())
@@ -42,9 +33,6 @@ def test_typical_mistakes_are_named():
     assert not worst and "worst-case detection time" in worst.message
     total = ex.check_failed_during_detection(1000)  # all traffic, not the dead server's share
     assert not total and "per server, not the total" in total.message
-    assert "*mean* detection time" in ex.check_worst_detection(4.5).message
-    assert "looks like milliseconds" in ex.check_worst_detection(6000).message
-    assert ex.check_worst_detection("6000 ms") and ex.check_worst_detection("6 s")
     for percentage in (80, "80 %", "80%"):  # a percentage is read as one, as in lesson 00
         assert ex.check_n_plus_one_utilisation(percentage), percentage
     assert "rule for 4 servers" in ex.check_n_plus_one_utilisation(0.75).message
@@ -53,3 +41,13 @@ def test_typical_mistakes_are_named():
     assert not frantic and "stay at 0.1 s or more" in frantic.message  # as in lesson 03b
     both = ex.check_failed_during_detection(1200)  # all traffic and the worst case
     assert not both and "dead backend's share (one in four)" in both.message
+
+
+def test_safe_retry_on():
+    assert ex.check_safe_retry_on(ex.solution_safe_retry_on())
+    assert ex.check_safe_retry_on("  CONN-FAILURE ")
+    blind = ex.check_safe_retry_on("conn-failure empty-response response-timeout")
+    assert not blind and "places it again" in blind.message
+    assert "5xx" in ex.check_safe_retry_on("all-retryable-errors").message
+    assert "not one of the options" in ex.check_safe_retry_on("none of them").message
+    assert not ex.check_safe_retry_on(None).answered

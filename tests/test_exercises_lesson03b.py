@@ -36,3 +36,21 @@ def test_hang_delay_mistakes_are_named():
     assert "fall × interval" in ex.check_hang_delay(2).message
     assert "looks like milliseconds" in ex.check_hang_delay(800).message
     assert ex.check_hang_delay("800 ms")
+
+
+def test_weight_percent():
+    assert abs(ex.solution_weight_percent() - 200 / 9) < 1e-9
+    assert ex.check_weight_percent(ex.solution_weight_percent())
+    assert ex.check_weight_percent(22)
+    fraction = ex.check_weight_percent(0.22)
+    assert not fraction and "in percent" in fraction.message
+    naive = ex.check_weight_percent(10)  # 10 % of the weight is not 10 % of the traffic
+    assert not naive and "w / (w + 200)" in naive.message
+    assert not ex.check_weight_percent(50)
+    assert not ex.check_weight_percent(None).answered
+
+
+def test_simulated_share_follows_the_set_weight_with_haproxys_integers():
+    assert abs(ex.simulated_share(22) - 22 / 222) < 0.02
+    assert abs(ex.simulated_share(50) - 0.20) < 0.02
+    assert ex.simulated_share(22, weight=4) == 0.0  # 4 × 22 / 100 = 0 in integers: no traffic

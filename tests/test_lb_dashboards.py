@@ -8,6 +8,8 @@ from course_lib.lb.dashboards import (
     render_failover,
     render_policy_race,
     render_unequal,
+    saturated,
+    unequal_backends,
 )
 from course_lib.lb.figures import format_requests, timeline_figure
 from course_lib.widgets import dashboard, slider
@@ -86,3 +88,24 @@ def test_failover_timeline_is_titled_by_the_approach_not_the_policy(knobs, title
 def test_timeline_default_title_names_a_standby_design():
     result = simulate(failover_scenario("standby", standby="cold", duration=5.0))
     assert timeline_figure(result).layout.title.text == "Requests per backend (cold standby)"
+
+
+def test_saturated_servers_are_named_from_theory():
+    """30, 10, 10 req/s at 35 req/s: round-robin offers each slow server 11.7 req/s (> 10)."""
+    assert saturated("round_robin", unequal_backends(1.0), 35.0) == ["slow1", "slow2"]
+    assert saturated("weighted_round_robin", unequal_backends(3.0), 35.0) == []
+    assert saturated("weighted_round_robin", unequal_backends(12.0), 35.0) == ["fast"]
+    assert saturated("least_connections", unequal_backends(1.0), 35.0) == []
+    assert saturated("least_connections", unequal_backends(1.0), 50.0) == [
+        "fast", "slow1", "slow2"]
+
+
+def test_renders_say_grows_without_bound_instead_of_a_finite_number_at_full_load():
+    _, text = render_unequal("round_robin", duration=40.0)
+    assert text == "round_robin: p95 grows without bound (slow1, slow2 at ≥ 100 %)"
+    _, text = render_unequal("weighted_round_robin", fast_weight=3.0, duration=40.0)
+    assert "weighted_round_robin: p95 " in text and "ms" in text.split("  ")[1]
+    _, text = render_policy_race(arrival_rate=40.0, duration=20.0)
+    assert text.count("grows without bound") == 4
+    _, text = render_policy_race(arrival_rate=32.0, duration=20.0)
+    assert "without bound" not in text

@@ -35,6 +35,7 @@ def test_invalid_input_shows_the_message_and_keeps_the_last_figure_dimmed():
     assert "rate must be &gt; 0 (got -1.0)" in dash.message.value
     assert dash.error == "rate must be > 0 (got -1.0)"
     assert dash.figure.data[0].y == (0, 2.0) and dash.figure.data[0].opacity == 0.25
+    assert dash.summary.value == ""  # the old "rate=1.0" no longer describes anything
     dash.controls["rate"].value = 2.0
     assert dash.message.value == "" and dash.error is None
     assert dash.figure.data[0].y == (0, 4.0) and dash.figure.data[0].opacity is None

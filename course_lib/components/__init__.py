@@ -19,7 +19,14 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 """
 
 from course_lib.components.backend import BackendProcess
-from course_lib.components.client import ApiClient, Response, curl_command, run_curl, send_raw
+from course_lib.components.client import (
+    ApiClient,
+    Response,
+    blind_retry,
+    curl_command,
+    run_curl,
+    send_raw,
+)
 from course_lib.components.figures import (
     latency_histogram,
     load_curve_figure,
@@ -53,6 +60,7 @@ __all__ = [
     # clients
     "ApiClient",
     "Response",
+    "blind_retry",
     "curl_command",
     "run_curl",
     "send_raw",

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["ApiClient", "Response", "curl_command", "run_curl", "send_raw"]
+__all__ = ["ApiClient", "Response", "blind_retry", "curl_command", "run_curl", "send_raw"]
 
 _TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
@@ -106,6 +106,28 @@ class ApiClient:
 
     def list(self, resource: str) -> Response:
         return self.request("GET", f"/{resource}")
+
+
+def blind_retry(base_url: str, resource: str, *, tries: int = 2, timeout: float = 0.2,
+                **fields: Any) -> list[str]:
+    """Create one item, sending the POST again after every time-out, as a blind retry does.
+
+    Returns what each try saw (``"201"`` or ``"timed out"``). A time-out says only that the
+    answer did not come in time, not that nothing happened: a slow server may still create the
+    item after the client gave up, and every re-sent POST creates another one. Lesson 03 counts
+    the orders afterwards; the cure is an idempotency key the server remembers, or not retrying.
+    """
+    if isinstance(tries, bool) or not isinstance(tries, int) or tries < 1:
+        raise ValueError(f"tries must be an integer >= 1 (got {tries!r})")
+    client = ApiClient(base_url, timeout=timeout)
+    seen = []
+    for _ in range(tries):
+        try:
+            seen.append(str(client.create(resource, **fields).status))
+            break
+        except ConnectionError:
+            seen.append("timed out")
+    return seen
 
 
 def send_raw(base_url: str, data: bytes, *, timeout: float = 5.0) -> str:

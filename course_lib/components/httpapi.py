@@ -77,9 +77,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header(
             "Server-Timing", f"app;dur={app_time * 1e3:.4f}, db;dur={timings['db'] * 1e3:.4f}"
         )
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        # The client may have given up (its timeout fired) while the server was still working:
+        # the work is done, the answer has nowhere to go. That is the lost answer a blind retry
+        # then repeats (lesson 03); say nothing on stderr, which a notebook would show.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         """Malformed requests (bad request line, bad headers) get JSON, not the stdlib's HTML."""

@@ -112,10 +112,12 @@ def check_many_balancers(answer: Any) -> CheckResult:
                            "equal servers, but slow requests still pile up behind each other.",
             "random": "It needs no shared state, but it ignores load entirely: it is the "
                       "M/M/1 baseline, the slowest in the race.",
-            "weighted_round_robin": "Weights encode capacity, not current load.",
+            "weighted_round_robin": "Weights encode capacity, not current load (unless something "
+                                    "keeps changing them, like an agent-check).",
         },
-        explain="Two random samples need no shared state and get most of the benefit of "
-                "least connections (Mitzenmacher 2001).",
+        explain="Two random samples need no shared state and never herd; for one balancer "
+                "with exact counts they get most of the benefit of least connections "
+                "(Mitzenmacher 2001).",
     )
 
 

@@ -4,42 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import CheckResult, Mistake, check_number, check_that
+from course_lib.checks import CheckResult, Mistake, check_choice, check_number, check_that
 from course_lib.grading.exercise import exercise, helpers
 from course_lib.lb import HealthCheck, detection_bounds
 
 __all__ = [
     "check_failed_during_detection", "check_fast_health_check", "check_n_plus_one_utilisation",
-    "check_worst_detection", "hint", "solution", "solution_failed_during_detection",
-    "solution_fast_health_check", "solution_n_plus_one_utilisation", "solution_worst_detection",
+    "hint", "solution", "solution_failed_during_detection",
+    "solution_fast_health_check", "solution_n_plus_one_utilisation",
+    "check_safe_retry_on", "solution_safe_retry_on", "RETRY_ON_OPTIONS",
 ]
-
-
-def solution_worst_detection() -> float:
-    """inter = 3 s, fall = 2, crash: the worst case is fall · inter."""
-    return detection_bounds(HealthCheck(interval=3.0, fall=2), "crash")[1]
-
-
-@exercise(1, hints=(
-    "The worst case is a crash just after a check has passed.",
-    "The first failing check comes up to one interval after the crash, then fall − 1 more "
-    "intervals pass before the server is marked down.",
-    "The best case is (fall − 1)·inter = 3 s; the worst adds one more interval.",
-), worked="A crash just after a passing check waits a whole interval for the first failing "
-          "check, then fall − 1 = 1 more: fall · inter = 2 × 3 s = {answer:g} s. A crashed "
-          "server refuses at once, so no timeout is added.")
-def check_worst_detection(answer: Any) -> CheckResult:
-    """Worst-case seconds to detect a crash with inter 3 s and fall 2."""
-    return check_number(
-        answer, solution_worst_detection(), rel_tol=0.0, abs_tol=1e-6,
-        what="the worst-case detection time (s)", unit="s", minimum=0,
-        mistakes=[Mistake(4.5, "4.5 s is the *mean* detection time, halfway between (fall−1)·inter "
-                               "and fall·inter; the question asks for the worst case.")],
-        too_low="The crash can happen just after a check passed: the first failing check "
-                "comes up to a whole interval later, then fall − 1 more intervals.",
-        too_high="A crashed server refuses a check at once: no timeout is added.",
-        explain="Detection of a crash takes between (fall−1)·inter and fall·inter.",
-    )
 
 
 def solution_failed_during_detection() -> float:
@@ -65,7 +39,7 @@ def _failed_mistakes() -> list[Mistake]:
     ]
 
 
-@exercise(2, hints=(
+@exercise(1, hints=(
     "Only requests sent to the dead backend fail, and only until it is marked down.",
     "Failed ≈ arrival rate × mean detection time × the dead backend's share of the traffic.",
     "The mean detection time is halfway between (fall − 1)·inter = 4 s and fall·inter = 6 s.",
@@ -87,7 +61,7 @@ def solution_n_plus_one_utilisation() -> float:
     return 4 / 5
 
 
-@exercise(3, hints=(
+@exercise(2, hints=(
     "After one failure the same traffic lands on one server fewer.",
     "Each survivor then runs at ρ · N/(N − 1); it must stay at or below 1.",
     "Solve ρ · 5/4 = 1.",
@@ -127,7 +101,7 @@ def solution_fast_health_check() -> HealthCheck:
     return HealthCheck(interval=1.0, fall=3)
 
 
-@exercise(4, hints=(
+@exercise(3, hints=(
     "Tolerating 2 lost checks means the third one marks the server down.",
     "Worst-case crash detection is fall · interval: fix fall, then choose the interval.",
     "With fall = 3, fall · interval ≤ 3 s needs interval ≤ 1 s (but not absurdly small).",
@@ -140,6 +114,45 @@ def check_fast_health_check(answer: Any) -> CheckResult:
         answer, _fast_and_tolerant, what="your HealthCheck",
         success="Shorter intervals buy faster detection at the price of more check traffic.",
         hint="Keep fall ≥ 3 and shrink the interval until fall·interval ≤ 3 s.",
+    )
+
+
+RETRY_ON_OPTIONS = (
+    "conn-failure",
+    "conn-failure empty-response response-timeout",
+    "all-retryable-errors",
+)
+
+
+def solution_safe_retry_on() -> str:
+    """Only a failed connection proves the request never reached a server."""
+    return "conn-failure"
+
+
+@exercise(4, hints=(
+    "Ask of each failure: could the server already have placed the order when it happened?",
+    "A refused or failed connection never reached a server; a time-out or an empty response "
+    "may come after the server acted.",
+    "Only one of the three lines lists nothing but connection failures.",
+), worked="retry-on {answer}: a failed connection proves the request never reached a server, so "
+          "re-sending it cannot place an order twice; time-outs, empty responses and 5xx may "
+          "follow an order that was already placed.")
+def check_safe_retry_on(answer: Any) -> CheckResult:
+    """The ``retry-on`` that never re-sends a POST that may already have placed an order."""
+    return check_choice(
+        answer, solution_safe_retry_on(), options=RETRY_ON_OPTIONS,
+        what="the retry-on line",
+        hints={
+            "conn-failure empty-response response-timeout":
+                "A time-out or an empty response may come after the server placed the order; "
+                "re-sending the POST places it again (unless http-request disable-l7-retry "
+                "keeps POSTs to connection failures).",
+            "all-retryable-errors":
+                "That includes response-timeout, empty-response and 5xx statuses: every one can "
+                "follow an order that was already placed.",
+        },
+        explain="A refused or failed connection never reached a server, so a retry cannot act "
+                "twice; everything else needs idempotent requests or replay protection.",
     )
 
 

@@ -111,4 +111,49 @@ def check_hang_delay(answer: Any) -> CheckResult:
     )
 
 
+#: Exercise 3's setting: the lab's ``set_weight`` run with every backend at weight 100.
+WEIGHTS, TARGET_SHARE = 100, 0.10
+
+
+def solution_weight_percent() -> float:
+    """b1's share is w / (w + 200) for w = 100 · p/100 (the others keep 100 each):
+    p = 200 s / (1 − s) = 22.2 %, which HAProxy turns into weight 22 (9.9 %)."""
+    return 2 * WEIGHTS * TARGET_SHARE / (1 - TARGET_SHARE)
+
+
+@exercise(3, hints=(
+    "The other two backends keep their weight 100 while b1's changes.",
+    "b1's share of the traffic is w / (w + 200); set it equal to 10 % and solve for w.",
+    "w / (w + 200) = 0.1 gives w = 200 · 0.1 / 0.9.",
+), worked="b1's share is w / (w + 200) = 0.1, so w = 200 × 0.1 / 0.9 = {answer:.1f}: "
+          "set weight app/b1 22% (HAProxy computes 100 × 22 / 100 = 22 in integers: 9.9 % of the "
+          "traffic).")
+def check_weight_percent(answer: Any) -> CheckResult:
+    """The ``set weight app/b1 N%`` that gives b1 10 % of the traffic (N in percent)."""
+    return check_number(
+        answer, solution_weight_percent(), rel_tol=0.0, abs_tol=1.0,
+        what="the weight of b1 (%)",
+        too_low="Answer in percent of b1's configured weight (22, not 0.22). The other two keep "
+                "their weight 100: b1's share is w / (w + 200), not w / 300.",
+        too_high="10 % of the weight is not 10 % of the traffic: the other two keep weight 100, "
+                 "so b1's share is w / (w + 200); 50 % would give 50 / 250 = 20 %.",
+        explain="w / (w + 200) = 0.1 gives w = 22.2: set weight app/b1 22% (HAProxy computes "
+                "100 × 22 / 100 = 22 in integers: 9.9 % of the traffic).",
+    )
+
+
+def simulated_share(percent: float, weight: int = WEIGHTS) -> float:
+    """b1's share after ``set weight app/b1 percent%`` in the simulated ``set_weight`` run, with
+    every backend configured at ``weight`` (HAProxy's integer arithmetic included)."""
+    from course_lib.lb import Operation, simulate
+    from course_lib.lb.live.runs import operator_scenarios
+
+    scenario = operator_scenarios()["set_weight"]
+    (op,) = scenario.operations
+    scenario = replace(
+        scenario, backends=tuple(replace(b, weight=weight) for b in scenario.backends),
+        operations=(Operation(op.at, "b1", "weight", percent / 100),))
+    return simulate(scenario).shares(op.at + 0.02, scenario.duration)["b1"]
+
+
 hint, solution = helpers(__name__)

@@ -11,6 +11,7 @@ Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import lru_cache
 
@@ -36,6 +37,7 @@ __all__ = [
     "render_scale",
     "render_unequal",
     "run_policies",
+    "saturated",
     "unequal_backends",
 ]
 
@@ -101,6 +103,27 @@ def _dashboard_runs(backends, arrival_rate: float, duration: float, policies,
     return runs
 
 
+def saturated(policy: str, backends, arrival_rate: float) -> list[str]:
+    """The servers offered at least their capacity under ``policy``: their queues never settle.
+
+    A finite run always prints a finite mean, so a dashboard must say from theory when that
+    number means nothing. Round-robin and random give every server an equal share, weighted
+    round-robin a share proportional to its weight; the adaptive policies (least connections,
+    power of two) move work off a backed-up server, so only a total load at or above the total
+    capacity saturates them, and then all servers.
+    """
+    live = [b for b in backends if b.weight > 0]
+    if policy in ("round_robin", "random"):
+        shares = {b.name: 1 / len(live) for b in live}
+    elif policy == "weighted_round_robin":
+        total = sum(b.weight for b in live)
+        shares = {b.name: b.weight / total for b in live}
+    else:
+        capacity = sum(b.service_rate for b in live)
+        return [b.name for b in live] if arrival_rate >= capacity else []
+    return [b.name for b in live if arrival_rate * shares[b.name] >= b.service_rate]
+
+
 def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rate: float = 10.0,
                        duration: float = 120.0, seed: int = SEED):
     """Identical servers: mean/p95/p99 per policy, with the M/M/1 mean of random splitting."""
@@ -111,8 +134,10 @@ def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rat
               if rho < 1 else None)
     fig = latency_figure(results, theory, since=WARMUP,
                          title=f"{servers} identical servers at ρ = {rho:.2f}")
-    text = "  ".join(f"{p}: {r.summary(WARMUP)['mean_latency'] * 1000:.0f} ms"
-                     for p, r in results.items())
+    text = "  ".join(
+        f"{p}: grows without bound" if saturated(p, backends, arrival_rate)
+        else f"{p}: {r.summary(WARMUP)['mean_latency'] * 1000:.0f} ms"
+        for p, r in results.items())
     return fig, f"mean response time — {text}"
 
 
@@ -192,9 +217,12 @@ def render_unequal(policy: str = "round_robin", fast_weight: float = 1.0,
     results = _dashboard_runs(backends, arrival_rate, duration, shown, seed)
     fig = utilisation_figure(results, title=f"Servers of 30, 10, 10 req/s at {arrival_rate:g} "
                                             f"req/s (fast weight {fast_weight:g})")
-    text = "  ".join(f"{p}: p95 {r.summary(WARMUP)['p95'] * 1000:.0f} ms"
-                     for p, r in results.items())
-    return fig, text
+    parts = []
+    for p, r in results.items():
+        full = saturated(p, backends, arrival_rate)
+        parts.append(f"{p}: p95 grows without bound ({', '.join(full)} at ≥ 100 %)" if full
+                     else f"{p}: p95 {r.summary(WARMUP)['p95'] * 1000:.0f} ms")
+    return fig, "  ".join(parts)
 
 
 APPROACHES = ("round_robin", "weighted", "standby")
@@ -247,6 +275,12 @@ def describe(result: Result) -> str:
             up = "" if d.marked_up_at is None else f", marked up at {d.marked_up_at:.2f} s"
             parts.append(f"{d.backend} {d.kind} at {d.failed_at:g} s: marked down after "
                          f"{d.detection_time:.2f} s{up}")
+            # A slow server's checks can pass again while it is still slow: it flaps back in.
+            end = d.recovered_at if d.recovered_at is not None else math.inf
+            back = [t for t, up in result.belief_log[d.backend] if up and d.failed_at < t < end]
+            if back:
+                parts[-1] += (f"; re-admitted {len(back)}× while still {d.kind} "
+                              f"(first at {back[0]:.2f} s)")
     if s["p95"] is not None:
         parts.append(f"p50 {s['p50'] * 1000:.0f} ms, p95 {s['p95'] * 1000:.0f} ms, "
                      f"p99 {s['p99'] * 1000:.0f} ms")

@@ -42,10 +42,16 @@ def _eligible(scenario: Scenario) -> list[str]:
 
 
 def applies(scenario: Scenario) -> bool:
-    """True when nothing in ``scenario`` can fail or change the balancer's belief."""
+    """True when nothing in ``scenario`` can fail or change the balancer's belief.
+
+    (Scenarios with non-idempotent requests take the simpy engine, which draws each request's
+    method; nothing fails here, so the method would change nothing but the records.)
+    """
     s = scenario
     return (s.health_check is None and not s.failures and s.passive is None
-            and s.request_timeout >= s.duration and bool(_eligible(s)))
+            and s.request_timeout >= s.duration and bool(_eligible(s))
+            and not s.non_idempotent and not s.operations and s.agent is None
+            and s.balancers == 1)
 
 
 def simulate_healthy(scenario: Scenario) -> Result:

@@ -27,6 +27,7 @@ __all__ = [
     "approach_label",
     "format_requests",
     "latency_figure",
+    "redistribution_figure",
     "scale_figure",
     "timeline_figure",
     "utilisation_figure",
@@ -67,6 +68,28 @@ def utilisation_figure(results: Mapping[str, Result], title: str = "Utilisation 
                                               "barmode": "group", "yaxis": {"range": [0, 1.1]}}})
     return themed(fig, title=title, x_title="server", y_title="utilisation (busy fraction)",
                   legend_title="policy")
+
+
+def redistribution_figure(result: Result, title: str) -> go.Figure:
+    """Requests/s each backend was sent before its failure and after it was marked down.
+
+    The picture of "the survivors take the dead server's traffic": with weights, in proportion
+    to them. Windows: from 0 to the first failure, and from the first detection (plus 1 s for
+    the queue to settle) to the recovery or the end of the run.
+    """
+    (d, *_) = result.detections
+    end = d.recovered_at if d.recovered_at is not None else result.scenario.duration
+    windows = {"before the failure": (0.0, d.failed_at),
+               "after detection": (d.marked_down_at + 1.0, end)}
+    names = list(result.scenario.names)
+    data = []
+    for i, (label, (start, stop)) in enumerate(windows.items()):
+        sent = [a.backend for a in result.attempts if start <= a.sent_at < stop]
+        rates = [sent.count(n) / (stop - start) for n in names]
+        data.append(_bar(names, rounded(rates, 1), label, colour(i)))
+    fig = go.Figure({"data": data, "layout": {"barmode": "group"}})
+    return themed(fig, title=title, x_title="server", y_title="requests sent (req/s)",
+                  legend_title="window")
 
 
 def latency_figure(results: Mapping[str, Result], theory: float | None = None,

@@ -44,6 +44,7 @@ class RequestRecord(NamedTuple):
     finished_at: float | None
     latency: float | None
     attempts: int
+    idempotent: bool = True  # False: a POST that must not be replayed (Scenario.non_idempotent)
 
 
 class AttemptRecord(NamedTuple):
@@ -136,6 +137,29 @@ class Result:
             "p95": _percentile(ok, 0.95),
             "p99": _percentile(ok, 0.99),
         }
+
+    def shares(self, start: float, end: float) -> dict[str, float]:
+        """Each backend's share of the attempts sent in ``[start, end)`` (0 when none were)."""
+        sent = [a.backend for a in self.attempts if start <= a.sent_at < end]
+        return {n: sent.count(n) / len(sent) if sent else 0.0 for n in self.scenario.names}
+
+    def replays(self) -> dict[str, int]:
+        """Requests re-sent after an attempt that may already have acted (reset or timeout).
+
+        Keys ``idempotent`` and ``non_idempotent``. A replayed idempotent request (a GET) is
+        harmless; a replayed ``POST /orders`` may place the order twice. The simulator never
+        replays a non-idempotent request, so that count is 0 unless the model is broken.
+        """
+        by_id = {r.id: r for r in self.requests}
+        tried: dict[int, list[str]] = {}
+        for a in sorted(self.attempts, key=lambda a: (a.request_id, a.sent_at)):
+            tried.setdefault(a.request_id, []).append(a.outcome)
+        counts = {"idempotent": 0, "non_idempotent": 0}
+        for rid, outcomes in tried.items():
+            acted = [i for i, o in enumerate(outcomes) if o in ("reset", "timeout")]
+            if acted and by_id[rid].attempts > acted[0] + 1:  # another try after that one
+                counts["idempotent" if by_id[rid].idempotent else "non_idempotent"] += 1
+        return counts
 
     def per_backend(self) -> dict[str, dict[str, float | int]]:
         """Per backend: attempts sent, ok, failed, and utilisation (busy time / duration)."""

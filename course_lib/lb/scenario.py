@@ -29,7 +29,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from course_lib.lb.operations import Operation
 from course_lib.lb.policies import POLICIES
+from course_lib.lb.weights import AgentCheck
 from course_lib.validate import integer, number, one_of
 
 __all__ = [
@@ -71,6 +73,8 @@ class Backend:
 
     ``weight`` is used by weighted round-robin (0 = drained: no new requests). A ``backup``
     server gets traffic only when no primary is believed up (HAProxy and nginx ``backup``).
+    ``slowstart`` (seconds, HAProxy ``slowstart``): after coming back up, the weight ramps from
+    ~0 to ``weight`` over that time (:mod:`course_lib.lb.weights`).
     Validated by the :class:`Scenario` that lists it, so errors name its position
     (``backends[2].service_rate``).
     """
@@ -79,12 +83,14 @@ class Backend:
     service_rate: float
     weight: float = 1
     backup: bool = False
+    slowstart: float = 0.0
 
     def validate(self, where: str = "backend") -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"{where}.name must be a non-empty string (got {self.name!r})")
         _positive(f"{where}.service_rate", self.service_rate)
         _non_negative(f"{where}.weight", self.weight)
+        _non_negative(f"{where}.slowstart", self.slowstart)
 
 
 
@@ -176,11 +182,21 @@ class Scenario:
     * ``retries``: how many times a failed request (refused, reset or timed out) is re-sent to
       another backend believed up (HAProxy ``retries`` + ``option redispatch``, nginx
       ``proxy_next_upstream error timeout``);
+    * ``non_idempotent``: the share of requests (a ``POST /orders``) that must not be replayed:
+      a reset or a timeout may come *after* the server acted, so re-sending would act twice.
+      Such a request is retried only when its connection was refused (it never reached a
+      server), which is what nginx does by default and HAProxy's ``retry-on conn-failure``;
     * ``request_timeout``: how long the balancer waits for a backend's answer (HAProxy
       ``timeout server``, nginx ``proxy_read_timeout``);
     * ``standby``: ``"hot"`` backups run and are checked all along; ``"cold"`` backups are only
       started when no primary is left and need ``cold_start_time`` seconds to boot;
-    * ``service``: ``"exponential"`` (M/M/1 servers) or ``"deterministic"`` service times.
+    * ``service``: ``"exponential"`` (M/M/1 servers) or ``"deterministic"`` service times;
+    * ``operations``: what an operator does during the run (drain, maintenance, ready, a new
+      weight: :class:`~course_lib.lb.operations.Operation`);
+    * ``agent``: an :class:`~course_lib.lb.weights.AgentCheck` on every backend that lowers its
+      weight as its latency rises (HAProxy ``agent-check``);
+    * ``balancers``: how many independent balancers share the traffic (each request reaches one
+      at random); each keeps its own policy state and counts only its own requests in flight.
     """
 
     backends: tuple[Backend, ...]
@@ -196,10 +212,15 @@ class Scenario:
     standby: str = "hot"
     cold_start_time: float = 20.0
     service: str = "exponential"
+    non_idempotent: float = 0.0
+    operations: tuple[Operation, ...] = ()
+    agent: AgentCheck | None = None
+    balancers: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "backends", tuple(self.backends or ()))
         object.__setattr__(self, "failures", tuple(self.failures or ()))
+        object.__setattr__(self, "operations", tuple(self.operations or ()))
         if not self.backends:
             raise ValueError("backends must list at least one backend (got none)")
         names = []
@@ -226,6 +247,11 @@ class Scenario:
         if self.passive is not None and not isinstance(self.passive, PassiveCheck):
             raise ValueError(f"passive must be a PassiveCheck or None (got {self.passive!r})")
         _int_at_least("retries", self.retries, 0)
+        _int_at_least("balancers", self.balancers, 1)
+        if not 0 <= _number("non_idempotent", self.non_idempotent) <= 1:
+            raise ValueError(
+                f"non_idempotent must be a share from 0 to 1 (got {self.non_idempotent!r})"
+            )
         _positive("request_timeout", self.request_timeout)
         one_of("standby", self.standby, STANDBY_MODES)
         _non_negative("cold_start_time", self.cold_start_time)
@@ -249,6 +275,19 @@ class Scenario:
                         f"{failure.backend!r} (got at={failure.at:g})"
                     )
             windows.setdefault(failure.backend, []).append((failure.at, end, i))
+
+        if self.agent is not None and not isinstance(self.agent, AgentCheck):
+            raise ValueError(f"agent must be an AgentCheck or None (got {self.agent!r})")
+        dynamic = [f"backends[{i}].slowstart" for i, b in enumerate(self.backends) if b.slowstart]
+        dynamic += ["agent"] if self.agent is not None else []
+        if dynamic and self.policy != "weighted_round_robin":
+            raise ValueError(
+                f"{dynamic[0]} needs policy 'weighted_round_robin' (got {self.policy!r}): "
+                "weights that change at run time need a dynamic algorithm (HAProxy roundrobin)")
+        for i, operation in enumerate(self.operations):
+            if not isinstance(operation, Operation):
+                raise ValueError(f"operations[{i}] must be an Operation (got {operation!r})")
+            operation.validate(f"operations[{i}]", tuple(names), self.policy)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -11,18 +11,24 @@ returns a :class:`~course_lib.lb.result.Result`. What happens, in the order a re
    refuses the connection at once (``refused``) and resets the requests it held (``reset``); a
    hung one accepts and never answers, so its requests end after ``request_timeout``
    (``timeout``); a slow one serves at ``service_rate / factor``.
-3. A failed attempt is retried on another backend believed up, at most ``retries`` times.
+3. A failed attempt is retried on another backend believed up, at most ``retries`` times;
+   a non-idempotent request only if its connection was refused (it never reached a server).
 4. Independently, every backend is checked every ``interval`` seconds (HAProxy semantics, see
    :class:`~course_lib.lb.scenario.HealthCheck`); the checks, and optional passive detection,
    are the only way the belief changes. The truth and the belief are both recorded, so a lesson
    can show the gap between them: that gap is where requests fail.
+5. An operator can act at set times (``scenario.operations``): a drained or maintained backend
+   is offered no new requests whatever the belief, and ``set weight``, a slow start after a
+   recovery or an agent's report change the weights weighted round-robin uses
+   (:mod:`course_lib.lb.detection`, :mod:`course_lib.lb.weights`).
 
 A check is answered at once by a working backend, unless its backlog would take longer than the
 check timeout to clear: an overloaded server answers its health check too late and is marked
 down, which is how cascading failures start.
 
-Each random stream (arrivals, each backend's service times, check phases, the policy) has its
-own seed derived from ``scenario.seed``, so changing the policy leaves the arrivals unchanged.
+Each random stream (arrivals, each backend's service times, check phases, agent phases, request
+methods, the policy) has its own seed derived from ``scenario.seed``, so changing the policy
+leaves the arrivals unchanged.
 
 Introduced in ``notebooks/03_failover.ipynb``.
 """
@@ -30,75 +36,23 @@ Introduced in ``notebooks/03_failover.ipynb``.
 from __future__ import annotations
 
 import random
-from collections import deque
 from functools import partial
 
 import simpy
 
 from course_lib.lb import fastpath
+from course_lib.lb.detection import DOWN_STATES, DetectionMixin
 from course_lib.lb.policies import make_policy
 from course_lib.lb.result import AttemptRecord, RequestRecord, Result
-from course_lib.lb.scenario import Backend, Scenario
+from course_lib.lb.scenario import Scenario
+from course_lib.lb.state import Attempt as _Attempt
+from course_lib.lb.state import PendingRequest as _Request
+from course_lib.lb.state import ServerState as _Server
 
 __all__ = ["simulate"]
 
-DOWN_STATES = ("crashed", "off", "starting")
 
-
-class _Request:
-    __slots__ = ("id", "arrival_at", "tried", "record")
-
-    def __init__(self, rid: int, arrival_at: float) -> None:
-        self.id = rid
-        self.arrival_at = arrival_at
-        self.tried: list[str] = []
-        self.record: RequestRecord | None = None
-
-
-class _Attempt:
-    __slots__ = ("request", "server", "sent_at", "ended", "deadline")
-
-    def __init__(self, request: _Request, server: _Server, sent_at: float) -> None:
-        self.request = request
-        self.server = server
-        self.sent_at = sent_at
-        self.ended = False
-        self.deadline = 0.0
-
-
-class _Server:
-    """One backend's true state, its FIFO queue and the balancer's belief about it."""
-
-    def __init__(self, backend: Backend, seed: int, cold: bool) -> None:
-        self.name = backend.name
-        self.rate = backend.service_rate
-        self.weight = backend.weight
-        self.backup = backend.backup
-        self.rng = random.Random(f"{seed}-service-{backend.name}")
-        self.actual = "off" if cold else "up"
-        self.factor = 1.0
-        self.queue: deque[_Attempt] = deque()
-        self.current: _Attempt | None = None
-        self.watch: deque[_Attempt] = deque()  # attempts sent here, oldest first (deadlines)
-        self.watching = False
-        self.service_started_at = 0.0
-        self.busy_time = 0.0
-        self.epoch = 0
-        self.in_flight = 0
-        self.active_up = not cold
-        self.passive_down_until = -1.0
-        self.fail_times: deque[float] = deque()
-        self.believed = not cold
-        self.actual_log: list[tuple[float, str]] = [(0.0, self.actual)]
-        self.belief_log: list[tuple[float, bool]] = [(0.0, self.believed)]
-
-    def backlog_time(self) -> float:
-        """Seconds of work queued here (mean service times), what a new arrival would wait."""
-        n = len(self.queue) + (self.current is not None)
-        return n * self.factor / self.rate
-
-
-class _Engine:
+class _Engine(DetectionMixin):
     def __init__(self, scenario: Scenario) -> None:
         self.s = scenario
         self.env = simpy.Environment()
@@ -108,47 +62,62 @@ class _Engine:
         }
         self.primaries = [sv for sv in self.servers.values() if not sv.backup]
         self.backups = [sv for sv in self.servers.values() if sv.backup]
-        self.policy = make_policy(scenario.policy, scenario.weights, scenario.seed)
-        self.in_flight = {name: 0 for name in self.servers}
+        # One policy and one view of the in-flight counts per balancer: with several, each sees
+        # only the requests it sent itself (no shared state), as a fleet of HAProxies does.
+        self.policies = [make_policy(scenario.policy, scenario.weights,
+                                     scenario.seed + 7919 * i) for i in range(scenario.balancers)]
+        self.policy = self.policies[0]
+        self.counts = [{name: 0 for name in self.servers} for _ in self.policies]
+        self.in_flight = self.counts[0]
         self.requests: list[RequestRecord] = []
         self.attempts: list[AttemptRecord] = []
         self.pending: dict[int, _Request] = {}
         self.cold_triggered = False
+        self.ramping: set[_Server] = set()
         self._eligible: list[str] | None = None
         self.deterministic = scenario.service == "deterministic"
 
     # ---- the balancer ---------------------------------------------------------------------
     def eligible(self) -> list[str]:
         if self._eligible is None:
-            up = [sv.name for sv in self.primaries if sv.believed and sv.weight > 0]
+            up = [sv.name for sv in self.primaries if sv.usable]
             if not up:
-                up = [sv.name for sv in self.backups if sv.believed and sv.weight > 0]
+                up = [sv.name for sv in self.backups if sv.usable]
             self._eligible = up
         return self._eligible
 
     def arrivals(self):
         rng = random.Random(f"{self.s.seed}-arrivals")
+        methods = random.Random(f"{self.s.seed}-methods")  # its own stream: arrivals unchanged
+        share = self.s.non_idempotent
+        fleet = random.Random(f"{self.s.seed}-balancers")  # which balancer a client reaches
+        many = self.s.balancers
         rid = 0
         while True:
             yield self.env.timeout(rng.expovariate(self.s.arrival_rate))
-            request = _Request(rid, self.env.now)
+            request = _Request(rid, self.env.now, not share or methods.random() >= share,
+                               fleet.randrange(many) if many > 1 else 0)
             rid += 1
             self.pending[request.id] = request
             self.dispatch(request, "no_server")
 
     def dispatch(self, request: _Request, last_outcome: str) -> None:
         now = self.env.now
+        if self.ramping:  # slow starts in progress: their weights grow with time
+            for server in list(self.ramping):
+                self.reweigh(server)
         candidates = self.eligible()
         if request.tried:
             candidates = [n for n in candidates if n not in request.tried]
         if not candidates:
             self.finish(request, last_outcome)
             return
-        name = self.policy.pick(candidates, self.in_flight)
+        counts = self.counts[request.balancer]
+        name = self.policies[request.balancer].pick(candidates, counts)
         server = self.servers[name]
         request.tried.append(name)
         attempt = _Attempt(request, server, now)
-        self.in_flight[name] += 1
+        counts[name] += 1
         if server.actual in DOWN_STATES:
             self.end_attempt(attempt, "refused")
             return
@@ -191,7 +160,7 @@ class _Engine:
         now = self.env.now
         attempt.ended = True
         server = attempt.server
-        self.in_flight[server.name] -= 1
+        self.counts[attempt.request.balancer][server.name] -= 1
         request = attempt.request
         self.attempts.append(
             AttemptRecord(request.id, server.name, attempt.sent_at, now, outcome)
@@ -201,7 +170,10 @@ class _Engine:
             return
         if self.s.passive is not None:
             self.passive_failure(server)
-        if len(request.tried) <= self.s.retries:
+        # A reset or a timeout may come after the server acted: replaying a POST could act
+        # twice. A refused connection never reached a server, so it is safe to re-send.
+        replay_safe = request.idempotent or outcome == "refused"
+        if replay_safe and len(request.tried) <= self.s.retries:
             self.dispatch(request, outcome)
         else:
             self.finish(request, outcome)
@@ -212,7 +184,7 @@ class _Engine:
         backend = request.tried[-1] if request.tried else None
         self.requests.append(RequestRecord(
             request.id, request.arrival_at, backend, outcome, now,
-            now - request.arrival_at, len(request.tried),
+            now - request.arrival_at, len(request.tried), request.idempotent,
         ))
 
     # ---- the backends ---------------------------------------------------------------------
@@ -282,77 +254,18 @@ class _Engine:
         if server.current is None:
             self.start_next(server)
 
-    # ---- detection -----------------------------------------------------------------------
-    def checker(self, server: _Server, phase: float):
-        hc = self.s.health_check
-        yield self.env.timeout(phase)
-        successes = failures = 0
-        while True:
-            if server.actual in DOWN_STATES:
-                passed, duration = False, 0.0
-            elif server.actual == "hung" or server.backlog_time() > hc.check_timeout:
-                passed, duration = False, hc.check_timeout
-            else:
-                passed, duration = True, 0.0
-            if duration:
-                yield self.env.timeout(duration)
-            if passed:
-                failures = 0
-                successes += 1
-                if not server.active_up and successes >= hc.rise:
-                    server.active_up = True
-                    self.update_belief(server)
-            else:
-                successes = 0
-                failures += 1
-                if server.active_up and failures >= hc.fall:
-                    server.active_up = False
-                    self.update_belief(server)
-            yield self.env.timeout(hc.interval)
-
-    def passive_failure(self, server: _Server) -> None:
-        now = self.env.now
-        passive = self.s.passive
-        if now < server.passive_down_until:
-            return
-        server.fail_times.append(now)
-        while server.fail_times and server.fail_times[0] <= now - passive.fail_timeout:
-            server.fail_times.popleft()
-        if len(server.fail_times) >= passive.max_fails:
-            server.fail_times.clear()
-            server.passive_down_until = now + passive.fail_timeout
-            self.update_belief(server)
-            back = self.env.timeout(passive.fail_timeout)
-            back.callbacks.append(lambda _e, sv=server: self.update_belief(sv))
-
-    def update_belief(self, server: _Server) -> None:
-        now = self.env.now
-        believed = server.active_up and now >= server.passive_down_until
-        if believed == server.believed:
-            return
-        server.believed = believed
-        server.belief_log.append((now, believed))
-        self._eligible = None
-        if not self.cold_triggered and not any(sv.believed for sv in self.primaries):
-            self.cold_triggered = True
-            for backup in self.backups:
-                if backup.actual == "off":
-                    self.env.process(self.cold_start(backup))
-
-    def cold_start(self, server: _Server):
-        self.set_actual(server, "starting")
-        yield self.env.timeout(self.s.cold_start_time)
-        self.set_actual(server, "up")
-        if self.s.health_check is None:
-            server.active_up = True
-            self.update_belief(server)
-
     # ---- running -------------------------------------------------------------------------
     def run(self) -> Result:
         env = self.env
         env.process(self.arrivals())
         for failure in self.s.failures:
             env.process(self.inject(failure))
+        for operation in self.s.operations:
+            env.process(self.operate(operation))
+        if self.s.agent is not None:
+            phases = random.Random(f"{self.s.seed}-agents")
+            for server in self.servers.values():
+                env.process(self.agent(server, phases.uniform(0, self.s.agent.interval)))
         if self.s.health_check is not None:
             phases = random.Random(f"{self.s.seed}-checks")
             for server in self.servers.values():
@@ -364,7 +277,7 @@ class _Engine:
             backend = request.tried[-1] if request.tried else None
             self.requests.append(RequestRecord(
                 request.id, request.arrival_at, backend, "in_flight", None, None,
-                len(request.tried),
+                len(request.tried), request.idempotent,
             ))
         self.requests.sort(key=lambda r: r.id)
         busy = {}

@@ -10,9 +10,11 @@ The public API, in the order the lesson meets it:
   :func:`haproxy_binary` / :data:`INSTALL_HINT`;
 * the lab — :func:`trace` (a first look), :func:`run_lab` (a ``Scenario`` played for real)
   → :class:`LiveResult`;
-  :func:`lab_scenarios` (the lesson's five runs), :func:`live_or_stored`;
+  :func:`lab_scenarios` (the lesson's five runs), :func:`operator_scenarios` (drain,
+  maintenance, manual failover, ``set weight``), :func:`live_or_stored`;
 * the comparison — :func:`verdicts`, :func:`table_rows`, :func:`request_timeline`,
-  :func:`comparison_table`.
+  :func:`comparison_table`; for the operator's runs :func:`operator_verdicts`, :func:`shares`
+  and :func:`cost_rows`.
 
 Everything started here is stopped by its context manager, by ``atexit``, or (on Linux) by the
 kernel when this process dies.
@@ -37,9 +39,10 @@ from course_lib.lb.live.haproxy import (
 )
 from course_lib.lb.live.lab import LiveDetection, LiveResult, run_lab, trace
 from course_lib.lb.live.loadgen import LiveRequest, LoadGenerator
+from course_lib.lb.live.operator import cost_rows, operator_verdicts, shares
 from course_lib.lb.live.predict import render_prediction
 from course_lib.lb.live.procs import Backends, live_children
-from course_lib.lb.live.runs import STORED_PATH, lab_scenarios, live_or_stored
+from course_lib.lb.live.runs import STORED_PATH, lab_scenarios, live_or_stored, operator_scenarios
 from course_lib.loopback import port_is_free
 
 __all__ = [
@@ -54,6 +57,7 @@ __all__ = [
     "LiveResult",
     "LoadGenerator",
     "comparison_table",
+    "cost_rows",
     "expected_failed",
     "haproxy_binary",
     "haproxy_version",
@@ -62,8 +66,11 @@ __all__ = [
     "live_config",
     "live_or_stored",
     "measured_row",
+    "operator_scenarios",
+    "operator_verdicts",
     "port_is_free",
     "run_lab",
+    "shares",
     "simulated_row",
     "table_rows",
     "trace",

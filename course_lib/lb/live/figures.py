@@ -2,8 +2,10 @@
 
 Both timelines use the same layout, so they can be put one above the other: one lane per backend,
 a dot per request at the time it was sent (coloured by the backend that answered, a vermillion
-cross when it failed), a grey band while the balancer believed the backend down, and a dashed
-line at each injected failure. Data are rounded lists (``viz.rounded``) so stored outputs diff.
+cross when it failed), a grey band while the balancer believed the backend down, a dotted line at
+each injected failure, a sky-blue band while the operator kept a backend out of the rotation
+(``drain``, ``maint``) and a grey dotted line at each ``set weight``. Data are rounded lists
+(``viz.rounded``) so stored outputs diff.
 
 Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 """
@@ -17,6 +19,9 @@ from course_lib.lb.result import Result
 
 from .lab import LiveResult
 
+#: The shade of a backend the operator took out of the rotation (drain, then maintenance).
+OPERATOR_FILL = "#56B4E9"
+
 
 def _down_bands(result: LiveResult | Result) -> list[tuple[str, float, float]]:
     """(backend, from, to) while the balancer believed the backend down.
@@ -29,7 +34,7 @@ def _down_bands(result: LiveResult | Result) -> list[tuple[str, float, float]]:
     if isinstance(result, LiveResult):
         since: dict[str, float] = {}
         for s in result.samples:
-            down = s.status.startswith(("DOWN", "MAINT"))
+            down = s.status.startswith("DOWN")  # MAINT is the operator's: _operator_bands
             if down and s.server not in since:
                 since[s.server] = s.at
             elif not down and s.server in since:
@@ -39,6 +44,28 @@ def _down_bands(result: LiveResult | Result) -> list[tuple[str, float, float]]:
     for d in result.detections:
         if d.marked_down_at is not None:
             bands.append((d.backend, d.marked_down_at, d.marked_up_at or end))
+    return bands
+
+
+def _operator_bands(result: LiveResult | Result) -> list[tuple[str, float, float, str]]:
+    """(backend, from, to, label) while the operator kept a backend out of the rotation.
+
+    Read from the scenario's operations (what was asked), the same for both engines: a
+    ``drain`` or ``maint`` opens a band, ``ready`` closes it.
+    """
+    end = result.scenario.duration
+    since: dict[str, tuple[float, str]] = {}
+    bands = []
+    for op in sorted(result.scenario.operations, key=lambda o: o.at):
+        if op.action in ("drain", "maint"):
+            if op.backend in since:
+                start, label = since.pop(op.backend)
+                bands.append((op.backend, start, op.at, label))
+            since[op.backend] = (op.at, op.action)
+        elif op.action == "ready" and op.backend in since:
+            start, label = since.pop(op.backend)
+            bands.append((op.backend, start, op.at, label))
+    bands += [(b, start, end, label) for b, (start, label) in since.items()]
     return bands
 
 
@@ -57,9 +84,18 @@ def request_timeline(result: LiveResult | Result, *, title: str) -> go.Figure:
         y = lane[backend]
         fig.add_shape(type="rect", x0=round(start, 4), x1=round(stop, 4), y0=y - 0.4,
                       y1=y + 0.4, fillcolor="lightgrey", opacity=0.6, line_width=0, layer="below")
+    for backend, start, stop, label in _operator_bands(result):
+        y = lane[backend]
+        fig.add_shape(type="rect", x0=round(start, 4), x1=round(stop, 4), y0=y - 0.4,
+                      y1=y + 0.4, fillcolor=OPERATOR_FILL, opacity=0.5, line_width=0,
+                      layer="below", label={"text": label, "textposition": "top left"})
     for f in result.scenario.failures:
         # dotted, not dashed: in this course dashed lines are theory
         fig.add_vline(x=f.at, line_dash="dot", line_color=viz.FAIL_COLOUR)
+    for op in result.scenario.operations:
+        if op.action == "weight":
+            fig.add_vline(x=op.at, line_dash="dot", line_color="grey",
+                          annotation_text=f"set weight {round(op.weight * 100)}%")
     points = _points(result)
     for name in names:
         xs = [t for t, b, ok in points if b == name and ok]

@@ -9,7 +9,9 @@ takes and plays it on this machine:
 3. send ``arrival_rate`` requests per second for ``duration`` seconds (time 0 = the first
    request, as in the simulator) and inject each ``Failure`` at its ``at``: ``crash`` is
    SIGKILL, ``hang`` is SIGSTOP; at ``until`` the backend comes back (a fresh process after a
-   crash, SIGCONT after a hang);
+   crash, SIGCONT after a hang). Each ``Operation`` is sent to HAProxy's runtime API at its
+   ``at`` (``set server app/b1 state drain``, ``set weight app/b1 50%``); when it was applied
+   and HAProxy's answer go to ``meta["operations"]``;
 4. stop everything (also when anything above raised) and return a :class:`LiveResult`.
 
 A run with ``duration=6`` takes about 7–8 s of wall-clock time.
@@ -24,6 +26,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from course_lib.lb.operations import runtime_command
 from course_lib.lb.scenario import Scenario
 
 from .config import live_config
@@ -165,7 +168,10 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
         actions.append((f.at, i, "fail", f))
         if f.until is not None and f.until < scenario.duration:
             actions.append((f.until, i, "recover", f))
+    for i, op in enumerate(scenario.operations):
+        actions.append((op.at, i, "operate", op))
     actions.sort(key=lambda a: a[0])
+    operated: list[list] = []
     with Backends(len(scenario.backends), names=scenario.names, seed=scenario.seed, app=app,
                   service=scenario.service,
                   service_times=[1 / b.service_rate for b in scenario.backends]) as backends, \
@@ -184,7 +190,11 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
                            timeout=timeout, path=path) as load:
             for at, i, what, f in actions:
                 time.sleep(max(0.0, t0 + at - time.monotonic()))
-                if what == "fail":
+                if what == "operate":  # the operator's command, on the runtime API
+                    answer = proxy.command(runtime_command(f)).strip()
+                    operated.append([round(time.monotonic() - t0, 4), f.backend, f.action,
+                                     f.weight, answer])
+                elif what == "fail":
                     injected[(i, what)] = time.monotonic() - t0
                     (backends.crash if f.kind == "crash" else backends.hang)(f.backend)
                 else:
@@ -199,7 +209,8 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
         detections=_detections(scenario, injected, changes),
         changes=changes, samples=samples, counters=counters, config=config,
         haproxy_version=haproxy_version(),
-        meta={"app": app, "path": path, "loadgen": "fixed-rate (open loop)"},
+        meta={"app": app, "path": path, "loadgen": "fixed-rate (open loop)",
+              **({"operations": operated} if operated else {})},
     )
 
 
