@@ -70,7 +70,13 @@ class HealthSegment:
 
 @dataclass(frozen=True)
 class Detection:
-    """How the balancer noticed one injected failure (``None``: it never did within the run)."""
+    """How the balancer noticed one injected failure (``None``: it never did within the run).
+
+    One shape for the simulator and for HAProxy (``lb.live``), so that measured and simulated
+    detections compare field by field. ``failed_attempts`` (requests sent to the backend between
+    the failure and its marking down) is counted by the simulator; a live run leaves it ``None``
+    (HAProxy does not report it; the live lab counts failed requests from its own records).
+    """
 
     backend: str
     kind: str
@@ -78,7 +84,7 @@ class Detection:
     marked_down_at: float | None
     recovered_at: float | None
     marked_up_at: float | None
-    failed_attempts: int
+    failed_attempts: int | None = None
 
     @property
     def detection_time(self) -> float | None:

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from course_lib.lb.operations import runtime_command
+from course_lib.lb.result import Detection
 from course_lib.lb.scenario import Scenario
 
 from .config import live_config
@@ -38,20 +39,8 @@ LIVE_KINDS = ("crash", "hang")
 LOAD_PATH = "/"
 
 
-@dataclass(frozen=True)
-class LiveDetection:
-    """One failure as HAProxy saw it (s since the first request; None = did not happen)."""
-
-    backend: str
-    kind: str
-    failed_at: float
-    marked_down_at: float | None
-    recovered_at: float | None
-    marked_up_at: float | None
-
-    @property
-    def detection_time(self) -> float | None:
-        return None if self.marked_down_at is None else self.marked_down_at - self.failed_at
+#: A live detection has the simulator's shape (``failed_attempts`` left ``None``): one name each.
+LiveDetection = Detection
 
 
 @dataclass
