@@ -7,6 +7,7 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 
 def _broker(_args: argparse.Namespace) -> int:
@@ -25,17 +26,24 @@ def _broker(_args: argparse.Namespace) -> int:
     print(f"Embedded Kafka broker (Tansu) listening on {broker.address} "
           f"(started in {broker.startup_s * 1000:.0f} ms; memory-only storage).")
     print(f"Use it with: export KAFKA_BOOTSTRAP_SERVERS={broker.address}")
-    print("Press Ctrl-C to stop it.", flush=True)
     try:
-        while not stop.wait(0.5):
-            if not broker.running():
-                print("error: the broker exited unexpectedly", file=sys.stderr)
-                return 1
-    except KeyboardInterrupt:
-        pass
+        code = _serve(stop, broker.running, "the broker")
     finally:
         broker.stop()
     print("Broker stopped.")
+    return code
+
+
+def _serve(stop: threading.Event, running: Callable[[], bool], what: str) -> int:
+    """Wait for Ctrl-C or SIGTERM (``stop``); 1 if ``what`` dies first, else 0."""
+    print("Press Ctrl-C to stop it.", flush=True)
+    try:
+        while not stop.wait(0.5):
+            if not running():
+                print(f"error: {what} exited unexpectedly", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -67,15 +75,11 @@ def _kafka(args: argparse.Namespace) -> int:
             print(f"  broker {broker_id}: {cluster.address(broker_id)} "
                   f"(pid {cluster.pid(broker_id)})")
         print(f"Use it with: export KAFKA_BOOTSTRAP_SERVERS={cluster.bootstrap_servers}")
-        print("Press Ctrl-C to stop it.", flush=True)
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        code = _serve(stop, lambda: all(map(cluster.running, cluster.broker_ids)), "a broker")
     finally:
         cluster.stop()
     print("Cluster stopped.")
-    return 0
+    return code
 
 
 def _doctor(_args: argparse.Namespace) -> int:

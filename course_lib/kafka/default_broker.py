@@ -157,12 +157,6 @@ def default_cluster() -> KafkaCluster | None:
     return _cluster if backend() == "apache" else None
 
 
-def broker_count() -> int | None:
-    """How many brokers the lessons' Kafka has (None for an external Kafka: ask it)."""
-    chosen = backend()
-    return None if chosen == "external" else 1
-
-
 def stop_default_cluster() -> None:
     """Stop the lessons' Apache Kafka broker, if one runs (the atexit hook does this too)."""
     global _cluster
