@@ -164,8 +164,9 @@ def _kafka(design: Design, problem: Problem, seed: int) -> tuple[float, dict[str
     return start, runs
 
 
-def simulate_run(design: Design, seed: int = 0, problem: Problem = Problem()) -> RunRecords:
+def simulate_run(design: Design, seed: int = 0, problem: Problem | None = None) -> RunRecords:
     """The records of one simulated day (steps 1–3 of the module docstring)."""
+    problem = Problem() if problem is None else problem
     profile, script, work = problem.profile, problem.script, problem.work
     checkouts, copies = _api_tier(design, problem, seed)
     window_start, runs = _kafka(design, problem, seed)
@@ -209,6 +210,7 @@ def simulate_run(design: Design, seed: int = 0, problem: Problem = Problem()) ->
     return RunRecords(records, orders, "simulated")
 
 
-def evaluate(design: Design, seed: int = 0, problem: Problem = Problem()) -> Score:
+def evaluate(design: Design, seed: int = 0, problem: Problem | None = None) -> Score:
     """Simulate the day for ``design`` and score it against the problem's objectives."""
+    problem = Problem() if problem is None else problem
     return score(simulate_run(design, seed, problem), design, problem.objectives, problem.prices)

@@ -26,7 +26,7 @@ from course_lib.capstone.problem import FailureScript, Objectives, Prices, Traff
 from course_lib.stats import percentile
 
 __all__ = ["CAUSES", "CheckoutRecord", "OrderRecord", "RunRecords", "Score", "cause_at",
-           "cost_per_hour", "score"]
+           "cost_per_hour", "explain", "score"]
 
 CAUSES = ("normal", "peak", "api crash", "api hang", "broker loss", "slow database")
 OBJECTIVES = ("availability", "p99_ms", "orders_lost", "duplicates", "freshness_p99_s")
@@ -122,8 +122,7 @@ class Score:
 
     def worst_cause(self, objective: str) -> str | None:
         """The cause that cost ``objective`` the most (None if nothing was counted against it)."""
-        key = {"availability": "failed", "p99_ms": "slow", "orders_lost": "lost",
-               "duplicates": "duplicates", "freshness_p99_s": "late"}[objective]
+        key = _KEYS[objective]
         counts = {c: row[key] for c, row in self.breakdown.items() if row[key]}
         return max(counts, key=lambda c: counts[c]) if counts else None
 
@@ -172,3 +171,33 @@ def score(records: RunRecords, design: Design, objectives: Objectives | None = N
     return Score(availability, p99_ms, lost, duplicates, freshness,
                  cost_per_hour(design, prices), failing,
                  {c: row for c, row in breakdown.items()}, len(checkouts), records.source)
+
+
+_WHAT = {"availability": ("availability", "failed checkouts"),
+         "p99_ms": ("p99 latency (ms)", "checkouts slower than the objective"),
+         "orders_lost": ("orders lost", "orders lost"),
+         "duplicates": ("orders processed twice", "extra copies"),
+         "freshness_p99_s": ("p99 freshness (s)", "orders later than the objective")}
+
+
+def explain(result: Score, objectives: Objectives | None = None) -> str:
+    """One sentence per failing objective: the value, the objective, and where it was lost
+    (the cause that cost it most, from the breakdown). ``"meets every objective"`` otherwise."""
+    objectives = Objectives() if objectives is None else objectives
+    if result.meets_slo:
+        return "meets every objective"
+    lines = []
+    for name in result.failing:
+        label, counted = _WHAT[name]
+        value, target = getattr(result, name), getattr(objectives, name)
+        shown = "none" if value is None else f"{value:.4g}"
+        relation = ">=" if name == "availability" else "<="
+        cause = result.worst_cause(name)
+        where = "" if cause is None else (
+            f"; most {counted} during '{cause}' ({result.breakdown[cause][_KEYS[name]]})")
+        lines.append(f"{label} {shown}, objective {relation} {target:g}{where}")
+    return "\n".join(lines)
+
+
+_KEYS = {"availability": "failed", "p99_ms": "slow", "orders_lost": "lost",
+         "duplicates": "duplicates", "freshness_p99_s": "late"}
