@@ -59,15 +59,16 @@ class FailureScript:
     the second hangs (SIGSTOP) from ``hang_at`` to ``hang_until``; the broker leading the orders
     partition dies (SIGKILL) at ``broker_at`` and is restarted ``broker_restart_after`` seconds
     later; every database call takes ``db_slow_factor`` times as long from ``db_slow_at`` to
-    ``db_slow_until``. The defaults put both API failures in the peak: that is when they hurt.
+    ``db_slow_until``. The defaults put both API failures in the peak (that is when they hurt)
+    and let no two failures overlap, so the breakdown can say which one cost what.
     """
 
     crash_at: float = 34.0
     crash_until: float = 44.0
     hang_at: float = 47.0
     hang_until: float = 57.0
-    broker_at: float = 75.0
-    broker_restart_after: float = 30.0
+    broker_at: float = 65.0
+    broker_restart_after: float = 20.0
     db_slow_at: float = 90.0
     db_slow_until: float = 110.0
     db_slow_factor: float = 4.0

@@ -63,16 +63,16 @@ class RunRecords:
 
 
 def cause_at(at: float, profile: TrafficProfile, script: FailureScript) -> str:
-    """Which part of the day ``at`` falls in: a failure of the script in progress (the first
-    that applies, in the script's order), else ``peak`` or ``normal``. This is how the breakdown
-    says *where* requests were lost."""
+    """Which part of the day ``at`` falls in: the failure of the script in progress (the one
+    that started last, if windows overlap), else ``peak`` or ``normal``. This is how the
+    breakdown says *where* requests were lost."""
     windows = (("api crash", script.crash_at, script.crash_until),
                ("api hang", script.hang_at, script.hang_until),
                ("broker loss", script.broker_at, script.broker_at + script.broker_restart_after),
                ("slow database", script.db_slow_at, script.db_slow_until))
-    for name, start, end in windows:
-        if start <= at < end:
-            return name
+    active = [(start, name) for name, start, end in windows if start <= at < end]
+    if active:
+        return max(active)[1]
     return "peak" if profile.rate_at(at) > profile.base_rate else "normal"
 
 

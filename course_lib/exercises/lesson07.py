@@ -61,7 +61,7 @@ def solution_strict_isr_objective() -> str:
     "arrive late. Which objective measures lateness?",
 ), worked="evaluate(replace(N+1, min_insync_replicas=3)).failing is {answer!r}: while the broker "
           "is down no partition it replicates has three in-sync replicas, the producer retries "
-          "until it returns 30 s later, and those orders are processed far beyond 15 s.")
+          "until it returns 20 s later, and those orders are processed far beyond 15 s.")
 def check_strict_isr_objective(answer: Any) -> CheckResult:
     """One objective name (``freshness_p99_s``, or ``freshness``)."""
     failing = evaluate(_strict_isr(), seed=LESSON_SEED).failing
