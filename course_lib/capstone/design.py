@@ -106,7 +106,9 @@ class Design:
         return min(self.workers, self.db_pool)
 
     def label(self) -> str:
-        """A short name for tables and hover text: ``3×2 rr/lc · 3 brokers RF3 ISR2 acks=all``."""
+        """A short name for tables and hover text:
+        ``3×2 least_connections · 3b RF3 ISR2 acks=all · 2c`` (servers × workers, policy,
+        standby if any, brokers, RF, min ISR, acks, consumers)."""
         return (f"{self.api_servers}×{self.workers} {self.policy}"
                 f"{'' if self.standby == 'none' else ' +' + self.standby}"
                 f" · {self.brokers}b RF{self.replication_factor} ISR{self.min_insync_replicas}"

@@ -21,11 +21,13 @@ own engines, scored by :func:`course_lib.capstone.score.score`.
    :func:`course_lib.kafka.replication_engine.simulate` runs the one-partition model around the
    failure, with the design's ``acks``, RF, ``min.insync.replicas`` and idempotence, and a
    producer that retries until Kafka's ``delivery.timeout.ms`` (120 s). Each order of an affected
-   partition takes the fate of the modelled write sent nearest in time: delivered after the
-   write's delay, lost (acknowledged then gone, unavailable at the end, or given up: the
-   checkout had answered and the order never reached the log) or duplicated. *Simplified*: the
-   checkout produces asynchronously, so Kafka adds nothing to checkout latency; other
-   partitions are unaffected.
+   partition, created within the modelled window, takes the fate of the first modelled write sent
+   at or after it: delivered after that write's delay, lost (acknowledged then gone,
+   unavailable at the end, or given up: the checkout had answered and the order never reached
+   the log) or duplicated. *Simplified*: the
+   checkout produces asynchronously, so Kafka adds nothing to checkout latency; partitions
+   without a replica on the dead broker, and orders outside the window, reach the log at once;
+   the window's write rate is the profile's rate at the moment the broker dies.
 3. **The consumers** (lesson 04): a capacity calculation, not a simulation: the group is one pipe
    of capacity :func:`course_lib.kafka.group_model.group_capacity` (the busiest consumer's
    partitions set the pace), slower while the database is slow (a third of a consumer's work is

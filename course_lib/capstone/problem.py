@@ -5,8 +5,8 @@ Four frozen descriptions with defaults, so the lesson states the problem once an
 
 * :class:`TrafficProfile`: checkouts of lesson 05's coffee shop, time compressed (a day in two
   minutes): a base rate and a peak ``peak_factor`` times higher;
-* :class:`FailureScript`: an API server crashes and restarts, another hangs, the partition
-  leader's Kafka broker dies and comes back, the database turns slow for a while;
+* :class:`FailureScript`: an API server crashes and restarts, another hangs, a Kafka broker
+  dies and comes back, the database turns slow for a while;
 * :class:`Objectives`: the service-level objectives (SLOs) the design must keep;
 * :class:`Prices`: cost per hour of each part. **These are assumptions** made for the lesson
   (round numbers in the range of small cloud machines), not a price list: the point is that
@@ -56,11 +56,12 @@ class FailureScript:
     """What goes wrong, and when (seconds from the start of the day).
 
     The first API server crashes at ``crash_at`` (SIGKILL) and is restarted at ``crash_until``;
-    the second hangs (SIGSTOP) from ``hang_at`` to ``hang_until``; the broker leading the orders
-    partition dies (SIGKILL) at ``broker_at`` and is restarted ``broker_restart_after`` seconds
-    later; every database call takes ``db_slow_factor`` times as long from ``db_slow_at`` to
-    ``db_slow_until``. The defaults put both API failures in the peak (that is when they hurt)
-    and let no two failures overlap, so the breakdown can say which one cost what.
+    the second hangs (SIGSTOP) from ``hang_at`` to ``hang_until``; a broker (the leader of some
+    orders partitions, a follower of others) dies (SIGKILL) at ``broker_at`` and is restarted
+    ``broker_restart_after`` seconds later; every database call takes ``db_slow_factor`` times
+    as long from ``db_slow_at`` to ``db_slow_until``. The defaults put both API failures in the
+    peak (that is when they hurt) and let no two failures overlap, so the breakdown can say
+    which one cost what.
     """
 
     crash_at: float = 34.0
