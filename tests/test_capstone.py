@@ -205,3 +205,11 @@ def test_render_design_shows_the_verdict():
     assert "availability" in text.splitlines()[1]
     _, text = render_design()
     assert text.endswith("meets every objective")
+
+
+def test_a_failure_after_the_end_of_the_day_is_refused_naming_both_fields():
+    from course_lib.capstone import Problem
+
+    with pytest.raises(ValueError, match=r"^script\.broker_at must be a finite number < "
+                                         r"profile\.duration=120 \(got 130\.0\)$"):
+        Problem(script=FailureScript(broker_at=130.0))

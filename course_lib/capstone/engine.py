@@ -61,6 +61,7 @@ from course_lib.kafka.replication_engine import simulate as simulate_replication
 from course_lib.kafka.replication_model import ReplicationScenario
 from course_lib.lb import Backend, Failure, HealthCheck, Scenario
 from course_lib.lb import simulate as simulate_lb
+from course_lib.validate import number
 
 __all__ = ["Problem", "evaluate", "pieces", "simulate_run"]
 
@@ -77,6 +78,13 @@ class Problem:
     work: Work = Work()
     objectives: Objectives = Objectives()
     prices: Prices = Prices()
+
+    def __post_init__(self) -> None:
+        # every failure must start within the day, or it would silently never happen
+        limit = f"profile.duration={self.profile.duration:g}"
+        for name in ("crash_at", "hang_at", "broker_at", "db_slow_at"):
+            number(f"script.{name}", getattr(self.script, name), lt=self.profile.duration,
+                   high_name=limit)
 
 
 def pieces(problem: Problem) -> list[tuple[float, float, float, float]]:
@@ -185,7 +193,7 @@ def simulate_run(design: Design, seed: int = 0, problem: Problem | None = None) 
         api_copies = copies.get(index, 1)
         cause = cause_at(arrival, profile, script)
         relative = created - window_start
-        if role not in runs or not 0 <= relative <= sent_at[role][-1]:
+        if role not in runs or not sent_at[role] or not 0 <= relative <= sent_at[role][-1]:
             pending.append((created, n, arrival, api_copies, cause))
             continue
         j = min(bisect_left(sent_at[role], relative), len(sent_at[role]) - 1)
