@@ -15,6 +15,7 @@ from dataclasses import replace
 import pytest
 
 from course_lib import queueing, validate
+from course_lib.capstone import Design, TrafficProfile, Work
 from course_lib.components.model import simulate_server
 from course_lib.components.path import PathScenario
 from course_lib.kafka.decision import Costs, IntegrationScenario
@@ -43,6 +44,8 @@ POSITIVE = [
     ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
     ("simulate_replication", "write_rate",
      lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
+    ("capstone.TrafficProfile", "base_rate", lambda v: TrafficProfile(base_rate=v)),
+    ("capstone.Work", "consume_time", lambda v: Work(consume_time=v)),
 ]
 # fields that must be integers >= 1
 COUNTS = [
@@ -58,6 +61,9 @@ COUNTS = [
      lambda v: ReplicationScenario(replication_factor=v)),
     ("ReplicationScenario", "min_insync_replicas",
      lambda v: ReplicationScenario(min_insync_replicas=v)),
+    ("capstone.Design", "api_servers", lambda v: Design(api_servers=v)),
+    ("capstone.Design", "consumers", lambda v: Design(consumers=v)),
+    ("capstone.Design", "partitions", lambda v: Design(partitions=v)),
 ]
 # fields that pick one of a few names
 CHOICES = [
@@ -69,6 +75,9 @@ CHOICES = [
     ("QueueLab", "mode", lambda v: QueueLab(mode=v)),
     ("ReplicationScenario", "acks", lambda v: ReplicationScenario(acks=v)),
     ("ReplicationScenario", "failure_kind", lambda v: ReplicationScenario(failure_kind=v)),
+    ("capstone.Design", "policy", lambda v: Design(policy=v)),
+    ("capstone.Design", "standby", lambda v: Design(standby=v)),
+    ("capstone.Design", "acks", lambda v: Design(acks=v)),
 ]
 
 BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]
