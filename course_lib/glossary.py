@@ -61,7 +61,7 @@ GLOSSARY: dict[str, Term] = {
     # --- Kafka (lessons 04-06, 05b)
     "acks": Term("how many replicas must have a record before the producer is told",
                  kafka="acks"),
-    "replication_factor": Term("copies of each partition", kafka="replication.factor"),
+    "replication_factor": Term("copies of each partition (kafka-topics --replication-factor)"),
     "min_insync_replicas": Term("in-sync copies needed to accept an acks=all write",
                                 kafka="min.insync.replicas"),
     "partitions": Term("the parallel logs a topic is split into (Kafka's word too)"),
