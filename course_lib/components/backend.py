@@ -45,8 +45,10 @@ class BackendProcess:
         self.process = procs.spawn(self.args, owner="components", stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         atexit.register(self.stop)
-        ready, _, _ = select.select([self.process.stdout], [], [], self.timeout)
-        line = self.process.stdout.readline() if ready else ""  # type: ignore[union-attr]
+        stdout = self.process.stdout
+        assert stdout is not None  # stdout=subprocess.PIPE
+        ready, _, _ = select.select([stdout], [], [], self.timeout)
+        line = stdout.readline() if ready else ""
         if not ready:
             self.stop()
             raise TimeoutError(f"backend {self.name!r} did not start within {self.timeout:g} s")

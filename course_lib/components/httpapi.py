@@ -118,21 +118,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str, api: ApiServer, timings: dict[str, float]):
         if self.path.split("?")[0] == "/health" and method == "GET":
-            return 200, {"status": "ok", "store": api.store.kind}
+            return 200, {"status": "ok", "store": _store(api).kind}
         route = self._route()
         if route is None:
             return 404, {"error": f"no such path: {self.path} (try /health, /notes, /orders)"}
         resource, item_id = route
         if method == "GET" and item_id is None:
-            items, timings["db"] = api.store.list(resource)
+            items, timings["db"] = _store(api).list(resource)
             return 200, {"items": items}
         if method == "GET":
-            item, timings["db"] = api.store.get(resource, item_id)
+            assert item_id is not None  # the branch above took item_id None
+            item, timings["db"] = _store(api).get(resource, item_id)
             if item is None:
                 return 404, {"error": f"{resource}/{item_id} not found"}
             return 200, {"item": item}
         if method == "POST" and item_id is None:
-            item, timings["db"] = api.store.create(resource, self._json_body())
+            item, timings["db"] = _store(api).create(resource, self._json_body())
             return 201, {"item": item}
         return 405, {"error": f"{method} is not allowed on {self.path}"}
 
@@ -153,6 +154,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._handle("POST")
+
+
+def _store(api: ApiServer) -> MemoryStore | SqliteStore:
+    """``api.store``, which bind() sets before any request can arrive and stop() clears."""
+    store = api.store
+    assert store is not None, "the store is closed: the server is stopping"
+    return store
 
 
 class ApiServer:

@@ -265,6 +265,7 @@ def nginx_config(
         elif scenario.policy == "weighted_round_robin":
             words.append(f"weight={weights[b.name]}")
         if max_fails:
+            assert fail_timeout is not None  # nginx_passive: None only with max_fails 0
             words.append(f"max_fails={max_fails} fail_timeout={duration_text(fail_timeout)}")
         else:
             words.append("max_fails=0")

@@ -160,8 +160,10 @@ def _scale_point(policy: str, servers: int, rho: float, service_rate: float,
                                   SCALE_WARMUP + SCALE_WINDOW + SCALE_TAIL, policy,
                                   seed + 1000 * servers))
     end = SCALE_WARMUP + SCALE_WINDOW
+    # an "ok" request always has a latency (None only for failed or in-flight ones)
     latencies = [r.latency for r in run.requests
-                 if SCALE_WARMUP <= r.arrival_at < end and r.outcome == "ok"]
+                 if SCALE_WARMUP <= r.arrival_at < end and r.outcome == "ok"
+                 and r.latency is not None]
     return batch_means(latencies, SCALE_BATCHES)
 
 
@@ -255,9 +257,9 @@ def failover_scenario(approach: str = "round_robin", failure_at: float = 20.0,
         raise ValueError(f"approach must be one of {', '.join(APPROACHES)} (got {approach!r})")
     until = recover_at if recover_at is not None and recover_at > failure_at else None
     return Scenario(
-        backends, policy, arrival_rate, duration,
+        tuple(backends), policy, arrival_rate, duration,
         health_check=HealthCheck(interval, timeout, rise, fall),
-        failures=[Failure(victim, failure_at, kind, until, 4.0 if kind == "slow" else None)],
+        failures=(Failure(victim, failure_at, kind, until, 4.0 if kind == "slow" else None),),
         retries=retries, standby=standby, cold_start_time=10.0, request_timeout=2.0, seed=seed,
     )
 
@@ -281,9 +283,11 @@ def describe(result: Result) -> str:
             if back:
                 parts[-1] += (f"; re-admitted {len(back)}× while still {d.kind} "
                               f"(first at {back[0]:.2f} s)")
-    if s["p95"] is not None:
-        parts.append(f"p50 {s['p50'] * 1000:.0f} ms, p95 {s['p95'] * 1000:.0f} ms, "
-                     f"p99 {s['p99'] * 1000:.0f} ms")
+    p50, p95, p99 = s["p50"], s["p95"], s["p99"]
+    if p95 is not None:
+        assert p50 is not None and p99 is not None  # all three None, or none: the same "ok" list
+        parts.append(f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+                     f"p99 {p99 * 1000:.0f} ms")
     return "\n".join(parts)
 
 

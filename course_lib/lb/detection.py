@@ -12,8 +12,15 @@ Introduced in ``notebooks/03_failover.ipynb``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from course_lib.lb.config import integer_weights
 from course_lib.lb.weights import agent_fraction, slowstart_fraction
+
+if TYPE_CHECKING:
+    from course_lib.lb.policies import Policy
+    from course_lib.lb.scenario import Scenario
+    from course_lib.lb.state import ServerState
 
 DOWN_STATES = ("crashed", "off", "starting")
 
@@ -27,8 +34,23 @@ class DetectionMixin:
     ``backups``, ``policies``, ``cold_triggered``, ``ramping``, ``_eligible`` and ``set_actual``.
     """
 
+    # Declarations only (no values, so nothing at run time): the engine sets them.
+    env: Any  # simpy.Environment (simpy ships no type information)
+    s: Scenario
+    servers: dict[str, ServerState]
+    primaries: list[ServerState]
+    backups: list[ServerState]
+    policies: list[Policy]
+    cold_triggered: bool
+    ramping: set[ServerState]
+    _eligible: list[str] | None
+
+    if TYPE_CHECKING:
+        def set_actual(self, server: ServerState, state: str) -> None: ...
+
     def checker(self, server, phase: float):
         hc = self.s.health_check
+        assert hc is not None  # run() starts checkers only with a health check
         yield self.env.timeout(phase)
         successes = failures = 0
         while True:
@@ -57,6 +79,7 @@ class DetectionMixin:
     def passive_failure(self, server) -> None:
         now = self.env.now
         passive = self.s.passive
+        assert passive is not None  # end_attempt() calls this only with passive detection
         if now < server.passive_down_until:
             return
         server.fail_times.append(now)
@@ -124,6 +147,7 @@ class DetectionMixin:
         A crashed or hung server's agent does not answer, and HAProxy keeps the last weight.
         """
         agent = self.s.agent
+        assert agent is not None  # run() starts agents only with an agent check
         yield self.env.timeout(phase)
         while True:
             if server.actual not in DOWN_STATES and server.actual != "hung":

@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -32,6 +33,16 @@ __all__ = [
     "timeline_figure",
     "utilisation_figure",
 ]
+
+
+class RunSummaries(Protocol):
+    """What the policy-race figures read from a run: a :class:`Result`, or the dashboards'
+    memoised digest of one (its summary after the warm-up and its per-backend table)."""
+
+    def summary(self, since: float = 0.0) -> Mapping[str, float | int | None]: ...
+
+    def per_backend(self) -> Mapping[str, Mapping[str, float | int]]: ...
+
 
 DOWN_BAND = "rgba(213, 94, 0, 0.15)"  # the backend is actually broken
 BELIEF_BAND = "rgba(90, 90, 90, 0.25)"  # the balancer believes it is down
@@ -54,7 +65,7 @@ def _bar(x: list, y: list, name: str, colour_: str, **extra) -> dict:
     return {"type": "bar", "x": x, "y": y, "name": name, "marker": {"color": colour_}, **extra}
 
 
-def utilisation_figure(results: Mapping[str, Result], title: str = "Utilisation per server"
+def utilisation_figure(results: Mapping[str, RunSummaries], title: str = "Utilisation per server"
                        ) -> go.Figure:
     """Grouped bars: x = backend, one bar per policy (the keys of ``results``)."""
     data = []
@@ -63,8 +74,8 @@ def utilisation_figure(results: Mapping[str, Result], title: str = "Utilisation 
         names = list(table)
         data.append(_bar(names, rounded(table[n]["utilisation"] for n in names), label,
                          colour(i)))
-    shape, label = _hline(1.0, "saturated", "grey")
-    fig = go.Figure({"data": data, "layout": {"shapes": [shape], "annotations": [label],
+    shape, annotation = _hline(1.0, "saturated", "grey")
+    fig = go.Figure({"data": data, "layout": {"shapes": [shape], "annotations": [annotation],
                                               "barmode": "group", "yaxis": {"range": [0, 1.1]}}})
     return themed(fig, title=title, x_title="server", y_title="utilisation (busy fraction)",
                   legend_title="policy")
@@ -79,6 +90,7 @@ def redistribution_figure(result: Result, title: str) -> go.Figure:
     """
     (d, *_) = result.detections
     end = d.recovered_at if d.recovered_at is not None else result.scenario.duration
+    assert d.marked_down_at is not None, "the figure needs a failure the balancer detected"
     windows = {"before the failure": (0.0, d.failed_at),
                "after detection": (d.marked_down_at + 1.0, end)}
     names = list(result.scenario.names)
@@ -92,7 +104,7 @@ def redistribution_figure(result: Result, title: str) -> go.Figure:
                   legend_title="window")
 
 
-def latency_figure(results: Mapping[str, Result], theory: float | None = None,
+def latency_figure(results: Mapping[str, RunSummaries], theory: float | None = None,
                    theory_label: str = "M/M/1 mean (random)", since: float = 0.0,
                    title: str = "Response time by policy") -> go.Figure:
     """Mean, p95 and p99 response time per policy; ``theory`` (seconds) as a dashed line."""
@@ -100,7 +112,7 @@ def latency_figure(results: Mapping[str, Result], theory: float | None = None,
     summaries = [results[k].summary(since=since) for k in labels]
     data = []
     for i, key in enumerate(("mean_latency", "p95", "p99")):
-        values = [s[key] * 1000 if s[key] is not None else None for s in summaries]
+        values = [v * 1000 if (v := s[key]) is not None else None for s in summaries]
         data.append(_bar(labels, rounded(values, 2), key.replace("_latency", ""), colour(i)))
     layout: dict = {"barmode": "group"}
     if theory is not None:

@@ -80,5 +80,6 @@ def runtime_command(operation: Operation, backend_section: str = "app") -> str:
     """The HAProxy runtime-API command for ``operation`` (``set server app/b1 state drain``)."""
     target = f"{backend_section}/{operation.backend}"
     if operation.action == "weight":
+        assert operation.weight is not None  # validate(): a "weight" operation carries one
         return f"set weight {target} {round(operation.weight * 100)}%"
     return f"set server {target} state {operation.action}"

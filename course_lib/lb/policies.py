@@ -100,7 +100,7 @@ class SmoothWeightedRoundRobin(Policy):
         _require(healthy)
         eligible = [n for n in healthy if self.weights.get(n, 1) > 0] or list(healthy)
         total = 0.0
-        best = None
+        best: str | None = None
         for name in eligible:
             weight = self.weights.get(name, 1) or 1
             score = self._current.get(name, 0.0) + weight
@@ -108,6 +108,7 @@ class SmoothWeightedRoundRobin(Policy):
             total += weight
             if best is None or score > self._current[best]:
                 best = name
+        assert best is not None  # _require: healthy, hence eligible, is not empty
         self._current[best] -= total
         return best
 

@@ -203,6 +203,7 @@ class _Engine(DetectionMixin):
         if epoch != server.epoch:  # the server crashed or hung meanwhile: stale completion
             return
         attempt = server.current
+        assert attempt is not None  # same epoch: start_next's attempt is still being served
         server.current = None
         server.busy_time += self.env.now - server.service_started_at
         if not attempt.ended:  # a timed-out request is still served: wasted work

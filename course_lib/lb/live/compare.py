@@ -62,6 +62,7 @@ def expected_failed(result: LiveResult | Result) -> tuple[int, int]:
     """Range of failed requests implied by the detection range (single-failure runs)."""
     sc = result.scenario
     (failure,) = sc.failures
+    assert sc.health_check is not None, "the detection range needs an active health check"
     lo, hi = detection_bounds(sc.health_check, failure.kind)
     if sc.retries:
         return 0, 0
@@ -91,8 +92,9 @@ def simulated_row(sim: Result) -> dict:
     ok = [r for r in sim.requests if r.outcome == "ok"]
     after_at = max((d.marked_down_at or math.inf) for d in sim.detections)
     end = min((d.recovered_at or math.inf) for d in sim.detections)
-    before = [r.latency for r in ok if r.arrival_at < first.failed_at]
-    after = [r.latency for r in ok if after_at <= r.arrival_at < end]
+    # an "ok" request always has a latency (None only for failed or in-flight ones)
+    before = [r.latency for r in ok if r.arrival_at < first.failed_at and r.latency is not None]
+    after = [r.latency for r in ok if after_at <= r.arrival_at < end and r.latency is not None]
     return {
         "detection_time": first.detection_time,
         "failed": sim.summary()["failed"],
@@ -117,6 +119,7 @@ def verdicts(live: LiveResult, sim: Result) -> list[Verdict]:
     sc = live.scenario
     out = []
     for d in live.detections:
+        assert sc.health_check is not None, "the detection range needs an active health check"
         lo, hi = detection_bounds(sc.health_check, d.kind)
         t = d.detection_time
         inside = t is not None and lo - DETECTION_ALLOWANCE <= t <= hi + DETECTION_ALLOWANCE

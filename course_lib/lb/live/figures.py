@@ -12,6 +12,9 @@ Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import plotly.graph_objects as go
 
 from course_lib import viz
@@ -94,6 +97,7 @@ def request_timeline(result: LiveResult | Result, *, title: str) -> go.Figure:
         fig.add_vline(x=f.at, line_dash="dot", line_color=viz.FAIL_COLOUR)
     for op in result.scenario.operations:
         if op.action == "weight":
+            assert op.weight is not None  # Operation.validate: a "weight" operation carries one
             fig.add_vline(x=op.at, line_dash="dot", line_color="grey",
                           annotation_text=f"set weight {round(op.weight * 100)}%")
     points = _points(result)
@@ -115,7 +119,7 @@ def request_timeline(result: LiveResult | Result, *, title: str) -> go.Figure:
 
 def comparison_table(rows: list[list], *, live_label: str) -> go.Figure:
     """A plotly table of :func:`.compare.table_rows`."""
-    columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
+    columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
     fig = go.Figure(go.Table(
         header={"values": ["run", "metric", f"measured ({live_label})", "simulated"],
                 "align": "left"},

@@ -130,7 +130,9 @@ class HAProxy:
         validate(config_text)
         path = self.tmp / "haproxy.cfg"
         path.write_text(config_text)
-        self.process = procs.spawn([haproxy_binary(), "-db", "-f", str(path)],
+        binary = haproxy_binary()
+        assert binary is not None  # validate() raised RuntimeError(INSTALL_HINT) otherwise
+        self.process = procs.spawn([binary, "-db", "-f", str(path)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 10
         while not Path(self.socket_path).exists():

@@ -26,9 +26,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course_lib.lb.operations import runtime_command
+from course_lib.lb.operations import Operation, runtime_command
 from course_lib.lb.result import Detection
-from course_lib.lb.scenario import Scenario
+from course_lib.lb.scenario import Failure, Scenario
 
 from .config import live_config
 from .haproxy import HAProxy, StateChange, StatSample, haproxy_version
@@ -152,11 +152,12 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
     """
     _check_live(scenario)
     timeout = client_timeout or scenario.request_timeout + 2
-    actions = []
-    for i, f in enumerate(scenario.failures):
-        actions.append((f.at, i, "fail", f))
-        if f.until is not None and f.until < scenario.duration:
-            actions.append((f.until, i, "recover", f))
+    # (at, index, what, the failure or the operation): "fail"/"recover" or "operate"
+    actions: list[tuple[float, int, str, Failure | Operation]] = []
+    for i, failure in enumerate(scenario.failures):
+        actions.append((failure.at, i, "fail", failure))
+        if failure.until is not None and failure.until < scenario.duration:
+            actions.append((failure.until, i, "recover", failure))
     for i, op in enumerate(scenario.operations):
         actions.append((op.at, i, "operate", op))
     actions.sort(key=lambda a: a[0])
@@ -180,10 +181,12 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
             for at, i, what, f in actions:
                 time.sleep(max(0.0, t0 + at - time.monotonic()))
                 if what == "operate":  # the operator's command, on the runtime API
+                    assert isinstance(f, Operation)
                     answer = proxy.command(runtime_command(f)).strip()
                     operated.append([round(time.monotonic() - t0, 4), f.backend, f.action,
                                      f.weight, answer])
                 elif what == "fail":
+                    assert isinstance(f, Failure)
                     injected[(i, what)] = time.monotonic() - t0
                     (backends.crash if f.kind == "crash" else backends.hang)(f.backend)
                 else:

@@ -33,8 +33,9 @@ SHARE_POINTS = 3.0
 __all__ = ["GUARD", "SHARE_POINTS", "cost_rows", "operator_verdicts", "shares"]
 
 
-def _answers(result: LiveResult | Result, start: float, end: float) -> list[str]:
-    """Backends that answered requests sent in ``[start, end)``."""
+def _answers(result: LiveResult | Result, start: float, end: float) -> list[str | None]:
+    """Backends that answered requests sent in ``[start, end)`` (None: an answer that did not
+    say which backend it came from)."""
     if isinstance(result, LiveResult):
         return [r.backend for r in result.requests if start <= r.sent_at < end and r.ok]
     return [r.backend for r in result.requests if start <= r.arrival_at < end
@@ -44,7 +45,9 @@ def _answers(result: LiveResult | Result, start: float, end: float) -> list[str]
 def _failed(result: LiveResult | Result) -> int:
     if isinstance(result, LiveResult):
         return sum(not r.ok for r in result.requests)
-    return result.summary()["failed"]
+    failed = result.summary()["failed"]
+    assert isinstance(failed, int)  # a count, never None
+    return failed
 
 
 def shares(result: LiveResult | Result, start: float, end: float) -> dict[str, float]:
@@ -55,7 +58,8 @@ def shares(result: LiveResult | Result, start: float, end: float) -> dict[str, f
 
 def _out_windows(scenario) -> list[tuple[str, float, float]]:
     """(backend, from, to): out of the rotation from its first drain/maint to its ready."""
-    windows, since = [], {}
+    windows: list[tuple[str, float, float]] = []
+    since: dict[str, float] = {}
     for op in sorted(scenario.operations, key=lambda o: o.at):
         if op.action in ("drain", "maint"):
             since.setdefault(op.backend, op.at)
@@ -90,6 +94,7 @@ def operator_verdicts(live: LiveResult, sim: Result) -> list[str]:
             out.append(f"{'✅' if close else '❌'} after ready, {backend} takes its share again: "
                        f"within {SHARE_POINTS:g} points of the simulated {after_sim:.0%}")
     for op in (o for o in sc.operations if o.action == "weight"):
+        assert op.weight is not None  # Operation.validate: a "weight" operation carries one
         for label, start, end in (("before", 0.0, op.at - GUARD), ("after", op.at + GUARD,
                                                                      sc.duration)):
             measured, simulated = shares(live, start, end), shares(sim, start, end)

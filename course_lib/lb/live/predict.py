@@ -35,6 +35,7 @@ def render_prediction(interval: float = 0.5, fall: int = 3, kind: str = "crash",
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS} (got {kind!r})")
     base = base_scenario(seed)
+    assert base.health_check is not None  # base_scenario: the lab's CHECKS
     checks = HealthCheck(interval=interval, timeout=base.health_check.timeout, rise=2, fall=fall)
     scenario = replace(base, health_check=checks,
                        failures=(Failure("b1", at=1.0, kind=kind, until=3.5),))
