@@ -19,7 +19,7 @@ export PYTHONHASHSEED  := 0
 
 help:
 	@echo "make lab        open the course in JupyterLab (http://$(LAB_IP):$(LAB_PORT)/lab)"
-	@echo "make test       lint + unit tests + nbval over every notebook"
+	@echo "make test       lint + types (mypy) + unit tests + nbval over every notebook"
 	@echo "make notebooks  re-execute every notebook in place (after changing a lesson)"
 	@echo "make doctor     check that this machine has what the course needs"
 	@echo "make kafka      fetch Apache Kafka's jars ahead of time (about 45 MB, once)"
@@ -53,6 +53,7 @@ kafka-jars: $(STAMP)
 
 test: $(STAMP) kafka-jars
 	$(PY) -m ruff check course_lib tests benchmarks notebooks data conftest.py
+	$(PY) -m mypy
 	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider
 
 unit: $(STAMP)
@@ -63,6 +64,7 @@ nbval: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check course_lib tests benchmarks notebooks data conftest.py
+	$(PY) -m mypy
 
 notebooks: $(STAMP)
 	$(PY) -m course_lib.authoring $(NB)

@@ -56,7 +56,8 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
     else:
         accepted, failed, done = arrivals, 0, _pushed(s, arrivals, work_rng, until)
     finished = [f for f, _ in done]
-    backlog, tick = [], 0  # simpy's clock starts at the int 0 (it shows in the figure's JSON)
+    backlog: list[tuple[float, int]] = []
+    tick: float = 0  # simpy's clock starts at the int 0 (it shows in the figure's JSON)
     while tick < until:
         backlog.append((round(tick, 6), bisect_left(accepted, tick) - bisect_left(withdrawn, tick)
                         - bisect_left(finished, tick)))
@@ -70,7 +71,8 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
 def _arrivals(seed: object, produce_rate: float, until: float) -> Times:
     """When the producer sends each message (Poisson): the same stream for all four styles, so
     :func:`~course_lib.kafka.decision_view.compare` draws it once, not four times."""
-    draw, t, out = random.Random(f"{seed}-arrivals").expovariate, 0.0, []
+    draw, t = random.Random(f"{seed}-arrivals").expovariate, 0.0
+    out: list[float] = []
     while True:
         t = t + draw(produce_rate)
         if t >= until:
@@ -156,23 +158,24 @@ def _polled(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, un
     start, end = s.outage_start, s.outage_end
     insert_at = [a + c.network_hop for a in arrivals]
     inserted: list[float] = []  # when each row's INSERT commits (row k visible after that)
-    db = {"free": 0.0, "queued": 0, "visible": 0, "claimed": 0}
+    clock = {"free": 0.0}  # when the database is next free
+    db = {"queued": 0, "visible": 0, "claimed": 0}  # row counts
     done: list[tuple[float, float]] = []
 
     def queue_inserts(now: float) -> None:  # INSERTs requested before ``now`` are ahead in line
-        k, free = db["queued"], db["free"]
+        k, free = db["queued"], clock["free"]
         while k < len(insert_at) and insert_at[k] < now:
             t1 = insert_at[k]
             free = (t1 if t1 > free else free) + c.db_write_time
             inserted.append(free)
             k += 1
-        db["queued"], db["free"] = k, free
+        db["queued"], clock["free"] = k, free
 
     def write(now: float) -> float:  # one UPDATE/DELETE: returns when it commits
         queue_inserts(now)
-        free = db["free"]
-        db["free"] = (now if now > free else free) + c.db_write_time
-        return db["free"]
+        free = clock["free"]
+        clock["free"] = (now if now > free else free) + c.db_write_time
+        return clock["free"]
 
     def consumer(now: float):
         yield now
