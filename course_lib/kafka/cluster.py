@@ -63,8 +63,16 @@ class ClusterError(RuntimeError):
 
 
 def new_cluster_id() -> str:
-    """A Kafka cluster id: 22 URL-safe base64 characters (never the two reserved values)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    """A Kafka cluster id: 22 URL-safe base64 characters, as ``kafka-storage random-uuid`` makes.
+
+    Drawn again when it starts with ``-`` (1 in 64): the StorageTool would read it as an option
+    and fail with "argument --cluster-id/-t: expected one argument". (A random uuid4 is never one
+    of the two reserved ids, all zeros and 0…01: its version bits are set.)
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -156,7 +164,8 @@ class KafkaCluster:
             spec.config_file.write_text(node_properties(spec, list(self.nodes.values()),
                                                         self.brokers, self.broker_config))
             command = self._java_command(spec, "kafka.tools.StorageTool", "format",
-                                         "-t", self.cluster_id, "-c", str(spec.config_file),
+                                         f"--cluster-id={self.cluster_id}",
+                                         "-c", str(spec.config_file),
                                          heap="256m")
             running.append((spec, self._popen(command, spec.directory / "format.log")))
         for spec, process in running:
