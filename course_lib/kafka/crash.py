@@ -74,12 +74,12 @@ class HandoverResult:
                 and low <= self.moved_after_s <= high)
 
     def verdict(self) -> str:
-        """One sentence with no timing in it (stable for a checked cell)."""
+        """One sentence with no timing and no partition number in it (a checked cell prints it:
+        which member keeps which partition depends on random member ids)."""
         low, high = self.expected_range_s
         moved = set(self.victim_partitions) <= set(self.survivor_after)
-        return (f"{self.handover.how}: partition(s) {list(self.victim_partitions)} moved to the "
-                f"survivor: {moved}; within the expected {low:g}-{high:g} s: "
-                f"{self.as_expected()}")
+        return (f"{self.handover.how}: the victim's partition moved to the survivor: {moved}; "
+                f"within the expected {low:g}-{high:g} s: {self.as_expected()}")
 
     def timing(self) -> str:
         return (f"{self.handover.how}: moved {self.moved_after_s:.2f} s after the victim went "
