@@ -67,6 +67,7 @@ class ChildConsumer:
         """Block until the child reports ``key`` with a value ``predicate`` accepts; return it."""
         deadline = time.monotonic() + timeout_s
         while True:
+            self.drain()
             if key in self.last and predicate(self.last[key]):
                 return self.last[key]
             remaining = deadline - time.monotonic()
@@ -78,6 +79,14 @@ class ChildConsumer:
                 self.last.update(self.messages.get(timeout=min(remaining, 0.1)))
             except queue.Empty:
                 continue
+
+    def drain(self) -> dict[str, Any]:
+        """Take in every report that arrived; return the latest value of each key."""
+        while True:
+            try:
+                self.last.update(self.messages.get_nowait())
+            except queue.Empty:
+                return self.last
 
     def kill(self) -> float:
         """``SIGKILL`` the child (no LeaveGroup, no commit); reap it; return the kill instant."""
