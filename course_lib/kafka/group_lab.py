@@ -140,6 +140,12 @@ class ConsumerGroupLab:
                                      value_deserializer=StrDeserializer(),
                                      max_poll_records=self.max_poll_records,
                                      partition_assignment_strategy=[ASSIGNORS[self.assignor]])
+            # Know the topic's partitions before joining: a leader that assigns with metadata
+            # lacking a just-created topic hands out nothing until its next refresh (minutes).
+            deadline = time.monotonic() + 10
+            while (len(consumer.partitions_for_topic(self.topic)) < self.partitions
+                   and time.monotonic() < deadline):
+                time.sleep(0.1)
             consumer.subscribe([self.topic], listener=_Recorder(member))
             pending_commit = False
             while not member.stop.is_set():
