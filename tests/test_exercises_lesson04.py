@@ -1,5 +1,7 @@
 """Lesson 04's self-checks: the solutions pass, typical wrong answers fail with a hint."""
 
+import pytest
+
 from course_lib.exercises.lesson04 import (
     check_consumers_needed,
     check_lag_growth,
@@ -35,3 +37,24 @@ def test_consumers_needed_is_strict_at_exactly_capacity(monkeypatch):
 
     monkeypatch.setattr(lesson04, "SIZING", {**lesson04.SIZING, "produce_rate": 150.0})
     assert lesson04.solution_consumers_needed() == 6
+
+
+@pytest.mark.parametrize("answer", [5.5, "5.5", 6.5])
+def test_a_fractional_consumer_count_is_rejected_as_such(answer):
+    verdict = check_consumers_needed(answer)
+    assert not verdict and "must be a whole number" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["6", "6 consumers", 6.0])
+def test_consumer_count_as_written(answer):
+    assert check_consumers_needed(answer)
+
+
+@pytest.mark.parametrize("answer", ["10 msg/s", "600 msg/min", " 10 "])
+def test_lag_growth_reads_units(answer):
+    assert check_lag_growth(answer)
+
+
+def test_lag_growth_names_an_unknown_unit():
+    verdict = check_lag_growth("10 kg")
+    assert not verdict and "the unit 'kg' is not one this question uses" in verdict.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from course_lib.exercises.lesson05 import (
     _dropped_with_grace,
     check_duplicates,
@@ -50,3 +52,23 @@ def test_grace_needed():
     assert not check_grace_needed(222)  # the lesson's drop count with no grace is not a grace
     verdict = check_grace_needed(None)
     assert not verdict.answered and "Not answered yet" in str(verdict)
+
+
+def test_a_fractional_grace_that_drops_nothing_gets_no_dropped_hint():
+    verdict = check_grace_needed(170.5)
+    assert not verdict and "no order is dropped" in verdict.message
+    assert "still dropped" not in verdict.message
+
+
+def test_a_fractional_grace_that_still_drops_gets_the_dropped_hint():
+    verdict = check_grace_needed(170.2)
+    assert not verdict and "still dropped" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["171 s", "171000 ms", "171 seconds", "2.85 min"])
+def test_grace_reads_units(answer):
+    assert check_grace_needed(answer)
+
+
+def test_duplicates_read_with_a_unit():
+    assert check_duplicates("10 messages")

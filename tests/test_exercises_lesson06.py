@@ -1,5 +1,7 @@
 """Lesson 06's self-checks: each solution passes, a typical wrong answer fails with a hint."""
 
+import pytest
+
 from course_lib.exercises.lesson06 import (
     check_checkout,
     check_direct_failures,
@@ -21,7 +23,7 @@ def test_quiz_solutions_pass_and_wrong_choices_get_hints():
         "message broker").message
     assert check_welcome_emails(solution_welcome_emails())
     assert "50 messages an hour" in check_welcome_emails("Kafka").message
-    assert "not one of the options" in check_checkout("RabbitMQ").message
+    assert "not one of the options" in check_checkout("carrier pigeon").message  # aliases aside
     for check in (check_checkout, check_fraud_history, check_welcome_emails):
         assert not check(None).answered
 
@@ -33,3 +35,24 @@ def test_direct_failures():
     wrong = check_direct_failures(0)
     assert not wrong and "nobody holds the messages" in wrong.message
     assert not check_direct_failures(None).answered
+
+
+@pytest.mark.parametrize("answer", ["direct API call", "Direct  API Call", "REST", "api call"])
+def test_the_lessons_own_label_and_aliases_are_accepted(answer):
+    assert check_checkout(answer)
+
+
+@pytest.mark.parametrize(("check", "answer"), [(check_fraud_history, "Apache Kafka"),
+                                               (check_welcome_emails, "jobs table")])
+def test_aliases_of_other_options(check, answer):
+    assert check(answer)
+
+
+def test_an_alias_of_a_wrong_option_gets_its_hint():
+    verdict = check_checkout("RabbitMQ")
+    assert not verdict and "Request/reply over a broker" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["1,006", "1 006", "1006 calls", "1,006 failed calls"])
+def test_direct_failures_read_thousands_separators_and_units(answer):
+    assert check_direct_failures(answer)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from course_lib.checks import Verdict, check_number
+from course_lib.exercises.quantities import read_quantity, whole_number
 from course_lib.kafka.group_model import GroupScenario, group_capacity, lag_growth_rate
 
 __all__ = [
@@ -40,6 +41,13 @@ def solution_consumers_needed() -> int:
 
 def check_consumers_needed(answer: Any) -> Verdict:
     """How many consumers keep lag bounded at 240 msg/s, 6 partitions, 20 ms per message?"""
+    answer = read_quantity(answer, {"consumers": 1, "consumer": 1}, "the number of consumers")
+    if isinstance(answer, Verdict):
+        return answer
+    fractional = whole_number(answer, "the number of consumers",
+                              "a consumer is one process; there is no fraction of one.")
+    if fractional is not None:
+        return fractional
     return check_number(
         answer, solution_consumers_needed(), rel_tol=0.0, abs_tol=0.0,
         what="the number of consumers",
@@ -60,6 +68,10 @@ def solution_lag_growth() -> float:
 
 def check_lag_growth(answer: Any) -> Verdict:
     """How fast (msg/s) does the total lag grow at 90 msg/s, 3 partitions, 2 consumers, 20 ms?"""
+    answer = read_quantity(answer, {"msg/s": 1, "messages/s": 1, "/s": 1, "msg/min": 1 / 60},
+                           "the lag growth rate")
+    if isinstance(answer, Verdict):
+        return answer
     return check_number(
         answer, solution_lag_growth(), rel_tol=0.02, abs_tol=0.05,
         what="the lag growth rate (msg/s)",

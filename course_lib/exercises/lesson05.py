@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from course_lib.checks import Verdict, check_number
+from course_lib.exercises.quantities import read_quantity, whole_number
 
 #: the at-least-once question: batches of 40, the consumer crashes after 130 messages
 DUP_BATCH, DUP_CRASH_AFTER = 40, 130
@@ -20,6 +21,9 @@ def solution_duplicates() -> int:
 
 
 def check_duplicates(answer: Any) -> Verdict:
+    answer = read_quantity(answer, {"messages": 1, "duplicates": 1}, "duplicates")
+    if isinstance(answer, Verdict):
+        return answer
     return check_number(
         answer, solution_duplicates(), rel_tol=0, abs_tol=0, what="duplicates",
         too_low="Zero would be exactly-once. Which offset did the group commit last, and where "
@@ -41,6 +45,9 @@ def solution_min_insync() -> int:
 
 
 def check_min_insync(answer: Any) -> Verdict:
+    answer = read_quantity(answer, {"replicas": 1}, "min.insync.replicas")
+    if isinstance(answer, Verdict):
+        return answer
     return check_number(
         answer, solution_min_insync(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
         too_low="With 1, writes keep flowing, but an acknowledged write may then live on a single "
@@ -55,12 +62,12 @@ def check_min_insync(answer: Any) -> Verdict:
 GRACE_WINDOW_MS = 60_000
 
 
-def _dropped_with_grace(grace_s: int) -> int:
+def _dropped_with_grace(grace_s: float) -> int:
     from course_lib.kafka.pipeline import load_orders
     from course_lib.kafka.windows import Windowing, stream_aggregate
 
-    return len(stream_aggregate(load_orders(), Windowing(GRACE_WINDOW_MS, grace_ms=grace_s * 1000))
-               .dropped)
+    grace = Windowing(GRACE_WINDOW_MS, grace_ms=round(grace_s * 1000))
+    return len(stream_aggregate(load_orders(), grace).dropped)
 
 
 def solution_grace_needed() -> int:
@@ -85,6 +92,14 @@ def solution_grace_needed() -> int:
 
 
 def check_grace_needed(answer: Any) -> Verdict:
+    answer = read_quantity(answer, {"s": 1, "sec": 1, "seconds": 1, "ms": 0.001, "min": 60},
+                           "grace (s)")
+    if isinstance(answer, Verdict):
+        return answer
+    fractional = whole_number(answer, "grace (s)", "") is not None and answer >= 0
+    if fractional and _dropped_with_grace(answer) == 0:  # right idea, no "still dropped" hint
+        return Verdict(False, f"Not yet: with {answer:g} s of grace no order is dropped, "
+                              "indeed; the question asks for whole seconds: round up.")
     return check_number(
         answer, solution_grace_needed(), rel_tol=0, abs_tol=0, what="grace (s)",
         too_low="With that grace some orders are still dropped: count them with "
