@@ -17,8 +17,10 @@ import pytest
 from course_lib import queueing, validate
 from course_lib.components.model import simulate_server
 from course_lib.components.path import PathScenario
+from course_lib.kafka.crash import Handover
 from course_lib.kafka.decision import Costs, IntegrationScenario
 from course_lib.kafka.group_model import GroupScenario
+from course_lib.kafka.hol import HolScenario
 from course_lib.kafka.queue_lab import QueueLab
 from course_lib.kafka.replication import ReplicationScenario, simulate_replication
 from course_lib.kafka.windows import Windowing
@@ -43,6 +45,7 @@ POSITIVE = [
     ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
     ("simulate_replication", "write_rate",
      lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
+    ("HolScenario", "rate", lambda v: HolScenario(rate=v)),
 ]
 # fields that must be integers >= 1
 COUNTS = [
@@ -58,6 +61,8 @@ COUNTS = [
      lambda v: ReplicationScenario(replication_factor=v)),
     ("ReplicationScenario", "min_insync_replicas",
      lambda v: ReplicationScenario(min_insync_replicas=v)),
+    ("HolScenario", "partitions", lambda v: HolScenario(partitions=v)),
+    ("HolScenario", "consumers", lambda v: HolScenario(consumers=v)),
 ]
 # fields that pick one of a few names
 CHOICES = [
@@ -69,6 +74,8 @@ CHOICES = [
     ("QueueLab", "mode", lambda v: QueueLab(mode=v)),
     ("ReplicationScenario", "acks", lambda v: ReplicationScenario(acks=v)),
     ("ReplicationScenario", "failure_kind", lambda v: ReplicationScenario(failure_kind=v)),
+    ("Handover", "how", lambda v: Handover(how=v)),
+    ("HolScenario", "style", lambda v: HolScenario(style=v)),
 ]
 
 BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]
