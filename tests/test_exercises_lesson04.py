@@ -1,5 +1,7 @@
 """Lesson 04's self-checks: the solutions pass, typical wrong answers fail with a hint."""
 
+import pytest
+
 from course_lib.exercises.lesson04 import (
     check_consumers_needed,
     check_lag_growth,
@@ -41,3 +43,17 @@ def test_counts_must_be_whole_and_receiving_is_not_growing():
     assert "whole number" in check_consumers_needed(5.5).message
     assert check_consumers_needed("6 consumers")
     assert "per consumer" in check_lag_growth(60).message
+@pytest.mark.parametrize("answer", [5.5, "5.5", 6.5])
+def test_a_fractional_consumer_count_is_rejected_as_such(answer):
+    verdict = check_consumers_needed(answer)
+    assert not verdict and "should be a whole number" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["6", "6 consumers", 6.0])
+def test_consumer_count_as_written(answer):
+    assert check_consumers_needed(answer)
+
+
+@pytest.mark.parametrize("answer", ["10 msg/s", " 10 "])
+def test_lag_growth_reads_units(answer):
+    assert check_lag_growth(answer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from course_lib.exercises.lesson05 import (
     _dropped_with_grace,
     check_duplicates,
@@ -57,3 +59,17 @@ def test_grace_units_and_whole_seconds():
     assert check_grace_needed("171 s") and check_grace_needed("171,000 ms")
     assert "whole number" in check_grace_needed(170.5).message
     assert "only those come back" in check_duplicates(40).message
+@pytest.mark.parametrize("grace", [170.5, 170.2])
+def test_a_fractional_grace_is_asked_in_whole_seconds_without_a_false_dropped_hint(grace):
+    verdict = check_grace_needed(grace)
+    assert not verdict and "whole number" in verdict.message
+    assert "still dropped" not in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["171 s", "171000 ms", "171 seconds", "2.85 min"])
+def test_grace_reads_units(answer):
+    assert check_grace_needed(answer)
+
+
+def test_duplicates_read_with_a_unit():
+    assert check_duplicates("10 messages")

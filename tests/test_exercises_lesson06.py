@@ -1,5 +1,7 @@
 """Lesson 06's self-checks: each solution passes, a typical wrong answer fails with a hint."""
 
+import pytest
+
 from course_lib.exercises.lesson06 import (
     check_checkout,
     check_direct_failures,
@@ -23,6 +25,7 @@ def test_quiz_solutions_pass_and_wrong_choices_get_hints():
     assert "50 messages an hour" in check_welcome_emails("Kafka").message
     assert "not one of the options" in check_checkout("carrier pigeon").message
     assert "message broker is not it" in check_checkout("RabbitMQ").message  # an alias
+    assert "not one of the options" in check_checkout("carrier pigeon").message  # aliases aside
     for check in (check_checkout, check_fraud_history, check_welcome_emails):
         assert not check(None).answered
 
@@ -42,3 +45,22 @@ def test_aliases_and_thousands_separators():
     solution = solution_direct_failures()
     assert check_direct_failures(f"{solution:,}") and check_direct_failures(f"{solution} orders")
     assert "decimals with a point" in check_direct_failures("1,0,06").message
+@pytest.mark.parametrize("answer", ["direct API call", "Direct  API Call", "REST", "api call"])
+def test_the_lessons_own_label_and_aliases_are_accepted(answer):
+    assert check_checkout(answer)
+
+
+@pytest.mark.parametrize(("check", "answer"), [(check_fraud_history, "Apache Kafka"),
+                                               (check_welcome_emails, "jobs table")])
+def test_aliases_of_other_options(check, answer):
+    assert check(answer)
+
+
+def test_an_alias_of_a_wrong_option_gets_its_hint():
+    verdict = check_checkout("RabbitMQ")
+    assert not verdict and "Request/reply over a broker" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["1,006", "1006 calls", "1,006 failed calls"])
+def test_direct_failures_read_thousands_separators_and_units(answer):
+    assert check_direct_failures(answer)

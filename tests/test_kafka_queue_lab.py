@@ -68,3 +68,14 @@ def test_deliveries_figure_marks_the_skipped_messages_visibly():
     assert set(bars.marker.color) <= set(PALETTE)
     at_least_once = _result("at-least-once", [1] * 4 + [2, 2] + [1] * 6, committed_at_crash=4)
     assert [t.name for t in deliveries_figure(at_least_once).data] == ["deliveries"]
+
+
+@pytest.mark.kafka
+@pytest.mark.apache_kafka
+def test_the_restart_after_a_real_crash_waits_about_the_session_timeout(tmp_path):
+    """SIGKILL sends no LeaveGroup: the partition is handed over only when the session expires."""
+    lab = QueueLab(messages=60, batch_size=20, crash_after=30, processing_time=0,
+                   session_timeout_ms=3000)
+    r = run_queue_lab(lab, tmp_path / "sink.db")
+    assert r.duplicates == 10 and r.stored_rows == 60
+    assert 3.0 - 1.0 - 0.1 <= r.restart_wait_s <= 3.0 + 1.0 + 1.5  # session ± heartbeat (+ slack)

@@ -18,8 +18,10 @@ from course_lib import queueing, validate
 from course_lib.capstone import Design, TrafficProfile, Work
 from course_lib.components.model import simulate_server
 from course_lib.components.path import PathScenario
+from course_lib.kafka.crash import Handover
 from course_lib.kafka.decision import Costs, IntegrationScenario
 from course_lib.kafka.group_model import GroupScenario
+from course_lib.kafka.hol import HolScenario
 from course_lib.kafka.queue_lab import QueueLab
 from course_lib.kafka.replication import ReplicationScenario, simulate_replication
 from course_lib.kafka.windows import Windowing
@@ -46,6 +48,7 @@ POSITIVE = [
      lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
     ("capstone.TrafficProfile", "base_rate", lambda v: TrafficProfile(base_rate=v)),
     ("capstone.Work", "consume_time", lambda v: Work(consume_time=v)),
+    ("HolScenario", "rate", lambda v: HolScenario(rate=v)),
 ]
 # fields that must be integers >= 1
 COUNTS = [
@@ -64,6 +67,8 @@ COUNTS = [
     ("capstone.Design", "api_servers", lambda v: Design(api_servers=v)),
     ("capstone.Design", "consumers", lambda v: Design(consumers=v)),
     ("capstone.Design", "partitions", lambda v: Design(partitions=v)),
+    ("HolScenario", "partitions", lambda v: HolScenario(partitions=v)),
+    ("HolScenario", "consumers", lambda v: HolScenario(consumers=v)),
 ]
 # fields that pick one of a few names
 CHOICES = [
@@ -78,6 +83,8 @@ CHOICES = [
     ("capstone.Design", "policy", lambda v: Design(policy=v)),
     ("capstone.Design", "standby", lambda v: Design(standby=v)),
     ("capstone.Design", "acks", lambda v: Design(acks=v)),
+    ("Handover", "how", lambda v: Handover(how=v)),
+    ("HolScenario", "style", lambda v: HolScenario(style=v)),
 ]
 
 BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]

@@ -77,12 +77,12 @@ def check_min_insync(answer: Any) -> CheckResult:
 GRACE_WINDOW_MS = 60_000
 
 
-def _dropped_with_grace(grace_s: int) -> int:
+def _dropped_with_grace(grace_s: float) -> int:
     from course_lib.kafka.pipeline import load_orders
     from course_lib.kafka.windows import Windowing, stream_aggregate
 
-    return len(stream_aggregate(load_orders(), Windowing(GRACE_WINDOW_MS, grace_ms=grace_s * 1000))
-               .dropped)
+    grace = Windowing(GRACE_WINDOW_MS, grace_ms=round(grace_s * 1000))
+    return len(stream_aggregate(load_orders(), grace).dropped)
 
 
 def solution_grace_needed() -> int:

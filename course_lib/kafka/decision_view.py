@@ -67,17 +67,19 @@ def _backlog_figure(backlogs: dict[str, list[tuple[float, int]]],
 def tradeoff_table(results: dict[str, IntegrationResult]) -> str:
     """One fixed-width row per style: delivered, failed, latency, backlog, replay, ceiling."""
     head = (f"{'':16} {'delivered':>9} {'failed':>7} {'p50 ms':>7} {'p95 ms':>7} "
-            f"{'max backlog':>11} {'history':>8} {'ceiling/s':>9}")
+            f"{'max backlog':>11} {'history':>8} {'ceiling/s*':>10}")
     lines = [head]
     for style, r in results.items():
         x = r.summary()
         ceiling = throughput_ceiling(style, r.scenario)
         lines.append(f"{LABELS[style]:16} {x['delivered']:>9} {x['failed_at_producer']:>7} "
                      f"{x['p50_latency_ms']:>7} {x['p95_latency_ms']:>7} {x['max_backlog']:>11} "
-                     f"{x['history_for_new_subscriber']:>8} {ceiling:>9.0f}")
+                     f"{x['history_for_new_subscriber']:>8} {ceiling:>10.0f}")
     r = next(iter(results.values()))
     lines.append(f"produced: {r.produced}; latency = before the outage; history = messages a "
                  f"subscriber arriving at t = {r.scenario.late_subscriber_at:g} s can still read")
+    lines.append("* ceiling = 1 / the assumed per-message cost (decision.Costs): an assumption, "
+                 "not a measurement")
     return "\n".join(lines)
 
 

@@ -33,6 +33,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from kafka import ConsumerRebalanceListener
+from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
+from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import MemberState
 
@@ -40,7 +43,12 @@ from course_lib.kafka.broker import BrokerError
 from course_lib.kafka.clients import make_consumer
 from course_lib.kafka.fundamentals import Record, StrDeserializer
 
-__all__ = ["ConsumerGroupLab", "Processed", "consume_exactly"]
+__all__ = ["ASSIGNORS", "ConsumerGroupLab", "Processed", "consume_exactly"]
+
+#: The assignors a lab can use: range (eager: every member gives up everything at a rebalance)
+#: and cooperative sticky (KIP-429: only the partitions that move are given up).
+ASSIGNORS = {"range": RangePartitionAssignor,
+             "cooperative-sticky": CooperativeStickyAssignor}
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,20 @@ class _Member:
     joined: bool = False
     commit_retries: int = 0
     error: BaseException | None = None
+    revoked: list[int] = field(default_factory=list)  # partitions given up, in order
+
+
+class _Recorder(ConsumerRebalanceListener):
+    """Remembers every partition a member gives up during rebalances (it stops reading them)."""
+
+    def __init__(self, member: _Member) -> None:
+        self.member = member
+
+    def on_partitions_revoked(self, revoked) -> None:
+        self.member.revoked.extend(tp.partition for tp in revoked)
+
+    def on_partitions_assigned(self, assigned) -> None:
+        pass
 
 
 class ConsumerGroupLab:
@@ -74,9 +96,13 @@ class ConsumerGroupLab:
     """
 
     def __init__(self, topic: str, group_id: str, partitions: int, *,
-                 processing_time: float = 0.0, max_poll_records: int = 50) -> None:
+                 processing_time: float = 0.0, max_poll_records: int = 50,
+                 assignor: str = "range") -> None:
         if processing_time < 0:
             raise ValueError(f"processing_time must be >= 0 (got {processing_time!r})")
+        if assignor not in ASSIGNORS:
+            raise ValueError(f"assignor must be one of {', '.join(ASSIGNORS)} (got {assignor!r})")
+        self.assignor = assignor
         self.topic, self.group_id, self.partitions = topic, group_id, partitions
         self.processing_time = processing_time
         self.max_poll_records = max_poll_records
@@ -109,10 +135,18 @@ class ConsumerGroupLab:
     def _run(self, member: _Member) -> None:
         consumer = None
         try:
-            consumer = make_consumer(self.topic, group_id=self.group_id,
+            consumer = make_consumer(group_id=self.group_id,
                                      key_deserializer=StrDeserializer(),
                                      value_deserializer=StrDeserializer(),
-                                     max_poll_records=self.max_poll_records)
+                                     max_poll_records=self.max_poll_records,
+                                     partition_assignment_strategy=[ASSIGNORS[self.assignor]])
+            # Know the topic's partitions before joining: a leader that assigns with metadata
+            # lacking a just-created topic hands out nothing until its next refresh (minutes).
+            deadline = time.monotonic() + 10
+            while (len(consumer.partitions_for_topic(self.topic)) < self.partitions
+                   and time.monotonic() < deadline):
+                time.sleep(0.1)
+            consumer.subscribe([self.topic], listener=_Recorder(member))
             pending_commit = False
             while not member.stop.is_set():
                 gate_open = self._go.is_set()
@@ -196,6 +230,15 @@ class ConsumerGroupLab:
                 raise BrokerError(f"processed {len(self.processed)} of {count} records within "
                                   f"{timeout_s:g} s; is the broker still running?")
             time.sleep(0.02)
+
+    def revoked(self, members: range | list[int] | None = None) -> list[int]:
+        """Partitions the given members (default: all) gave up, each once, sorted."""
+        chosen = self._members if members is None else [self._members[i] for i in members]
+        return sorted({p for m in chosen for p in m.revoked})
+
+    def forget_revocations(self) -> None:
+        for m in self._members:
+            m.revoked.clear()
 
     @property
     def commit_retries(self) -> int:

@@ -13,8 +13,12 @@ was in progress depends on *when* the offset was committed:
   no duplicates, but messages are lost.
 
 The lab counts every delivery in SQLite (``deliveries`` per order), so both claims are checked,
-not asserted. A crash is simulated by closing the consumer *without* committing (as a killed
-process would), after exactly ``crash_after`` messages, so the numbers are the same every run.
+not asserted. The crash is real: the first consumer runs in a child process
+(:mod:`crash_child`) that stops after exactly ``crash_after`` messages (so the counts are the
+same every run) and is then killed with ``SIGKILL``: no commit, no LeaveGroup. The restarted
+consumer therefore waits until the coordinator gives up on the dead member, about
+``session_timeout_ms`` after its last heartbeat (``restart_wait_s``, a wall-clock measurement),
+before the partition is handed over.
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """
@@ -24,15 +28,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import plotly.graph_objects as go
-from kafka import TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
-from course_lib.kafka.clients import make_admin, make_consumer
+from course_lib.kafka.clients import CONSUMER_DEFAULTS, make_admin
+from course_lib.kafka.crash_child import ChildConsumer
+from course_lib.kafka.default_broker import bootstrap_servers
 from course_lib.kafka.pipeline import PipelineError, create_topic, produce_at_rate
 from course_lib.naming import unique_name
 from course_lib.validate import integer, number, one_of
@@ -50,6 +56,7 @@ class QueueLab:
     crash_after: int | None = 120
     mode: str = "at-least-once"
     processing_time: float = 0.001  # seconds per message: the slow consumer
+    session_timeout_ms: int = 3000  # how long the coordinator waits for a silent member
 
     def __post_init__(self) -> None:
         integer("messages", self.messages, ge=1)
@@ -60,6 +67,7 @@ class QueueLab:
                    high_name=f"messages={self.messages}")
         one_of("mode", self.mode, MODES)
         number("processing_time", self.processing_time, ge=0)
+        integer("session_timeout_ms", self.session_timeout_ms, ge=1000)
 
 
 SINK_SCHEMA = """CREATE TABLE IF NOT EXISTS sink (
@@ -84,6 +92,7 @@ class QueueLabResult:
     deliveries: list[int] = field(repr=False)
     stored_rows: int = 0
     final_committed: int = 0
+    restart_wait_s: float | None = None  # from the SIGKILL to the restart's first record
 
     @property
     def lag_at_crash(self) -> int | None:
@@ -139,13 +148,25 @@ def _take(consumer, tp: TopicPartition, buffer: list, n: int, deadline: float) -
     return taken
 
 
-def _consume(lab: QueueLab, topic: str, group: str, db: sqlite3.Connection, log_end: int,
-             stop_after: int | None, deadline: float) -> tuple[int, int]:
-    """One consumer's life in ``group``: returns (first offset it saw, messages it processed)."""
+def consume_queue(lab: QueueLab, topic: str, group: str, db: sqlite3.Connection, log_end: int,
+                  stop_after: int | None, deadline: float, *, bootstrap: str | None = None,
+                  close: bool = True) -> tuple[int | None, int, float | None]:
+    """One consumer's life in ``group``: (first offset it saw, messages processed, when).
+
+    ``when`` is the ``time.monotonic()`` instant its first record arrived: after a crash, how
+    long the group made the restarted consumer wait.
+
+    With ``stop_after`` it stops right before processing message ``stop_after + 1`` and, with
+    ``close=False``, leaves its consumer open for the caller's process to be killed.
+    """
     tp = TopicPartition(topic, 0)
-    consumer = make_consumer(topic, group_id=group, max_poll_records=lab.batch_size)
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap or bootstrap_servers(),
+                             **{**CONSUMER_DEFAULTS, "group_id": group,
+                                "max_poll_records": lab.batch_size,
+                                "session_timeout_ms": lab.session_timeout_ms,
+                                "heartbeat_interval_ms": lab.session_timeout_ms // 3})
     buffer: list = []
-    processed, first = 0, None
+    processed, first, first_at = 0, None, None
     try:
         while True:
             position = buffer[0].offset if buffer else None
@@ -153,14 +174,15 @@ def _consume(lab: QueueLab, topic: str, group: str, db: sqlite3.Connection, log_
                 records = _take(consumer, tp, buffer, 1, deadline)
                 buffer[:0] = records
                 position = records[0].offset
-            first = position if first is None else first
+            if first is None:
+                first, first_at = position, time.monotonic()
             batch = _take(consumer, tp, buffer, min(lab.batch_size, log_end - position),
                           deadline)
             if lab.mode == "at-most-once":
                 _commit(consumer, tp, batch[-1].offset + 1)  # commit first, then process
             for record in batch:
                 if stop_after is not None and processed >= stop_after:
-                    return first, processed  # crash: close without committing
+                    return first, processed, first_at  # the crash point: nothing more is committed
                 order = json.loads(record.value)
                 time.sleep(lab.processing_time)
                 with db:
@@ -171,12 +193,24 @@ def _consume(lab: QueueLab, topic: str, group: str, db: sqlite3.Connection, log_
             if lab.mode == "at-least-once":
                 _commit(consumer, tp, batch[-1].offset + 1)  # process first, then commit
             if batch[-1].offset + 1 >= log_end:
-                return first, processed
+                return first, processed, first_at
     except KafkaError as exc:
         raise PipelineError(f"consumer in group {group!r} failed: {exc}. "
                             "Is the broker still running?") from exc
     finally:
-        consumer.close(autocommit=False)
+        if close:
+            consumer.close(autocommit=False)
+
+
+def _crash(lab: QueueLab, topic: str, group: str, db_path: Path | str, log_end: int,
+           timeout_s: float) -> tuple[int, float]:
+    """The first consumer, in a child process, up to its crash point; then ``SIGKILL``."""
+    job = {"kind": "queue", "lab": asdict(lab), "topic": topic, "group": group,
+           "db": str(db_path), "log_end": log_end, "timeout_s": timeout_s,
+           "bootstrap": bootstrap_servers()}
+    with ChildConsumer(job) as child:
+        processed = child.wait_for("processed", timeout_s=timeout_s)
+        return processed, child.kill()
 
 
 def committed_offset(group: str, topic: str) -> int:
@@ -207,13 +241,18 @@ def run_queue_lab(lab: QueueLab, db_path: Path | str, timeout_s: float = 60.0) -
     db = sqlite3.connect(db_path)
     try:
         db.execute(SINK_SCHEMA)
-        committed_at_crash = resumed = None
-        _, first_n = _consume(lab, topic, group, db, log_end, lab.crash_after, deadline)
+        db.commit()
+        committed_at_crash = resumed = wait = None
         second_n = 0
-        if lab.crash_after is not None:
+        if lab.crash_after is None:
+            _, first_n, _ = consume_queue(lab, topic, group, db, log_end, None, deadline)
+        else:
+            first_n, killed_at = _crash(lab, topic, group, db_path, log_end, timeout_s)
             committed_at_crash = committed_offset(group, topic)
             if committed_at_crash < log_end:
-                resumed, second_n = _consume(lab, topic, group, db, log_end, None, deadline)
+                resumed, second_n, first_at = consume_queue(lab, topic, group, db, log_end,
+                                                            None, deadline)
+                wait = None if first_at is None else first_at - killed_at
         rows = db.execute("SELECT last_offset, deliveries FROM sink").fetchall()
     finally:
         db.close()
@@ -221,7 +260,7 @@ def run_queue_lab(lab: QueueLab, db_path: Path | str, timeout_s: float = 60.0) -
     for offset, count in rows:
         deliveries[offset] = count
     return QueueLabResult(lab, topic, group, log_end, committed_at_crash, resumed, first_n,
-                          second_n, deliveries, len(rows), committed_offset(group, topic))
+                          second_n, deliveries, len(rows), committed_offset(group, topic), wait)
 
 
 def deliveries_figure(result: QueueLabResult) -> go.Figure:

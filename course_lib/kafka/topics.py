@@ -31,6 +31,7 @@ EMBEDDED_LACKS = {
     "partitions": "add partitions to a topic",
     "transactions": "isolate transactions (read_committed consumers see aborted records)",
     "offsets_for_times": "look up offsets by timestamp (it answers offset 0)",
+    "describe groups": "describe a group's members (kafka-python cannot parse its answer)",
 }
 
 
