@@ -8,8 +8,9 @@ Why each step is there:
 * a **kafka-python producer** configured exactly as described, sending at a fixed rate; every
   value carries its sequence number, and every send's outcome (acknowledged with its offset, or
   the error the producer reported) is recorded by the future's callbacks;
-* the **failure** runs in its own thread at its moment, so that a SIGTERM that waits for a
-  controlled shutdown does not stall the load;
+* the **load** runs in its own thread, so that a SIGTERM that waits for a controlled shutdown
+  does not stall it; the failure and restarts stay in the main thread (a JVM started by a
+  helper thread would be killed with that thread: ``PR_SET_PDEATHSIG`` follows the thread);
 * a **watcher** thread polls the partition's leader and ISR every :data:`POLL_S` seconds, which
   gives the time to a new leader, the time offline and the ISR changes (each measured to within
   one poll);
@@ -31,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from course_lib.kafka.cluster import ClusterError
 from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.naming import unique_name
 
@@ -82,7 +84,7 @@ class LiveRun:
 
     def timings(self) -> dict[str, float | None]:
         """Seconds from the failure: a new leader, the first leaderless poll, the time offline."""
-        sc, died = self.scenario, self.scenario.leader_dies_at
+        died = self.scenario.leader_dies_at
         new_leader = self.event_at("new_leader")
         offline = [w for w in self.watch if w["leader"] is None]
         first = self.scenario.failure_at
@@ -97,7 +99,6 @@ class LiveRun:
             "rejoin_after_restart": None if rejoin is None or restart is None or rejoin < restart
             else round(rejoin - restart, 3),
             "run_time": round(self.watch[-1]["at"], 3) if self.watch else None,
-            "_scenario": float(sc.duration),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -116,8 +117,14 @@ def _create_topic(cluster: Any, sc: LiveScenario) -> str:
                                     "configs": configs}})
     finally:
         admin.close()
-    cluster.wait_for(lambda: len(cluster.isr(name)) == 3 and cluster.leader(name) is not None,
-                     WAIT_S, f"{name} to have a leader and 3 in-sync replicas")
+
+    def ready() -> bool:
+        try:
+            return len(cluster.isr(name)) == 3 and cluster.leader(name) is not None
+        except ClusterError:  # the metadata does not list the new partition yet
+            return False
+
+    cluster.wait_for(ready, WAIT_S, f"{name} to have a leader and 3 in-sync replicas")
     return name
 
 
@@ -141,6 +148,17 @@ class _Watcher(threading.Thread):
         self.samples: list[dict] = []
         self.done = threading.Event()
 
+    def elr(self) -> str:
+        """KIP-966's view of a leaderless partition: who may still lead cleanly."""
+        admin = self.cluster.admin()
+        try:
+            topic = admin.describe_topic_partitions([self.topic])
+        finally:
+            admin.close()
+        p = topic["topics"][0]["partitions"][0] if "topics" in topic else topic[0]["partitions"][0]
+        return (f"ISR {sorted(p['isr_nodes'])}, ELR {sorted(p['eligible_leader_replicas'] or [])}"
+                f", last known ELR {sorted(p['last_known_elr'] or [])}")
+
     def run(self) -> None:
         first = last = None
         while not self.done.is_set():
@@ -155,6 +173,8 @@ class _Watcher(threading.Thread):
                 if leader != last[0]:
                     kind = "offline" if leader is None else "new_leader"
                     self.events.append({"at": at, "kind": kind, "detail": f"leader {leader}"})
+                    if leader is None:
+                        self.events.append({"at": at, "kind": "elr", "detail": self.elr()})
                 if len(isr) != len(last[1]):
                     kind = "isr_shrink" if len(isr) < len(last[1]) else "isr_expand"
                     self.events.append({"at": at, "kind": kind, "detail": f"ISR {isr}"})
@@ -164,7 +184,7 @@ class _Watcher(threading.Thread):
 
 def _inject(cluster: Any, sc: LiveScenario, roles: dict[str, int], t0: float,
             events: list[dict]) -> None:
-    """The failure, at its moments (runs in its own thread)."""
+    """The failure at its moments, then the restarts (in the main thread, see the module doc)."""
     def at(moment: float) -> None:
         time.sleep(max(0.0, t0 + moment - time.monotonic()))
 
@@ -242,13 +262,24 @@ def run_live(cluster: Any, sc: LiveScenario) -> LiveRun:
     t0 = time.monotonic()
     watcher = _Watcher(cluster, topic, t0, events)
     watcher.start()
-    failure = threading.Thread(target=_inject, args=(cluster, sc, roles, t0, events),
-                               daemon=True)
-    failure.start()
+    problems: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            _produce(producer, topic, sc, t0, sends)
+        except BaseException as exc:  # reported by the main thread
+            problems.append(exc)
+
+    # The failure and the restarts run in the main thread: a JVM started from a helper thread
+    # would get SIGKILL when that thread ends (PR_SET_PDEATHSIG follows the parent *thread*).
+    load = threading.Thread(target=produce, daemon=True)
+    load.start()
     try:
-        _produce(producer, topic, sc, t0, sends)
+        _inject(cluster, sc, roles, t0, events)
+        load.join(sc.duration + WAIT_S)
+        if problems:
+            raise problems[0]
         producer.flush(timeout=sc.delivery_timeout + 5)
-        failure.join(WAIT_S + sc.freeze_for + (sc.restart_after or 0.0))
         if sc.restart_after is not None:
             with contextlib.suppress(Exception):
                 cluster.wait_for(lambda: len(cluster.isr(topic)) == 3, WAIT_S,
