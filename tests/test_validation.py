@@ -18,6 +18,7 @@ from course_lib import queueing, validate
 from course_lib.components.model import simulate_server
 from course_lib.components.path import PathScenario
 from course_lib.kafka.decision import Costs, IntegrationScenario
+from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.kafka.group_model import GroupScenario
 from course_lib.kafka.queue_lab import QueueLab
 from course_lib.kafka.replication import ReplicationScenario, simulate_replication
@@ -43,6 +44,8 @@ POSITIVE = [
     ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
     ("simulate_replication", "write_rate",
      lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
+    ("LiveScenario", "write_rate", lambda v: LiveScenario(write_rate=v)),
+    ("LiveScenario", "duration", lambda v: LiveScenario(duration=v)),
 ]
 # fields that must be integers >= 1
 COUNTS = [
@@ -58,6 +61,7 @@ COUNTS = [
      lambda v: ReplicationScenario(replication_factor=v)),
     ("ReplicationScenario", "min_insync_replicas",
      lambda v: ReplicationScenario(min_insync_replicas=v)),
+    ("LiveScenario", "min_insync_replicas", lambda v: LiveScenario(min_insync_replicas=v)),
 ]
 # fields that pick one of a few names
 CHOICES = [
@@ -69,6 +73,8 @@ CHOICES = [
     ("QueueLab", "mode", lambda v: QueueLab(mode=v)),
     ("ReplicationScenario", "acks", lambda v: ReplicationScenario(acks=v)),
     ("ReplicationScenario", "failure_kind", lambda v: ReplicationScenario(failure_kind=v)),
+    ("LiveScenario", "failure", lambda v: LiveScenario(failure=v)),
+    ("LiveScenario", "acks", lambda v: LiveScenario(acks=v, idempotence=False)),
 ]
 
 BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course_lib.kafka.failover_run import LiveRun, heal, run_live
+from course_lib.kafka.failover_run import LiveRun, heal, quiet_client_logs, run_live
 from course_lib.kafka.failover_scenario import LiveScenario, lab_scenarios, to_model
 from course_lib.kafka.replication_engine import simulate
 from course_lib.kafka.replication_model import ReplicationResult
 
 __all__ = ["STORED_PATH", "Claim", "claims", "live_or_stored", "load_runs", "numbers_rows",
-           "record", "run_all", "save_runs", "simulate_all", "verdict_rows"]
+           "record", "run_all", "save_runs", "simulate_all", "text_table", "verdict_rows"]
 
 STORED_PATH = Path(__file__).with_name("failover_stored_runs.json")
 _OUTCOME = {"acknowledged": "A", "rejected": "R", "pending": "P"}
@@ -160,15 +160,16 @@ def run_all(cluster: Any, scenarios: dict[str, LiveScenario],
     from course_lib.kafka.jars import KAFKA_VERSION
 
     runs = {}
-    for name, sc in scenarios.items():
-        if progress:
-            progress(name)
+    with quiet_client_logs():
+        for name, sc in scenarios.items():
+            if progress:
+                progress(name)
+            heal(cluster)
+            run = run_live(cluster, sc)
+            run.kafka_version, run.machine = KAFKA_VERSION, _machine()
+            run.label = f"live run (Apache Kafka {KAFKA_VERSION}, {run.machine})"
+            runs[name] = run
         heal(cluster)
-        run = run_live(cluster, sc)
-        run.kafka_version, run.machine = KAFKA_VERSION, _machine()
-        run.label = f"live run (Apache Kafka {KAFKA_VERSION}, {run.machine})"
-        runs[name] = run
-    heal(cluster)
     return runs
 
 
@@ -196,3 +197,11 @@ def record(seed: int = 2026) -> dict[str, LiveRun]:
         r.label = f"measured on {r.machine}"
     save_runs(runs)
     return runs
+
+
+def text_table(header: list[str], rows: list[list]) -> str:
+    """Fixed-width text: deterministic, readable in a diff and in nbval's comparison."""
+    cells = [header, *[[str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in cells)

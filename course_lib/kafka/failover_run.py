@@ -26,6 +26,7 @@ Introduced in ``notebooks/05b_kafka_cluster_for_real.ipynb``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections import Counter
@@ -36,7 +37,7 @@ from course_lib.kafka.cluster import ClusterError
 from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.naming import unique_name
 
-__all__ = ["LiveRun", "heal", "run_live"]
+__all__ = ["LiveRun", "heal", "quiet_client_logs", "run_live"]
 
 POLL_S = 0.2
 WAIT_S = 30.0
@@ -105,6 +106,22 @@ class LiveRun:
         return {"acknowledged": self.acknowledged, "lost": self.lost,
                 "duplicates": self.duplicates, "rejected": self.rejected,
                 "read_back": len(self.read_back)}
+
+
+@contextlib.contextmanager
+def quiet_client_logs() -> Any:
+    """Hold kafka-python's log messages while brokers are broken on purpose.
+
+    A failover makes the client log warnings (a leader gone, a request timed out) through
+    Python's last-resort handler to stderr: expected here, and measured by the run instead.
+    """
+    logger = logging.getLogger("kafka")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _create_topic(cluster: Any, sc: LiveScenario) -> str:
@@ -252,6 +269,11 @@ def _read_back(cluster: Any, topic: str) -> list[int]:
 
 def run_live(cluster: Any, sc: LiveScenario) -> LiveRun:
     """Play ``sc`` on ``cluster`` (healthy, 3 brokers); returns what was measured."""
+    with quiet_client_logs():
+        return _run(cluster, sc)
+
+
+def _run(cluster: Any, sc: LiveScenario) -> LiveRun:
     topic = _create_topic(cluster, sc)
     replicas = cluster.partition(topic)["replica_nodes"]
     roles = {"leader": replicas[0], "follower1": replicas[1], "follower2": replicas[2]}
