@@ -19,6 +19,7 @@ import math
 import time
 from typing import Any
 
+from course_lib.kafka.failover_run import quiet_client_logs
 from course_lib.naming import unique_name
 
 __all__ = ["DURABILITY_SETTINGS", "batching", "in_send_order", "keyless_partitions",
@@ -57,6 +58,11 @@ def producer_defaults() -> list[list[str]]:
 
 def batching(cluster: Any, linger_ms: int, records: int = 200, rate: float = 400.0) -> float:
     """Average records per produce request when sending ``records`` at ``rate`` per second."""
+    with quiet_client_logs():
+        return _batching(cluster, linger_ms, records, rate)
+
+
+def _batching(cluster: Any, linger_ms: int, records: int, rate: float) -> float:
     from kafka import KafkaProducer
 
     topic = unique_name("batching")
@@ -86,6 +92,11 @@ def _metric(producer: Any, name: str) -> float:
 
 def keyless_partitions(cluster: Any, records: int = 30, partitions: int = 3) -> list[int]:
     """The partition each of ``records`` keyless records went to (a 3-partition topic)."""
+    with quiet_client_logs():
+        return _keyless(cluster, records, partitions)
+
+
+def _keyless(cluster: Any, records: int, partitions: int) -> list[int]:
     from kafka import KafkaProducer
 
     topic = unique_name("keyless")
