@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course_lib.kafka.failover_run import LiveRun, heal, quiet_client_logs, run_live
+from course_lib.kafka.failover_result import LiveRun
+from course_lib.kafka.failover_run import heal, quiet_client_logs, run_live
 from course_lib.kafka.failover_scenario import LiveScenario, lab_scenarios, to_model
 from course_lib.kafka.replication_engine import simulate
 from course_lib.kafka.replication_model import ReplicationResult

@@ -29,83 +29,16 @@ import contextlib
 import logging
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from course_lib.kafka.cluster import ClusterError
+from course_lib.kafka.failover_result import POLL_S, LiveRun
 from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.naming import unique_name
 
-__all__ = ["LiveRun", "heal", "quiet_client_logs", "run_live"]
+__all__ = ["LiveRun", "heal", "quiet_client_logs", "run_live"]  # LiveRun re-exported
 
-POLL_S = 0.2
 WAIT_S = 30.0
-
-
-@dataclass
-class LiveRun:
-    """What one live run measured: every send, what was read back, and the cluster's changes."""
-
-    scenario: LiveScenario
-    sends: list[dict] = field(repr=False)
-    read_back: list[int] = field(repr=False)
-    watch: list[dict] = field(repr=False)
-    events: list[dict]
-    label: str = "live run"
-    kafka_version: str = ""
-    machine: str = ""
-
-    @property
-    def acknowledged(self) -> int:
-        return sum(1 for s in self.sends if s["outcome"] == "acknowledged")
-
-    @property
-    def lost(self) -> int:
-        """Acknowledged sequence numbers that are not in the partition when read back."""
-        present = set(self.read_back)
-        return sum(1 for s in self.sends if s["outcome"] == "acknowledged"
-                   and s["seq"] not in present)
-
-    @property
-    def duplicates(self) -> int:
-        return sum(n - 1 for n in Counter(self.read_back).values() if n > 1)
-
-    @property
-    def rejected(self) -> int:
-        return sum(1 for s in self.sends if s["outcome"] == "rejected")
-
-    def reasons(self) -> dict[str, int]:
-        """The producer's errors by name, with counts."""
-        return dict(sorted(Counter(s["error"] for s in self.sends
-                                   if s["outcome"] == "rejected").items()))
-
-    def event_at(self, kind: str) -> float | None:
-        return next((e["at"] for e in self.events if e["kind"] == kind), None)
-
-    def timings(self) -> dict[str, float | None]:
-        """Seconds from the failure: a new leader, the first leaderless poll, the time offline."""
-        died = self.scenario.leader_dies_at
-        new_leader = self.event_at("new_leader")
-        offline = [w for w in self.watch if w["leader"] is None]
-        first = self.scenario.failure_at
-        shrink = self.event_at("isr_shrink")
-        rejoin = self.event_at("isr_expand")
-        restart = self.event_at("restart")
-        return {
-            "time_to_new_leader": None if new_leader is None or died is None
-            else round(new_leader - died, 3),
-            "time_offline": round(len(offline) * POLL_S, 3) if offline else 0.0,
-            "isr_shrink_after": None if shrink is None else round(shrink - first, 3),
-            "rejoin_after_restart": None if rejoin is None or restart is None or rejoin < restart
-            else round(rejoin - restart, 3),
-            "run_time": round(self.watch[-1]["at"], 3) if self.watch else None,
-        }
-
-    def summary(self) -> dict[str, Any]:
-        return {"acknowledged": self.acknowledged, "lost": self.lost,
-                "duplicates": self.duplicates, "rejected": self.rejected,
-                "read_back": len(self.read_back)}
 
 
 @contextlib.contextmanager
@@ -125,15 +58,30 @@ def quiet_client_logs() -> Any:
 
 
 def _create_topic(cluster: Any, sc: LiveScenario) -> str:
+    """A fresh topic led by the first broker; creation is retried while a just-restarted
+    cluster settles (a refused connection to the broker serving as controller), within WAIT_S."""
+    from kafka.errors import TopicAlreadyExistsError
+
     name = unique_name("failover")
     configs = {"min.insync.replicas": str(sc.min_insync_replicas),
                "unclean.leader.election.enable": str(sc.unclean_leader_election).lower()}
-    admin = cluster.admin()
-    try:
-        admin.create_topics({name: {"assignments": {0: list(cluster.broker_ids[:3])},
-                                    "configs": configs}})
-    finally:
-        admin.close()
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        try:
+            admin = cluster.admin()
+            try:
+                admin.create_topics({name: {"assignments": {0: list(cluster.broker_ids[:3])},
+                                            "configs": configs}})
+            finally:
+                admin.close()
+            break
+        except TopicAlreadyExistsError:  # an earlier attempt got through
+            break
+        except Exception as exc:  # KafkaConnectionError, a timeout: bounded retry
+            if time.monotonic() > deadline:
+                raise ClusterError(f"could not create {name} within {WAIT_S:.0f} s: "
+                                   f"{exc}") from exc
+            time.sleep(0.5)
 
     def ready() -> bool:
         try:
