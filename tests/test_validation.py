@@ -44,7 +44,7 @@ POSITIVE = [
     ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
     ("simulate_replication", "write_rate",
      lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
-    ("LiveScenario", "write_rate", lambda v: LiveScenario(write_rate=v)),
+    ("LiveScenario", "produce_rate", lambda v: LiveScenario(produce_rate=v)),
     ("LiveScenario", "duration", lambda v: LiveScenario(duration=v)),
 ]
 # fields that must be integers >= 1

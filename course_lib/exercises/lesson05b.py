@@ -16,7 +16,7 @@ from course_lib.kafka.failover_scenario import lab_scenarios
 def _unreplicated(name: str) -> float:
     """Writes the leader acknowledged while its followers were frozen: rate × freeze."""
     sc = lab_scenarios()[name]
-    return sc.write_rate * sc.freeze_for
+    return sc.produce_rate * sc.freeze_for
 
 
 def solution_acks1_loss() -> float:

@@ -265,7 +265,7 @@ def _run(cluster: Any, sc: LiveScenario) -> LiveRun:
 
 
 def _produce(producer: Any, topic: str, sc: LiveScenario, t0: float, sends: list[dict]) -> None:
-    """Send ``write_rate × duration`` records at a fixed rate; callbacks record each outcome."""
+    """Send ``produce_rate × duration`` records at a fixed rate; callbacks record each outcome."""
     def record(seq: int) -> dict:
         entry = {"seq": seq, "sent_at": round(time.monotonic() - t0, 4), "outcome": "pending",
                  "error": "", "offset": None}
@@ -278,8 +278,8 @@ def _produce(producer: Any, topic: str, sc: LiveScenario, t0: float, sends: list
     def failed(entry: dict, exc: BaseException) -> None:
         entry.update(outcome="rejected", error=type(exc).__name__)
 
-    for seq in range(round(sc.write_rate * sc.duration)):
-        time.sleep(max(0.0, t0 + seq / sc.write_rate - time.monotonic()))
+    for seq in range(round(sc.produce_rate * sc.duration)):
+        time.sleep(max(0.0, t0 + seq / sc.produce_rate - time.monotonic()))
         entry = record(seq)
         try:
             future = producer.send(topic, str(seq).encode())

@@ -60,7 +60,7 @@ class LiveScenario:
     failure_at: float = 1.0
     freeze_for: float = 1.0
     restart_after: float | None = None
-    write_rate: float = 200.0
+    produce_rate: float = 200.0
     duration: float = 3.0
     request_timeout: float = 3.0
     delivery_timeout: float = 20.0
@@ -84,7 +84,7 @@ class LiveScenario:
         number("freeze_for", self.freeze_for, gt=0, le=10)
         if self.restart_after is not None:
             number("restart_after", self.restart_after, gt=0, le=20)
-        number("write_rate", self.write_rate, gt=0, le=1000, high_name="1000 writes/s")
+        number("produce_rate", self.produce_rate, gt=0, le=1000, high_name="1000 writes/s")
         number("request_timeout", self.request_timeout, gt=0, le=30)
         number("delivery_timeout", self.delivery_timeout, ge=self.request_timeout, le=120,
                low_name=f"request_timeout={self.request_timeout:g}")
@@ -113,7 +113,7 @@ def to_model(sc: LiveScenario) -> ReplicationScenario:
     common: dict[str, Any] = dict(
         acks=sc.acks, replication_factor=3, min_insync_replicas=sc.min_insync_replicas,
         retries=min(sc.retries, 1_000), idempotence=sc.idempotence,
-        unclean_leader_election=sc.unclean_leader_election, write_rate=sc.write_rate,
+        unclean_leader_election=sc.unclean_leader_election, write_rate=sc.produce_rate,
         duration=sc.duration, session_timeout=SESSION_TIMEOUT_S,
         replica_lag_time_max=REPLICA_LAG_MAX_S, request_timeout=sc.request_timeout,
         delivery_timeout=sc.delivery_timeout, fetch_interval=FOLLOWER_FETCH_S,
