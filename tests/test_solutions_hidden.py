@@ -23,7 +23,7 @@ from course_lib.grading.notebooks import is_solution_cell, lesson_of
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Lessons whose solution cells ask before showing; extend when a lesson is converted.
-SOLUTIONS_HIDDEN = ("00", "01", "02", "03", "03b", "04", "05", "06", "07")
+SOLUTIONS_HIDDEN = ("00", "01", "02", "03", "03b", "04", "05", "05b", "06", "07")
 NOT_CONVERTED = "lesson 04-06 notebooks not yet converted"
 
 

@@ -20,6 +20,7 @@ from course_lib.components.model import simulate_server
 from course_lib.components.path import PathScenario
 from course_lib.kafka.crash import Handover
 from course_lib.kafka.decision import Costs, IntegrationScenario
+from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.kafka.group_model import GroupScenario
 from course_lib.kafka.hol import HolScenario
 from course_lib.kafka.queue_lab import QueueLab
@@ -49,6 +50,8 @@ POSITIVE = [
     ("capstone.TrafficProfile", "base_rate", lambda v: TrafficProfile(base_rate=v)),
     ("capstone.Work", "consume_time", lambda v: Work(consume_time=v)),
     ("HolScenario", "rate", lambda v: HolScenario(rate=v)),
+    ("LiveScenario", "produce_rate", lambda v: LiveScenario(produce_rate=v)),
+    ("LiveScenario", "duration", lambda v: LiveScenario(duration=v)),
 ]
 # fields that must be integers >= 1
 COUNTS = [
@@ -69,6 +72,7 @@ COUNTS = [
     ("capstone.Design", "partitions", lambda v: Design(partitions=v)),
     ("HolScenario", "partitions", lambda v: HolScenario(partitions=v)),
     ("HolScenario", "consumers", lambda v: HolScenario(consumers=v)),
+    ("LiveScenario", "min_insync_replicas", lambda v: LiveScenario(min_insync_replicas=v)),
 ]
 # fields that pick one of a few names
 CHOICES = [
@@ -85,6 +89,8 @@ CHOICES = [
     ("capstone.Design", "acks", lambda v: Design(acks=v)),
     ("Handover", "how", lambda v: Handover(how=v)),
     ("HolScenario", "style", lambda v: HolScenario(style=v)),
+    ("LiveScenario", "failure", lambda v: LiveScenario(failure=v)),
+    ("LiveScenario", "acks", lambda v: LiveScenario(acks=v, idempotence=False)),
 ]
 
 BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]

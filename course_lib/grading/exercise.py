@@ -24,7 +24,7 @@ from course_lib.grading import progress
 
 __all__ = ["Exercise", "LessonExercises", "exercise", "helpers", "lesson", "lessons"]
 
-LESSON_CODES = ("00", "01", "02", "03", "03b", "04", "05", "06", "07")
+LESSON_CODES = ("00", "01", "02", "03", "03b", "04", "05", "05b", "06", "07")
 HINT_KINDS = ("a nudge", "the method", "nearly the answer")
 _REGISTRY: dict[str, dict[int, Exercise]] = {}
 

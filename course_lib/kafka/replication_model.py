@@ -49,8 +49,11 @@ modelled. They change two things: (1) the HW does not advance while the ISR is s
 ISR recovers (this model counts them acknowledged, which they are, and reads as served);
 (2) replicas that left the ISR while it was below the minimum stay *eligible* to lead cleanly,
 so a partition whose last ISR member died may come back sooner, with no loss, where this model
-keeps it offline (or, unclean, loses data). Neither changes a result the lessons show: with
-``min_insync_replicas=1`` the ISR never falls below the minimum, so the ELR stays empty.
+keeps it offline (or, unclean, loses data). Neither changes a result the lessons show. Measured
+on Kafka 4.3.2 (lesson 05b): even with ``min_insync_replicas=1``, fencing the last ISR member
+leaves the ISR *empty* and that broker in the ELR, where this model keeps it in the ISR; both
+mean "only it may lead cleanly", so the outcome is the same, and an enabled unclean election
+still elects a stale replica.
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """

@@ -1,0 +1,81 @@
+"""Self-checks and reference solutions for ``notebooks/05b_kafka_cluster_for_real.ipynb``.
+
+The two prediction exercises are about the lab's own runs (``lab_scenarios``): the learner
+predicts from the settings, then the lesson compares the prediction with the live measurement
+(:func:`close_to`), which is a range check because a live count varies from run to run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from course_lib.checks import Verdict, check_number
+from course_lib.kafka.failover_scenario import lab_scenarios
+
+
+def _unreplicated(name: str) -> float:
+    """Writes the leader acknowledged while its followers were frozen: rate × freeze."""
+    sc = lab_scenarios()[name]
+    return sc.produce_rate * sc.freeze_for
+
+
+def solution_acks1_loss() -> float:
+    """``acks1_lagging``: 200 writes/s, followers frozen 1 s before the leader dies."""
+    return _unreplicated("acks1_lagging")
+
+
+def check_acks1_loss(answer: Any) -> Verdict:
+    return check_number(
+        answer, solution_acks1_loss(), rel_tol=0.25, what="acknowledged records lost",
+        too_low="acks=1 means the leader alone had them. Which records had the followers NOT "
+                "fetched when the leader died?",
+        too_high="Only what was written while the followers were frozen is missing from them; "
+                 "everything before the freeze was replicated.",
+        explain="Every record acknowledged during the 1 s freeze existed only on the leader: "
+                "200 writes/s × 1 s. The follower elected (cleanly: it was still in the ISR) "
+                "never had them.")
+
+
+def solution_unclean_loss() -> float:
+    """``unclean_on``: followers frozen 4 s (fenced, out of the ISR), then the leader dies and
+    a stale follower is elected: everything written during the freeze is gone."""
+    return _unreplicated("unclean_on")
+
+
+def check_unclean_loss(answer: Any) -> Verdict:
+    return check_number(
+        answer, solution_unclean_loss(), rel_tol=0.25, what="acknowledged records lost",
+        too_low="Zero is what unclean_off gives (the partition waits). With unclean election "
+                "the new leader is a follower that stopped fetching when it was frozen.",
+        too_high="Records written before the freeze were replicated to every follower.",
+        explain="200 writes/s × 4 s of freeze: the stale follower's log ends where the freeze "
+                "began, and the old leader truncates to it when it returns.")
+
+
+def close_to(measured: int, predicted: float, within: float = 0.5) -> bool:
+    """Does a live count fall within ±``within`` (a fraction) of a prediction?"""
+    return abs(measured - predicted) <= within * predicted
+
+
+def solution_min_isr() -> int:
+    """RF 3, ``acks=all``: the ``min.insync.replicas`` with which one broker down keeps writes
+    going and two down make the leader refuse writes (``NOT_ENOUGH_REPLICAS``) rather than
+    acknowledge records that only one broker has (found by running the model)."""
+    from course_lib.kafka.replication import simulate_replication
+
+    for m in (1, 2, 3):
+        one = simulate_replication("all", 3, m, 1, seed=1)
+        two = simulate_replication("all", 3, m, 2, seed=1)
+        if ("NOT_ENOUGH_REPLICAS" not in one.reasons() and "NOT_ENOUGH_REPLICAS" in two.reasons()
+                and not two.lost):
+            return m
+    raise AssertionError("no min.insync.replicas satisfies both")  # the model changed
+
+
+def check_min_isr(answer: Any) -> Verdict:
+    return check_number(
+        answer, solution_min_isr(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
+        too_low="With 1, the leader alone may acknowledge: lose it right after and the "
+                "record is gone. That is acks=1 with extra steps.",
+        too_high="With 3, any single broker loss stops every write (NotEnoughReplicas).",
+        explain="2 of 3: every acknowledged record is on two brokers, and one may be down.")

@@ -1,0 +1,33 @@
+"""Lesson 05b self-checks: the solution passes, typical wrong answers fail with a hint."""
+
+from course_lib.exercises import lesson05b as ex
+
+
+def test_acks1_loss():
+    assert ex.solution_acks1_loss() == 200
+    assert ex.check_acks1_loss(ex.solution_acks1_loss())
+    none = ex.check_acks1_loss(0)
+    assert not none and "Which records had the followers NOT fetched" in none.message
+    everything = ex.check_acks1_loss(500)
+    assert not everything and "everything before the freeze was replicated" in everything.message
+    assert not ex.check_acks1_loss(None).answered
+
+
+def test_unclean_loss():
+    assert ex.solution_unclean_loss() == 800
+    assert ex.check_unclean_loss(800)
+    zero = ex.check_unclean_loss(0)
+    assert not zero and "unclean_off" in zero.message
+    assert not ex.check_unclean_loss(None).answered
+
+
+def test_close_to_is_a_range_check():
+    assert ex.close_to(199, 200) and ex.close_to(290, 200)
+    assert not ex.close_to(0, 200) and not ex.close_to(350, 200)
+
+
+def test_min_isr():
+    assert ex.solution_min_isr() == 2
+    assert ex.check_min_isr(2)
+    assert "acks=1 with extra steps" in ex.check_min_isr(1).message
+    assert "NotEnoughReplicas" in ex.check_min_isr(3).message

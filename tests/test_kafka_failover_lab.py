@@ -1,0 +1,100 @@
+"""Lesson 05b's failover lab: each live run's claims on a real 3-broker Kafka agree with the
+model, and without Kafka the stored runs (measured on Apache Kafka) stand in, saying so.
+
+The live tests assert outcomes (lost or not, offline or not, NotEnoughReplicas or not), never
+timings: those depend on the machine. The controlled shutdown runs live in
+``test_kafka_cluster.py``; here only its stored run is checked, to keep this file near 90 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from course_lib.kafka import failover_compare as compare
+from course_lib.kafka.failover_producer import in_send_order, producer_defaults
+from course_lib.kafka.failover_run import run_live
+from course_lib.kafka.failover_scenario import LiveScenario, lab_scenarios, to_model
+from course_lib.kafka.replication_engine import simulate
+
+SCENARIOS = lab_scenarios()
+#: What each run must show (the lesson's story), measured and simulated alike.
+EXPECTED = {
+    "crash_leader": {"no acknowledged record lost": True, "no record written twice": True,
+                     "another broker became leader": True},
+    "controlled_shutdown": {"no acknowledged record lost": True,
+                            "another broker became leader": True},
+    "two_down": {"no acknowledged record lost": True,
+                 "writes rejected with NotEnoughReplicas": True,
+                 "the leader stayed, so reads went on": True},
+    "acks1_lagging": {"no acknowledged record lost": False,
+                      "the partition went offline (no leader)": False},
+    "unclean_on": {"no acknowledged record lost": False,
+                   "another broker became leader": True},
+    "unclean_off": {"no acknowledged record lost": True,
+                    "the partition went offline (no leader)": True,
+                    "another broker became leader": False},
+}
+
+
+def _check(name: str, run, sim) -> None:
+    found = {c.text: c for c in compare.claims(run, sim)}
+    for text, want in EXPECTED[name].items():
+        assert found[text].measured is want, (name, text, run.summary(), run.events)
+        assert found[text].simulated is want, (name, text, sim.summary(), sim.events)
+    assert all(c.agree for c in found.values()), [c.row() for c in found.values()]
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_the_stored_runs_tell_the_lessons_story_and_agree_with_the_model(name):
+    runs = compare.live_or_stored({name: SCENARIOS[name]}, None)
+    assert runs[name].label.startswith("stored run (Apache Kafka 4.")
+    _check(name, runs[name], simulate(to_model(SCENARIOS[name])))
+
+
+def test_stored_runs_round_trip(tmp_path):
+    runs = compare.load_runs()
+    path = tmp_path / "runs.json"
+    compare.save_runs(runs, path)
+    again = compare.load_runs(path)
+    for name, run in runs.items():
+        assert again[name].summary() == run.summary() and again[name].events == run.events
+    assert in_send_order(runs["crash_leader"].read_back)
+    assert not in_send_order([0, 2, 1])
+
+
+def test_acks1_loss_is_about_rate_times_freeze_in_the_stored_run():
+    sc = SCENARIOS["acks1_lagging"]
+    lost = compare.load_runs()["acks1_lagging"].lost
+    assert 0.5 * sc.produce_rate * sc.freeze_for <= lost <= 1.5 * sc.produce_rate * sc.freeze_for
+
+
+def test_a_long_freeze_is_two_follower_crashes_for_the_model_a_short_one_is_lag():
+    short, long = to_model(SCENARIOS["acks1_lagging"]), to_model(SCENARIOS["unclean_on"])
+    assert short.fetch_interval == 1.0 and short.broker_failures == ((0, 2.0),)
+    assert [b for b, _ in long.broker_failures] == [1, 2, 0]
+
+
+def test_the_description_refuses_what_kafka_would():
+    with pytest.raises(ValueError, match=r"idempotence requires acks='all' and retries > 0 "
+                                         r"\(got acks='1', retries=2147483647\)"):
+        LiveScenario(acks=1)
+    with pytest.raises(ValueError, match=r"failure_at must be in \[0, duration=3\) \(got 5\)"):
+        LiveScenario(failure_at=5)
+    with pytest.raises(ValueError, match=r"duration must be in \(0, 10 \(a lab run is short\)\]"):
+        LiveScenario(duration=60)
+
+
+def test_the_producer_table_reads_the_installed_clients_defaults():
+    rows = {r[0]: r for r in producer_defaults()}
+    assert rows["acks"][1] == "-1" and rows["enable.idempotence"][1] == "true"
+    assert rows["max.in.flight.requests.per.connection"][1] == "5"
+
+
+@pytest.mark.apache_kafka
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "controlled_shutdown"])
+def test_live_run_agrees_with_the_model(cluster, name):
+    run = run_live(cluster, SCENARIOS[name])
+    _check(name, run, simulate(to_model(SCENARIOS[name])))
+    if name == "crash_leader":
+        assert in_send_order(run.read_back) and run.timings()["time_to_new_leader"] is not None
