@@ -103,6 +103,9 @@ GLOSSARY: dict[str, Term] = {
     "name": Term("a server's name", "server", "server"),
     "messages": Term("records a lab produces"),
     "crash_after": Term("records a consumer processes before it is killed"),
+    "failure": Term("which failure a live Kafka run injects (kill or stop brokers)"),
+    "failure_at": Term("seconds into a live run when the failure is injected"),
+    "freeze_for": Term("seconds the followers stay frozen (SIGSTOP) before the leader dies"),
     "mode": Term("at-least-once (commit after processing) or at-most-once (before)"),
 }
 

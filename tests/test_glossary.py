@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from course_lib.glossary import GLOSSARY, PENDING_RENAMES, REJECTED, lookup
+from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.kafka.group_model import GroupScenario
 from course_lib.kafka.queue_lab import QueueLab
 from course_lib.kafka.replication_model import ReplicationScenario
@@ -19,7 +20,7 @@ from course_lib.lb.weights import AgentCheck
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTIONS = (Backend, HealthCheck, PassiveCheck, Scenario, AgentCheck, ReplicationScenario,
-                GroupScenario, QueueLab)
+                GroupScenario, QueueLab, LiveScenario)
 
 
 def _fields(cls) -> list[str]:

@@ -98,8 +98,8 @@ def test_hints_come_in_three_tiers_and_ask_for_the_solution(capsys):
         ex.hint_text(2, 4)
     with pytest.raises(ValueError, match="lesson 03 has exercises 1, 2, 3, 4; there is no 9"):
         ex.solution(9)
-    with pytest.raises(ValueError, match="unknown lesson '07'"):
-        lesson(7)
+    with pytest.raises(ValueError, match="unknown lesson '08'"):
+        lesson(8)
 
 
 def test_the_nbgrader_form_prints_raises_and_scores(capsys):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from course_lib.checks import Verdict, check_number
+from course_lib.checks import CheckResult, check_number
+from course_lib.grading.exercise import exercise, helpers
 from course_lib.kafka.failover_scenario import lab_scenarios
 
 
@@ -24,9 +25,18 @@ def solution_acks1_loss() -> float:
     return _unreplicated("acks1_lagging")
 
 
-def check_acks1_loss(answer: Any) -> Verdict:
+@exercise(1, hints=(
+    "With acks=1 the leader answers as soon as it has written a record itself.",
+    "Which records had the followers not fetched when the leader died? They were frozen.",
+    "Multiply the write rate by how long the followers were frozen.",
+), worked="Every record acknowledged during the 1 s freeze existed only on the leader: 200 "
+          "writes/s × 1 s = {answer:g}. The follower elected (cleanly: it was still in the ISR) "
+          "never had them.")
+def check_acks1_loss(answer: Any) -> CheckResult:
+    """Acknowledged records lost by acks=1 when the leader dies with its followers behind."""
     return check_number(
         answer, solution_acks1_loss(), rel_tol=0.25, what="acknowledged records lost",
+        minimum=0,
         too_low="acks=1 means the leader alone had them. Which records had the followers NOT "
                 "fetched when the leader died?",
         too_high="Only what was written while the followers were frozen is missing from them; "
@@ -42,9 +52,18 @@ def solution_unclean_loss() -> float:
     return _unreplicated("unclean_on")
 
 
-def check_unclean_loss(answer: Any) -> Verdict:
+@exercise(2, hints=(
+    "An unclean election lets a follower that is *not* in the ISR become the leader.",
+    "How far behind is the stale follower? It stopped fetching when it was frozen.",
+    "Multiply the write rate by the length of the freeze.",
+), worked="The stale follower's log ends where its 4 s freeze began: 200 writes/s × 4 s = "
+          "{answer:g} acknowledged records are gone, and the old leader truncates to it when it "
+          "returns.")
+def check_unclean_loss(answer: Any) -> CheckResult:
+    """Acknowledged records lost when a stale follower is elected uncleanly."""
     return check_number(
         answer, solution_unclean_loss(), rel_tol=0.25, what="acknowledged records lost",
+        minimum=0,
         too_low="Zero is what unclean_off gives (the partition waits). With unclean election "
                 "the new leader is a follower that stopped fetching when it was frozen.",
         too_high="Records written before the freeze were replicated to every follower.",
@@ -72,10 +91,23 @@ def solution_min_isr() -> int:
     raise AssertionError("no min.insync.replicas satisfies both")  # the model changed
 
 
-def check_min_isr(answer: Any) -> Verdict:
+@exercise(3, hints=(
+    "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
+    "One broker down must still accept writes; two down must refuse them rather than keep "
+    "acknowledged records on a single broker.",
+    "Try each candidate in the model: replication.simulate_replication('all', 3, m, 1) and "
+    "with two failures, and keep the m that fits both requirements.",
+), worked="min.insync.replicas = {answer}: every acknowledged record is on two brokers, one may "
+          "be down, and with two down the leader refuses writes (NOT_ENOUGH_REPLICAS).")
+def check_min_isr(answer: Any) -> CheckResult:
+    """RF 3, acks=all: the min.insync.replicas that survives one loss and refuses at two."""
     return check_number(
         answer, solution_min_isr(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
+        integer=True, minimum=1,
         too_low="With 1, the leader alone may acknowledge: lose it right after and the "
                 "record is gone. That is acks=1 with extra steps.",
         too_high="With 3, any single broker loss stops every write (NotEnoughReplicas).",
         explain="2 of 3: every acknowledged record is on two brokers, and one may be down.")
+
+
+hint, solution = helpers(__name__)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import base64
-import contextlib
 import os
 import shutil
 import signal
@@ -31,9 +30,8 @@ import tempfile
 import time
 import uuid
 import weakref
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 from course_lib import procs
 from course_lib.kafka import jars
@@ -44,11 +42,15 @@ from course_lib.kafka.cluster_config import (
     plan_nodes,
     ports_needed,
 )
+from course_lib.kafka.cluster_observe import (
+    READY_TIMEOUT_S,
+    ClusterError,
+    ClusterObserver,
+    _tail,
+)
 from course_lib.kafka.java import find_java, why_no_java
 from course_lib.loopback import free_port
 
-T = TypeVar("T")
-READY_TIMEOUT_S = 60.0
 HEAP = "384m"
 #: Small heaps, the serial collector and the C1 compiler only: quick starts on two cores.
 JVM_OPTIONS = ("-Xms64m", f"-Xmx{HEAP}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -56,10 +58,6 @@ JVM_OPTIONS = ("-Xms64m", f"-Xmx{HEAP}", "-XX:+UseSerialGC", "-XX:TieredStopAtLe
 #: Marks every process the course starts, so a CI run can find exactly its own leftovers.
 MARKER_ENV = "SDL_COURSE_CHILD"
 _live: weakref.WeakSet[KafkaCluster] = weakref.WeakSet()
-
-
-class ClusterError(RuntimeError):
-    """The cluster could not start, or a node did not do what was asked; says which and why."""
 
 
 def new_cluster_id() -> str:
@@ -75,14 +73,7 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-class KafkaCluster:
+class KafkaCluster(ClusterObserver):
     """Apache Kafka with ``brokers`` brokers on 127.0.0.1; a context manager."""
 
     def __init__(self, brokers: int = 3, *, ready_timeout_s: float = READY_TIMEOUT_S,
@@ -243,109 +234,17 @@ class KafkaCluster:
         self.frozen.discard(broker_id)
 
     def restart(self, broker_id: int, timeout_s: float = 30.0) -> None:
-        """Start a broker again on its own data (stopping it cleanly first if it runs)."""
+        """Start a broker again on its own data (stopping it cleanly first if it runs).
+
+        Call it from the main thread: the new JVM dies when the *thread* that started it ends
+        (``course_lib.procs``), so a restart from a short-lived worker thread would not last.
+        """
         spec = self._spec(broker_id)
         if self.running(broker_id):
             self._end(broker_id, signal.SIGTERM, timeout_s)
         self._spawn(spec)
         self.wait_for(lambda: broker_id in self.registered_brokers(), timeout_s,
                       f"broker {broker_id} to register again")
-
-    # ----------------------------------------------------------------- observing
-    def admin(self, **overrides: Any) -> Any:
-        """A kafka-python admin client on the brokers that are up, with bounded requests."""
-        from kafka import KafkaAdminClient
-
-        alive = self.alive_brokers() or self.broker_ids
-        config = {"bootstrap_servers": ",".join(self.address(i) for i in alive),
-                  "request_timeout_ms": 2000, "bootstrap_timeout_ms": 3000} | overrides
-        return KafkaAdminClient(**config)
-
-    def _ask(self, question: Callable[[Any], T], timeout_s: float = 15.0) -> T:
-        """Ask the cluster through a fresh admin client, retrying while brokers come and go."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                admin = self.admin()
-                try:
-                    return question(admin)
-                finally:
-                    admin.close()
-            except Exception as exc:  # KafkaError, a socket error, a broker just killed
-                if time.monotonic() > deadline:
-                    raise ClusterError(f"the cluster did not answer within {timeout_s:.0f} s: "
-                                       f"{exc}") from exc
-                time.sleep(0.2)
-
-    def registered_brokers(self) -> list[int]:
-        """Brokers the controller reports as registered and unfenced (metadata's broker list)."""
-        brokers = self._ask(lambda a: a.describe_cluster())["brokers"]
-        return sorted(b["broker_id"] for b in brokers if not b.get("is_fenced"))
-
-    def partition(self, topic: str, partition: int = 0) -> dict[str, Any]:
-        """Leader, replicas and ISR of one partition, as ``describe_topics`` reports them."""
-        described = self._ask(lambda a: a.describe_topics([topic]))
-        for entry in described[0]["partitions"]:
-            if entry["partition_index"] == partition:
-                return dict(entry)
-        raise ClusterError(f"{topic} has no partition {partition}")
-
-    def leader(self, topic: str, partition: int = 0) -> int | None:
-        """The partition's leader, or None while it has none (offline)."""
-        leader = self.partition(topic, partition)["leader_id"]
-        return None if leader < 0 else int(leader)
-
-    def isr(self, topic: str, partition: int = 0) -> list[int]:
-        return sorted(self.partition(topic, partition)["isr_nodes"])
-
-    def wait_for(self, condition: Callable[[], bool], timeout_s: float, what: str,
-                 interval_s: float = 0.1) -> float:
-        """Poll ``condition`` until true; return the seconds it took, or raise naming ``what``."""
-        started = time.monotonic()
-        while not condition():
-            if time.monotonic() - started > timeout_s:
-                raise ClusterError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-            time.sleep(interval_s)
-        return time.monotonic() - started
-
-    def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> None:
-        """Wait until every broker is registered and unfenced and the offsets topic has leaders."""
-        deadline = time.monotonic() + timeout_s
-        waiting = set(self.broker_ids)
-        while waiting:
-            self._check_alive()
-            with contextlib.suppress(ClusterError):
-                waiting = set(self.broker_ids) - set(self._ask(
-                    lambda a: [b["broker_id"] for b in a.describe_cluster()["brokers"]
-                               if not b.get("is_fenced")], 2.0))
-            if waiting and time.monotonic() > deadline:
-                node = min(waiting)
-                raise ClusterError(f"broker {node} did not register within {timeout_s:.0f} s; "
-                                   f"the end of its log:\n{_tail(self.nodes[node].server_log)}")
-            if waiting:
-                time.sleep(0.1)
-        remaining = max(1.0, deadline - time.monotonic())
-        self.wait_for(self._offsets_topic_ready, remaining, "the __consumer_offsets topic")
-
-    def _check_alive(self) -> None:
-        for node_id, process in self.processes.items():
-            if process.poll() is not None:
-                spec = self.nodes[node_id]
-                raise ClusterError(
-                    f"node {node_id} exited during start-up (exit {process.returncode}); the end "
-                    f"of its log:\n{_tail(spec.server_log)}\n"
-                    f"{_tail(spec.directory / 'stdout.log')}")
-
-    def _offsets_topic_ready(self) -> bool:
-        """Asking for a group's coordinator creates ``__consumer_offsets``; ready once it led."""
-        self._check_alive()
-        try:
-            self._ask(lambda a: a.list_group_offsets("sdl-ready-probe"), 2.0)
-            described = self._ask(lambda a: a.describe_topics(["__consumer_offsets"]), 2.0)
-        except ClusterError:
-            return False
-        partitions = described[0].get("partitions") or []
-        return bool(partitions) and all(p["leader_id"] >= 0 for p in partitions)
 
 
 def _stop_all() -> None:

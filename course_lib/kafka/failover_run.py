@@ -135,6 +135,7 @@ class _Watcher(threading.Thread):
                 self.samples.append({"at": at, "leader": leader, "isr": isr})
                 if first is None:
                     first = last = (leader, isr)
+                assert last is not None  # set with first, on the first sample
                 if leader != last[0]:
                     kind = "offline" if leader is None else "new_leader"
                     self.events.append({"at": at, "kind": kind, "detail": f"leader {leader}"})

@@ -138,8 +138,8 @@ def to_model(sc: LiveScenario) -> ReplicationScenario:
 
 def lab_scenarios(seed: int = 2026) -> dict[str, LiveScenario]:
     """The lesson's runs by name: each a few seconds at 200 writes/s."""
-    fragile = dict(acks=1, retries=0, idempotence=False, min_insync_replicas=1,
-                   delivery_timeout=5.0)
+    fragile: dict[str, Any] = dict(acks=1, retries=0, idempotence=False,
+                                   min_insync_replicas=1, delivery_timeout=5.0)
     return {
         "crash_leader": LiveScenario("kill_leader", restart_after=4.0, seed=seed),
         "controlled_shutdown": LiveScenario("term_leader", seed=seed),

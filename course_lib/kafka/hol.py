@@ -140,7 +140,7 @@ def _queue_consumer(env, queue, cost, done):
         done[index] = env.now
 
 
-def extra_delays(scenario: HolScenario) -> dict[str, float | int]:
+def extra_delays(scenario: HolScenario) -> dict[str, str | float | int]:
     """What the slow record cost: the same run with and without it, compared record by record."""
     if scenario.slow_index is None:
         raise ValueError("slow_index is None: there is no slow record to measure")

@@ -143,7 +143,7 @@ def retention_lab(old: int = 40, new: int = 10, retention_ms: int = 60_000,
     if skip is not None:
         return skip
     topic = create_topic(unique_name("retained"), 1, configs={
-        "retention.ms": retention_ms, "segment.ms": retention_ms // 6})
+        "retention.ms": str(retention_ms), "segment.ms": str(retention_ms // 6)})
     stamp = int(time.time() * 1000) - old_age_ms
     send_records(topic, [(f"k{i}", f"event-{i}", stamp) for i in range(old)])
     start_before, end_before = (partition_offsets(topic, OffsetSpec.EARLIEST),

@@ -119,7 +119,7 @@ def run_table_join(n_orders: int = 400, timeout_s: float = 30.0) -> TableJoinRes
                                 f"({len(records)} records, expected {expected})")
         time.sleep(0.3)
         records = read_from(topic)
-    table = {int(r.key): r.value for r in records}  # later records overwrite earlier ones
+    table = {int(str(r.key)): r.value for r in records}  # later records overwrite earlier ones
     orders = load_orders(limit=n_orders)
     orders_topic = create_topic(unique_name("orders-to-enrich"), 1)
     send_records(orders_topic, [(str(o["order_id"]), json.dumps(o), None) for o in orders])
