@@ -85,6 +85,9 @@ def make_test_seconds() -> tuple[float, bool, float]:
     env = {**os.environ, "PYTEST_ADDOPTS": "--durations=0 --durations-min=0"}
     done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True,
                           timeout=3600, env=env)
+    log = ROOT / "build" / "make-test.log"  # what the run printed, for when it failed
+    log.parent.mkdir(exist_ok=True)
+    log.write_text(done.stdout + done.stderr)
     kafka = 0.0
     for line in done.stdout.splitlines():
         parts = line.split()
