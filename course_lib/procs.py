@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,26 @@ def kill_all_children(owner: str | None = None) -> None:
         alive = [p for p, who in _children.items() if owner in (None, who)]
     for process in alive:
         kill(process)
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (Linux ``/proc``; tests use it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+def gone_within(pids: Sequence[int], seconds: float) -> bool:
+    """Wait up to ``seconds`` for every one of ``pids`` to be gone; True if they all went."""
+    deadline = time.monotonic() + seconds
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def live_children(owner: str | None = None) -> list[int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from course_lib import procs
 from course_lib.kafka import broker as broker_module
 from course_lib.kafka import default_broker
 from course_lib.kafka.broker import BrokerError, check_external, start_broker
@@ -23,22 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.kafka
 
 
-def _alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
-def _wait_gone(pid: int, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_starts_fast_and_round_trips():
@@ -51,7 +36,7 @@ def test_starts_fast_and_round_trips():
         assert values == [f"ping {i}".encode() for i in range(20)]
     finally:
         broker.stop()
-    assert not _alive(broker.process.pid)
+    assert not procs.alive(broker.process.pid)
 
 
 CHILD = textwrap.dedent("""
@@ -75,17 +60,17 @@ def _start_child(mode: str) -> tuple[subprocess.Popen, int, str]:
 def test_no_orphan_after_normal_exit():
     child, pid, _ = _start_child("exit")
     child.wait(timeout=30)
-    assert _wait_gone(pid), "broker outlived a normally exiting parent"
+    assert procs.gone_within([pid], 5), "broker outlived a normally exiting parent"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_no_orphan_after_the_parent_is_killed(sig):
     """A killed kernel runs no atexit handler: the parent-death signal must stop the broker."""
     child, pid, _ = _start_child("hang")
-    assert _alive(pid)
+    assert procs.alive(pid)
     child.send_signal(sig)
     child.wait(timeout=30)
-    assert _wait_gone(pid), f"broker outlived a parent killed by {sig.name}"
+    assert procs.gone_within([pid], 5), f"broker outlived a parent killed by {sig.name}"
 
 
 def test_cli_broker_prints_its_address_and_stops_on_sigterm():

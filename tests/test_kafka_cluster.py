@@ -132,3 +132,15 @@ def test_bad_arguments_are_named(cluster):
 
     with pytest.raises(ValueError, match="brokers must be an integer from 1 to 5"):
         KafkaCluster(brokers=0)
+
+
+def test_partition_leadership_is_spread_over_the_brokers(cluster):
+    from course_lib.kafka.leadership import distinct_leaders, spread_topic
+
+    rows = spread_topic(cluster, partitions=3)
+    assert distinct_leaders(rows) == 3  # each broker leads one partition
+    for row in rows:
+        assert sorted(row["replicas"]) == [1, 2, 3] and row["isr"] == [1, 2, 3]
+        assert row["leader"] == row["replicas"][0]  # the preferred leader leads
+    with pytest.raises(ValueError, match="partitions must be an integer >= 1"):
+        spread_topic(cluster, partitions=0)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from course_lib import procs
 from course_lib.kafka import default_broker
 from course_lib.kafka.broker import BrokerError
 from course_lib.kafka.fundamentals import produce_keyed
@@ -19,13 +20,6 @@ from course_lib.naming import unique_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
 
 
 @pytest.mark.apache_kafka
@@ -105,13 +99,10 @@ def test_no_jvm_outlives_its_cluster_or_a_killed_parent(how):
         pids = [int(p) for p in child.stdout.readline().split()]
         assert pids, "the child did not start a cluster"
         if how != "stop":
-            assert all(_pid_alive(p) for p in pids)
+            assert all(procs.alive(p) for p in pids)
             child.send_signal(how)  # SIGKILL runs no atexit: the parent-death signal must act
         child.wait(timeout=30)
-        deadline = __import__("time").monotonic() + 10
-        while any(_pid_alive(p) for p in pids) and __import__("time").monotonic() < deadline:
-            __import__("time").sleep(0.1)
-        assert not any(_pid_alive(p) for p in pids), f"a JVM outlived its parent ({how})"
+        assert procs.gone_within(pids, 10), f"a JVM outlived its parent ({how})"
     finally:
         if child.poll() is None:
             child.kill()

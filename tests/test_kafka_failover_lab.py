@@ -20,7 +20,8 @@ SCENARIOS = lab_scenarios()
 #: What each run must show (the lesson's story), measured and simulated alike.
 EXPECTED = {
     "crash_leader": {"no acknowledged record lost": True, "no record written twice": True,
-                     "another broker became leader": True},
+                     "another broker became leader": True,
+                     "the restarted broker caught up and rejoined the ISR": True},
     "controlled_shutdown": {"no acknowledged record lost": True,
                             "another broker became leader": True},
     "two_down": {"no acknowledged record lost": True,
@@ -32,7 +33,8 @@ EXPECTED = {
                    "another broker became leader": True},
     "unclean_off": {"no acknowledged record lost": True,
                     "the partition went offline (no leader)": True,
-                    "another broker became leader": False},
+                    "another broker became leader": False,
+                    "the restarted broker caught up and rejoined the ISR": True},
 }
 
 

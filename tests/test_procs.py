@@ -16,21 +16,6 @@ from course_lib import procs
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
-def _gone_within(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 BACKEND_CHILD = textwrap.dedent("""
@@ -49,10 +34,10 @@ def test_lesson_01s_backend_dies_when_its_parent_is_killed(sig):
                               text=True, cwd=ROOT)
     try:
         pid = int(parent.stdout.readline())
-        assert _alive(pid)
+        assert procs.alive(pid)
         parent.send_signal(sig)
         parent.wait(timeout=10)
-        assert _gone_within(pid, 5), f"the API backend outlived a parent killed by {sig.name}"
+        assert procs.gone_within([pid], 5), f"the backend outlived a parent killed by {sig.name}"
     finally:
         if parent.poll() is None:
             parent.kill()

@@ -88,7 +88,19 @@ def claims(run: LiveRun, sim: ReplicationResult) -> list[Claim]:
                 Claim("another broker became leader", _live_new_leader(run),
                       any(e["kind"] in ("leader_elected", "unclean_leader_elected")
                           and not e["detail"].startswith("broker 0 ") for e in sim.events))]
+    if run.scenario.restart_after is not None:
+        out.append(Claim("the restarted broker caught up and rejoined the ISR",
+                         _rejoined_after_restart(run.events), _rejoined_after_restart(sim.events)))
     return out
+
+
+def _rejoined_after_restart(events: list[dict]) -> bool:
+    """An ISR expansion after the last restart: the returning broker fetched what it missed."""
+    kinds = [e["kind"] for e in events]
+    if "restart" not in kinds:
+        return False
+    last = len(kinds) - 1 - kinds[::-1].index("restart")
+    return "isr_expand" in kinds[last + 1:]
 
 
 def verdict_rows(runs: dict[str, LiveRun], sims: dict[str, ReplicationResult]) -> list[list]:
