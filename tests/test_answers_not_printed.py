@@ -22,6 +22,7 @@ NUMBER_START = r"(?<![\d.])"
 REVEALING = {
     ("00", "fourfold_utilisation"): [r"4(\.0)?× at 75 ?%", r"(?<![\d.])75 ?%",
                                      r"(?<![\d.])0\.75(?!\d)"],
+    ("00", "doubling_factor"): [r"(?<![\d.])3(\.0+)?\s*×", r"tripl"],
     ("01", "cache_hit_ratio"): [NUMBER_START + r"0\.65(?!\d)", NUMBER_START + r"65 ?%"],
     ("02", "fast_weight"): [r"weight 3\b", r"At weight 3"],
     ("02", "random_mean_time"): [NUMBER_START + r"1,?000 ?ms", NUMBER_START + r"1(\.0+)? s\b"],

@@ -37,3 +37,17 @@ def test_every_reading_of_the_answer_is_accepted():
     assert not check_fourfold_utilisation(...).answered
     assert "must be between 0 and 1" in check_fourfold_utilisation(900).message
     assert "should be a number" in check_fourfold_utilisation([0.75]).message
+
+
+def test_the_doubling_exercise_names_the_linear_guess():
+    from course_lib.exercises.lesson00 import check_doubling_factor, solution_doubling_factor
+
+    assert solution_doubling_factor() == 3
+    assert check_doubling_factor(3) and check_doubling_factor("3")
+    linear = check_doubling_factor(2)
+    assert not linear and "W = 1/(μ − λ)" in linear.message
+    assert "5×" in check_doubling_factor(5).message
+    assert not check_doubling_factor(None).answered
+    _, low = response_time_figure(arrival_rate=4.0)
+    _, high = response_time_figure(arrival_rate=8.0)
+    assert "167 ms" in low and "500 ms" in high  # the slider confirms the prediction
