@@ -156,8 +156,11 @@ class Dashboard:
                 if isinstance(start, int):
                     values = [round(v) for v in values]
             elif getattr(control, "options", None):
-                labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
-                values = [labels[i % len(labels)] for i in range(moves)]
+                # The values behind the labels, whichever way the options were given (a list,
+                # (label, value) pairs, or a {label: value} dict).
+                choices = list(getattr(control, "_options_values", ()) or
+                               [o[1] if isinstance(o, tuple) else o for o in control.options])
+                values = [choices[i % len(choices)] for i in range(moves)]
             else:
                 continue
             for value in values:

@@ -76,3 +76,20 @@ def test_refresh_pauses_the_garbage_collector_only_during_render():
     assert seen == [False, False] and gc.isenabled()
     dash.controls["rate"].value = -1.0  # render raises: the collector must come back on too
     assert dash.error and gc.isenabled()
+
+
+def test_sweep_moves_a_dropdown_given_as_a_label_to_value_dict():
+    """The benchmark's sweep sets values, not labels: {"off": False, "on": True} must work."""
+    from course_lib.widgets import dashboard, dropdown
+
+    seen = []
+
+    def render(flag: bool):
+        seen.append(flag)
+        import plotly.graph_objects as go
+
+        return go.Figure()
+
+    board = dashboard(render, flag=dropdown(False, {"off": False, "on": True}, "flag"))
+    assert len(board.sweep(moves=4)) >= 1 and True in seen
+    assert board.controls["flag"].value is False  # put back afterwards
