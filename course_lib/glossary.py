@@ -68,6 +68,8 @@ GLOSSARY: dict[str, Term] = {
     "consumers": Term("members of one consumer group (one group.id)"),
     "produce_rate": Term("records per second written to a topic"),
     "processing_time": Term("seconds a consumer spends on one record"),
+    "session_timeout_ms": Term("ms without a heartbeat before a consumer is declared dead",
+                               kafka="session.timeout.ms"),
     "session_timeout": Term("seconds without a heartbeat before a member (or broker) is dead",
                             kafka="session.timeout.ms / broker.session.timeout.ms"),
     "replica_lag_time_max": Term("seconds a follower may lag before it leaves the ISR",
