@@ -177,9 +177,7 @@ class KafkaCluster(ClusterObserver):
         process = self.processes.get(node_id)
         if process is None or process.poll() is not None:
             return None if process is None else process.returncode
-        if node_id in self.frozen:
-            os.kill(process.pid, signal.SIGCONT)
-            self.frozen.discard(node_id)
+        self.frozen.discard(node_id)  # procs.stop continues a stopped process first
         # SIGKILL after the timeout: a controlled shutdown can hang once the quorum is gone.
         return procs.stop(process, timeout_s, sig)
 

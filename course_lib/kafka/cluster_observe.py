@@ -74,9 +74,9 @@ class ClusterObserver:
                                        f"{exc}") from exc
                 time.sleep(0.2)
 
-    def registered_brokers(self) -> list[int]:
+    def registered_brokers(self, timeout_s: float = 15.0) -> list[int]:
         """Brokers the controller reports as registered and unfenced (metadata's broker list)."""
-        brokers = self._ask(lambda a: a.describe_cluster())["brokers"]
+        brokers = self._ask(lambda a: a.describe_cluster(), timeout_s)["brokers"]
         return sorted(b["broker_id"] for b in brokers if not b.get("is_fenced"))
 
     def partition(self, topic: str, partition: int = 0, timeout_s: float = 10.0
@@ -121,9 +121,7 @@ class ClusterObserver:
         while waiting:
             self._check_alive()
             with contextlib.suppress(ClusterError):
-                waiting = set(self.broker_ids) - set(self._ask(
-                    lambda a: [b["broker_id"] for b in a.describe_cluster()["brokers"]
-                               if not b.get("is_fenced")], 2.0))
+                waiting = set(self.broker_ids) - set(self.registered_brokers(2.0))
             if waiting and time.monotonic() > deadline:
                 node = min(waiting)
                 raise ClusterError(f"broker {node} did not register within {timeout_s:.0f} s; "

@@ -42,7 +42,8 @@ class Choice:
 _lock = threading.Lock()
 _choice: Choice | None = None
 _cluster: KafkaCluster | None = None
-_checked_external: set[str] = set()
+#: Addresses already announced (an external one: also checked to answer as Kafka).
+_announced: set[str] = set()
 
 
 def requested() -> str:
@@ -124,32 +125,20 @@ def announce(chosen: Choice, address: str) -> str:
 def bootstrap_servers() -> str:
     """The ``host:port[,...]`` lessons connect to (see the module docstring)."""
     chosen = choice()
-    first = False
     with _lock:
         if chosen.backend == "external":
             address = os.environ[ENV_VAR].strip()
-            if address not in _checked_external:
+            if address not in _announced:
                 check_external(address)
-                _checked_external.add(address)
-                first = True
         elif chosen.backend == "apache":
-            first = _cluster is None
             address = _apache_cluster().bootstrap_servers
         else:
-            first = not _announced_embedded
             address = embedded_broker().address
-            _mark_embedded()
+        first = address not in _announced
+        _announced.add(address)
     if first:
         print(announce(chosen, address), flush=True)
     return address
-
-
-_announced_embedded = False
-
-
-def _mark_embedded() -> None:
-    global _announced_embedded
-    _announced_embedded = True
 
 
 def default_cluster() -> KafkaCluster | None:
@@ -168,9 +157,8 @@ def stop_default_cluster() -> None:
 
 def reset() -> None:
     """Forget the choice (tests; a lesson never needs this)."""
-    global _choice, _announced_embedded
+    global _choice
     stop_default_cluster()
     with _lock:
         _choice = None
-        _announced_embedded = False
-        _checked_external.clear()
+        _announced.clear()
