@@ -7,6 +7,7 @@ course starts on demand, or the embedded Tansu broker where Java or Kafka's jars
 Kafka for the fault-tolerance lessons.
 """
 
+from course_lib.kafka import client_fixes
 from course_lib.kafka.broker import (
     BrokerError,
     EmbeddedBroker,
@@ -26,6 +27,8 @@ from course_lib.kafka.default_broker import (
     default_cluster,
     stop_default_cluster,
 )
+
+client_fixes.apply()  # kafka-python 3.0.x loses some group joins: see client_fixes.py
 
 __all__ = [
     "BrokerError",

@@ -25,7 +25,7 @@ from kafka.errors import KafkaError
 
 from course_lib.kafka.clients import make_admin, make_consumer
 from course_lib.kafka.fundamentals import produce_keyed
-from course_lib.kafka.lag import group_lag
+from course_lib.kafka.lag import committed_offsets, group_lag
 from course_lib.kafka.topics import TopicError, create_topic, require_apache
 from course_lib.naming import unique_name
 
@@ -69,7 +69,7 @@ def describe_group(admin, group_id: str, topic: str) -> str:
 
 
 def _committed(admin, group: str, tp: TopicPartition) -> int | None:
-    meta = admin.list_group_offsets({group: None}).get(group, {}).get(tp)
+    meta = committed_offsets(admin, group).get(tp)
     return meta.offset if meta is not None and meta.offset >= 0 else None
 
 

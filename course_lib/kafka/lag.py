@@ -25,12 +25,18 @@ from dataclasses import dataclass
 
 from kafka import TopicPartition
 from kafka.admin import OffsetSpec
-from kafka.errors import KafkaError
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    KafkaError,
+    NotCoordinatorError,
+)
 
 from course_lib.kafka.broker import BrokerError
 
 __all__ = [
     "PartitionLag",
+    "committed_offsets",
     "group_lag",
     "lag_table",
     "log_end_offsets",
@@ -77,17 +83,36 @@ def group_lag(admin, group_id: str, topic: str) -> list[PartitionLag]:
     ends = log_end_offsets(admin, topic)
     starts = log_end_offsets(admin, topic, OffsetSpec.EARLIEST)
     tps = [TopicPartition(topic, p) for p in ends]
-    try:
-        committed = admin.list_group_offsets({group_id: tps}).get(group_id, {})
-    except KafkaError as exc:
-        raise BrokerError(f"fetching the committed offsets of group {group_id!r} failed: {exc!r}"
-                          ) from exc
+    committed = committed_offsets(admin, group_id, tps)
     rows = []
     for tp in tps:
         meta = committed.get(tp)
         offset = None if meta is None or meta.offset is None or meta.offset < 0 else meta.offset
         rows.append(PartitionLag(tp.partition, starts[tp.partition], ends[tp.partition], offset))
     return rows
+
+
+#: The group's coordinator is moving (a broker restarted, leadership of ``__consumer_offsets``
+#: changed) or still loading: Kafka's own tools retry these, and so does :func:`group_lag`.
+_COORDINATOR_MOVING = (NotCoordinatorError, CoordinatorLoadInProgressError,
+                       CoordinatorNotAvailableError)
+
+
+def committed_offsets(admin, group_id: str, tps: list[TopicPartition] | None = None,
+                      timeout_s: float = 10.0) -> dict:
+    """``{TopicPartition: OffsetAndMetadata}`` the group committed (``tps=None``: all of them)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return admin.list_group_offsets({group_id: tps}).get(group_id, {})
+        except _COORDINATOR_MOVING as exc:
+            if time.monotonic() > deadline:
+                raise BrokerError(f"the coordinator of group {group_id!r} did not settle within "
+                                  f"{timeout_s:g} s: {exc!r}") from exc
+            time.sleep(0.2)
+        except KafkaError as exc:
+            raise BrokerError(f"fetching the committed offsets of group {group_id!r} failed: "
+                              f"{exc!r}") from exc
 
 
 def total_lag(rows: Sequence[PartitionLag]) -> int:

@@ -39,6 +39,7 @@ from kafka.structs import OffsetAndMetadata
 from course_lib.kafka.clients import CONSUMER_DEFAULTS, make_admin
 from course_lib.kafka.crash_child import ChildConsumer
 from course_lib.kafka.default_broker import bootstrap_servers
+from course_lib.kafka.lag import committed_offsets
 from course_lib.kafka.pipeline import PipelineError, create_topic, produce_at_rate
 from course_lib.naming import unique_name
 from course_lib.validate import integer, number, one_of
@@ -217,7 +218,7 @@ def committed_offset(group: str, topic: str) -> int:
     """The group's committed offset for partition 0 of ``topic`` (0 if none), via the admin API."""
     admin = make_admin()
     try:
-        offsets = admin.list_group_offsets({group: None}).get(group, {})
+        offsets = committed_offsets(admin, group)
     finally:
         admin.close()
     meta = offsets.get(TopicPartition(topic, 0))

@@ -1,0 +1,82 @@
+"""The kafka-python 3.0.x fix: a group join that finished while nobody waited is completed.
+
+The failure itself needs a loaded machine and many runs to show (client_fixes.py gives the
+numbers); these tests pin the repair step on a stand-in coordinator, and that importing the
+course installs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import kafka
+import pytest
+from kafka.coordinator.base import BaseCoordinator
+from kafka.coordinator.consumer import ConsumerCoordinator
+from kafka.future import Future
+from kafka.structs import MemberState
+
+import course_lib.kafka  # noqa: F401  (installs the fix)
+from course_lib.kafka import client_fixes
+from course_lib.kafka.client_fixes import complete_finished_join
+
+
+class _Generation:
+    generation_id, member_id, protocol = 3, "member-a", "range"
+
+
+class _Coordinator:
+    """The attributes kafka-python's coordinator uses after a successful join."""
+
+    def __init__(self, task: Future | None) -> None:
+        self._join_task = task
+        self._generation = _Generation()
+        self._lock = threading.Lock()
+        self.rejoining = self.rejoin_needed = True
+        self.state = MemberState.REBALANCING
+        self.heartbeat_enabled = False
+        self.completed: list[tuple] = []
+
+    def _enable_heartbeat(self) -> None:
+        self.heartbeat_enabled = True
+
+    async def _on_join_complete_async(self, *args) -> None:
+        self.completed.append(args)
+
+
+def _done(value=None, error: Exception | None = None) -> Future:
+    future = Future()
+    future.failure(error) if error else future.success(value)
+    return future
+
+
+def test_a_finished_join_is_applied_as_kafka_python_would_after_its_await():
+    coordinator = _Coordinator(_done(b"assignment"))
+    assert asyncio.run(complete_finished_join(coordinator)) is True
+    assert coordinator.state is MemberState.STABLE and coordinator.heartbeat_enabled
+    assert not coordinator.rejoining and not coordinator.rejoin_needed
+    assert coordinator.completed == [(3, "member-a", "range", b"assignment")]
+    assert coordinator._join_task is None
+
+
+def test_a_failed_join_is_cleared_for_the_normal_retry_and_nothing_else_changes():
+    coordinator = _Coordinator(_done(error=kafka.errors.RebalanceInProgressError()))
+    assert asyncio.run(complete_finished_join(coordinator)) is False
+    assert coordinator._join_task is None and coordinator.completed == []
+    assert coordinator.state is MemberState.REBALANCING and not coordinator.heartbeat_enabled
+
+
+@pytest.mark.parametrize("task", [None, Future()], ids=["no join", "join in flight"])
+def test_no_finished_join_leaves_the_coordinator_alone(task):
+    coordinator = _Coordinator(task)
+    assert asyncio.run(complete_finished_join(coordinator)) is False
+    assert coordinator._join_task is task and coordinator.state is MemberState.REBALANCING
+
+
+def test_importing_the_course_installs_the_fix_on_kafka_python_3_0():
+    assert kafka.__version__.startswith("3.0."), "a new kafka-python: check whether it is fixed"
+    assert ConsumerCoordinator.poll is client_fixes._poll
+    assert BaseCoordinator.join_group_async is client_fixes._join_group_async
+    assert client_fixes.apply() is True  # idempotent
+    assert ConsumerCoordinator.poll is client_fixes._poll
