@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 import simpy
 
+from course_lib.kafka.group_model import range_assignment
 from course_lib.validate import integer, number, one_of
 
 HOL_STYLES = ("kafka", "message_broker")
@@ -66,13 +67,7 @@ class HolScenario:
 
     def owners(self) -> list[list[int]]:
         """The range assignment: consumer i's partitions (extra consumers get none)."""
-        per, extra = divmod(self.partitions, self.consumers)
-        out, start = [], 0
-        for i in range(self.consumers):
-            n = per + (1 if i < extra else 0)
-            out.append(list(range(start, start + n)))
-            start += n
-        return out
+        return range_assignment(self.partitions, self.consumers)
 
 
 @dataclass(frozen=True)
