@@ -8,7 +8,7 @@ words (attrs' ``'x' must be >= 0: -1`` is the model). A value of the wrong *kind
 rate, ``True`` for a count) raises :class:`FieldTypeError`, which is both a ``TypeError`` and a
 ``ValueError``: callers that catch ``ValueError`` (the dashboards do) keep working.
 
-Why checks are strict about ``inf`` and ``nan``: a simulation fed ``write_rate=inf`` draws
+Why checks are strict about ``inf`` and ``nan``: a simulation fed ``produce_rate=inf`` draws
 zero-length gaps forever and never returns; ``nan`` fails every comparison silently. Both are
 refused here, at construction, in well under a second.
 

@@ -13,7 +13,9 @@ from course_lib.kafka.connectors import (
     insert_rows,
     read_table,
 )
-from course_lib.kafka.pipeline import create_topic, load_customers
+from course_lib.kafka.pipeline import load_customers
+from course_lib.kafka.topics import create_topic
+from course_lib.naming import unique_name
 
 
 def test_identifiers_are_validated(tmp_path):
@@ -28,7 +30,7 @@ def test_source_is_incremental_and_resumes_from_its_stored_offset(tmp_path):
     customers = load_customers()
     src, off = tmp_path / "shop.db", tmp_path / "offsets.db"
     create_table(src, "customers", customers[:250], "customer_id")
-    topic = create_topic("customers-test")
+    topic = create_topic(unique_name("customers-test"))
     source = SqliteSourceConnector(src, "customers", topic, id_column="customer_id",
                                    offsets_path=off, batch_size=100)
     assert source.poll() == 250 and source.last_id == 250

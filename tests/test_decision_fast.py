@@ -57,7 +57,7 @@ def test_identical_when_queues_form_everywhere(style):
                   poll_interval=0.3, db_write_time=0.001)
     scenario = IntegrationScenario(style=style, produce_rate=300.0, consumers=3,
                                    processing_time=0.012, outage_start=2.7, outage_time=1.3,
-                                   late_subscriber_at=3.0, horizon_time=8.0, costs=costs)
+                                   late_subscriber_at=3.0, duration=8.0, costs=costs)
     assert_identical(scenario, seed=11)
 
 
@@ -83,7 +83,7 @@ def test_identical_on_random_scenarios(style, produce_rate, consumers, processin
     assert_identical(IntegrationScenario(style=style, produce_rate=produce_rate,
                                          consumers=consumers, processing_time=processing_time,
                                          outage_start=outage_start, outage_time=outage_time,
-                                         late_subscriber_at=2.0, horizon_time=6.0, costs=costs),
+                                         late_subscriber_at=2.0, duration=6.0, costs=costs),
                      seed)
 
 

@@ -80,7 +80,7 @@ def _growth_sd(s: GroupScenario, window: float) -> float:
 def test_simulated_lag_growth_agrees_with_the_capacity_arithmetic(rate, partitions, consumers):
     """Measured growth (lag(T) − lag(T/2)) / (T/2) within 4 sd (see ``_growth_sd``) of theory."""
     s = GroupScenario(produce_rate=rate, partitions=partitions, consumers=consumers,
-                      processing_time=0.02, horizon_time=400.0)
+                      processing_time=0.02, duration=400.0)
     result = simulate_group(s, seed=7)
     measured = result.measured_growth_rate()
     tolerance = 4 * _growth_sd(s, window=200.0)
@@ -95,7 +95,7 @@ def test_exactly_at_capacity_the_lag_has_no_drift_but_is_not_bounded():
     bounded" (render_group's 100 msg/s, 2 consumers, 20 ms, 6 partitions is exactly this case).
     """
     s = GroupScenario(produce_rate=100, partitions=6, consumers=2, processing_time=0.02,
-                      horizon_time=20.0)
+                      duration=20.0)
     assert group_capacity(s) == pytest.approx(100) and lag_growth_rate(s) == 0
     assert simulate_group(s, seed=1).summary()["lag_grows"] is True
     fig, text = render_group(produce_rate=100.0)
@@ -113,7 +113,7 @@ def test_mean_lag_of_a_group_that_keeps_up_matches_mm1():
     nearly independent, so the standard error is sd(batch means)/√20; we allow 4 of them.
     """
     s = GroupScenario(produce_rate=160, partitions=4, consumers=4, processing_time=0.02,
-                      horizon_time=2050.0)
+                      duration=2050.0)
     result = simulate_group(s, seed=11)
     lags = result.total_lag()[51:]  # samples at t = 51 … 2050
     batches = [statistics.fmean(lags[i:i + 100]) for i in range(0, 2000, 100)]
@@ -123,7 +123,7 @@ def test_mean_lag_of_a_group_that_keeps_up_matches_mm1():
 
 def test_consumers_beyond_the_partition_count_add_nothing():
     base = GroupScenario(produce_rate=330, partitions=6, consumers=6, processing_time=0.02,
-                         horizon_time=60.0)
+                         duration=60.0)
     more = GroupScenario(**{**base.__dict__, "consumers": 9})
     a, b = simulate_group(base, seed=3), simulate_group(more, seed=3)
     assert a.total_lag() == b.total_lag()
@@ -132,7 +132,7 @@ def test_consumers_beyond_the_partition_count_add_nothing():
 
 
 def test_conservation_and_determinism():
-    s = GroupScenario(produce_rate=120, horizon_time=30.0)
+    s = GroupScenario(produce_rate=120, duration=30.0)
     a, b = simulate_group(s, seed=5), simulate_group(s, seed=5)
     assert a.samples == b.samples
     assert a.produced == a.processed + a.total_lag()[-1]
@@ -141,7 +141,7 @@ def test_conservation_and_determinism():
 
 def test_fixed_processing_time_keeps_up_below_capacity():
     s = GroupScenario(produce_rate=90, partitions=2, consumers=2, processing_time=0.02,
-                      processing="fixed", horizon_time=120.0)
+                      processing="fixed", duration=120.0)
     assert simulate_group(s, seed=1).summary()["final_lag"] < 30
 
 
@@ -152,7 +152,7 @@ def test_fixed_processing_time_keeps_up_below_capacity():
         ({"processing_time": 0}, r"processing_time must be a finite number > 0 \(got 0\)"),
         ({"partitions": 0}, r"partitions must be an integer >= 1 \(got 0\)"),
         ({"consumers": 2.5}, r"consumers must be an integer >= 1 \(got 2.5\)"),
-        ({"sample_interval": 100.0}, r"sample_interval must be <= horizon_time"),
+        ({"sample_interval": 100.0}, r"sample_interval must be <= duration"),
         ({"processing": "gamma"}, r"processing must be 'exponential' or 'fixed' \(got 'gamma'\)"),
     ],
 )
@@ -170,7 +170,7 @@ def test_render_and_figures_are_plain_and_deterministic():
     assert "stays bounded" in render_group(consumers=3)[1]
     with pytest.raises(ValueError, match="consumers must be an integer >= 1"):
         render_group(consumers=0)
-    sweep = capacity_sweep_figure(GroupScenario(produce_rate=120, horizon_time=30.0), 8)
+    sweep = capacity_sweep_figure(GroupScenario(produce_rate=120, duration=30.0), 8)
     assert list(sweep.data[1].y) == [50, 100, 150, 150, 150, 300, 300, 300]
     live = live_lag_figure([(0.0, {0: 5, 1: 3}), (0.5, {0: 0, 1: 0})])
     assert [list(t.y) for t in live.data] == [[5, 0], [3, 0]]

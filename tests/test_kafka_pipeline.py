@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from course_lib.kafka.pipeline import (
-    create_topic,
     freshness_figure,
     load_customers,
     load_orders,
     run_pipeline,
 )
+from course_lib.kafka.topics import create_topic
+from course_lib.naming import unique_name
 
 
 def test_loaders_give_ints():
@@ -52,7 +53,7 @@ def test_missing_messages_give_a_clear_error_not_a_hang():
     """What a learner sees when the broker (or the producer) goes away mid-lab: a deadline."""
     from course_lib.kafka.pipeline import PipelineError, consume_all
 
-    topic = create_topic("empty", 1)
+    topic = create_topic(unique_name("empty"), 1)
     with pytest.raises(PipelineError, match=r"only 0 of 5 messages of .* arrived within 1 s: "
                                             r"is the broker still running\?"):
         consume_all(topic, 1, expected=5, handle=lambda records: None, timeout_s=1.0)

@@ -91,10 +91,12 @@ def test_figure_data_are_plain_lists():
 
 @pytest.mark.kafka
 def test_stream_from_a_real_topic_equals_batch():
-    from course_lib.kafka.pipeline import create_topic, produce_at_rate
+    from course_lib.kafka.pipeline import produce_at_rate
+    from course_lib.kafka.topics import create_topic
+    from course_lib.naming import unique_name
 
     orders = load_orders(limit=800)
-    topic = create_topic("windows-test", 1)
+    topic = create_topic(unique_name("windows-test"), 1)
     produce_at_rate(topic, orders, float("inf"), key_field="order_id", stamp=False)
     w = Windowing(60_000, 30_000, grace_ms=max_lateness_ms(orders))
     stream = stream_from_topic(topic, len(orders), w)

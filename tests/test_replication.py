@@ -123,7 +123,7 @@ def test_deterministic_and_same_writes_across_settings():
      r"broker_failures\[0\]\.broker must be an integer in \[0, 2\] \(got 7\)"),
     ({"broker_failures": ((1, 60.0),)},
      r"broker_failures\[0\]\.at must be in \[0, duration=60\) \(got 60.0\)"),
-    ({"write_rate": 0}, r"write_rate must be a finite number > 0 \(got 0\)"),
+    ({"produce_rate": 0}, r"produce_rate must be a finite number > 0 \(got 0\)"),
 ])
 def test_validation_messages(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -245,7 +245,7 @@ def scenarios(draw):
     retries = draw(st.integers(0, 3))
     return ReplicationScenario(
         acks="all", replication_factor=rf, min_insync_replicas=draw(st.integers(1, rf)),
-        broker_failures=draw(failures), write_rate=50.0, duration=30.0,
+        broker_failures=draw(failures), produce_rate=50.0, duration=30.0,
         first_failure_at=draw(st.floats(0, 20)), failure_gap=draw(st.floats(0, 10)),
         fetch_interval=draw(st.floats(0.05, 2.0)),
         replica_lag_time_max=draw(st.floats(0.5, 30.0)),

@@ -44,9 +44,9 @@ POSITIVE = [
     ("IntegrationScenario", "produce_rate", lambda v: IntegrationScenario(produce_rate=v)),
     ("GroupScenario", "processing_time", lambda v: GroupScenario(processing_time=v)),
     ("Windowing", "size_ms", lambda v: Windowing(v)),
-    ("ReplicationScenario", "write_rate", lambda v: ReplicationScenario(write_rate=v)),
-    ("simulate_replication", "write_rate",
-     lambda v: simulate_replication("all", 3, 2, 1, write_rate=v)),
+    ("ReplicationScenario", "produce_rate", lambda v: ReplicationScenario(produce_rate=v)),
+    ("simulate_replication", "produce_rate",
+     lambda v: simulate_replication("all", 3, 2, 1, produce_rate=v)),
     ("capstone.TrafficProfile", "base_rate", lambda v: TrafficProfile(base_rate=v)),
     ("capstone.Work", "consume_time", lambda v: Work(consume_time=v)),
     ("HolScenario", "rate", lambda v: HolScenario(rate=v)),
@@ -137,8 +137,8 @@ def test_bad_choices_are_refused_naming_the_field(model, name, build, value):
 
 
 def test_wrong_types_are_type_errors_that_old_callers_still_catch_as_value_errors():
-    with pytest.raises(TypeError, match=r"write_rate must be a finite number > 0 \(got 'x'\)"):
-        ReplicationScenario(write_rate="x")
+    with pytest.raises(TypeError, match=r"produce_rate must be a finite number > 0 \(got 'x'\)"):
+        ReplicationScenario(produce_rate="x")
     with pytest.raises(ValueError, match=r"consumers must be an integer >= 1 \(got True\)"):
         GroupScenario(consumers=True)
 
@@ -154,11 +154,11 @@ def test_costs_fail_at_construction_not_inside_simpy():
 
 def test_an_infinite_write_rate_is_an_error_not_a_hang():
     started = time.perf_counter()
-    with pytest.raises(ValueError, match=r"write_rate must be a finite number > 0 \(got inf\)"):
-        simulate_replication("all", 3, 2, 1, write_rate=math.inf)
+    with pytest.raises(ValueError, match=r"produce_rate must be a finite number > 0 \(got inf\)"):
+        simulate_replication("all", 3, 2, 1, produce_rate=math.inf)
     # a finite rate too large to simulate in seconds is refused as well, naming the limit
-    with pytest.raises(ValueError, match=r"write_rate must be <= 1,000,000 / duration"):
-        simulate_replication("all", 3, 2, 1, write_rate=1e9)
+    with pytest.raises(ValueError, match=r"produce_rate must be <= 1,000,000 / duration"):
+        simulate_replication("all", 3, 2, 1, produce_rate=1e9)
     assert time.perf_counter() - started < 1.0
 
 

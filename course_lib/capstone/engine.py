@@ -167,7 +167,7 @@ def _kafka(design: Design, problem: Problem, seed: int) -> tuple[float, dict[str
             acks=design.acks, replication_factor=design.replication_factor,
             min_insync_replicas=design.min_insync_replicas, brokers=design.brokers,
             broker_failures=((0 if role == "leader" else 1, script.broker_at - start),),
-            write_rate=problem.profile.rate_at(script.broker_at), duration=duration,
+            produce_rate=problem.profile.rate_at(script.broker_at), duration=duration,
             request_timeout=work.produce_timeout, retries=PRODUCER_RETRIES,
             idempotence=design.idempotence, restart_after=script.broker_restart_after,
             seed=seed * 1000 + 500 + k)).writes

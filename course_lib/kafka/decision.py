@@ -83,12 +83,12 @@ class IntegrationScenario:
     outage_start: float = 10.0
     outage_time: float = 5.0  # the consumer service is down for [start, start + this)
     late_subscriber_at: float = 20.0
-    horizon_time: float = 30.0
+    duration: float = 30.0
     costs: Costs = field(default_factory=Costs)
 
     def __post_init__(self) -> None:
         one_of("style", self.style, STYLES)
-        for name in ("produce_rate", "processing_time", "horizon_time"):
+        for name in ("produce_rate", "processing_time", "duration"):
             number(name, getattr(self, name), gt=0)
         for name in ("outage_start", "outage_time", "late_subscriber_at"):
             number(name, getattr(self, name), ge=0)
@@ -144,7 +144,7 @@ _quantile = lower_quantile  # lesson 06's stored numbers use it (see course_lib.
 
 
 def simulate_integration(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:
-    """Run one hand-over style for ``horizon_time`` seconds; fresh simpy state per call."""
+    """Run one hand-over style for ``duration`` seconds; fresh simpy state per call."""
     s, c = scenario, scenario.costs
     env = simpy.Environment()
     arrivals_rng, work_rng = random.Random(f"{seed}-arrivals"), random.Random(f"{seed}-work")
@@ -245,7 +245,7 @@ def simulate_integration(scenario: IntegrationScenario, seed: int = 0) -> Integr
     elif s.style == "db_table":
         for i in range(s.consumers):
             env.process(polling_consumer(c.poll_interval * i / s.consumers))
-    env.run(until=s.horizon_time + 1e-9)
+    env.run(until=s.duration + 1e-9)
     replayable = stats["before_late"] if s.style == "kafka" else 0
     return IntegrationResult(s, stats["produced"], stats["delivered"], stats["failed"],
                              latencies, backlog, replayable)

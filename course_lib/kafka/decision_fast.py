@@ -46,7 +46,7 @@ Times = tuple[float, ...]  # instants (s), ascending
 def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:
     """The same result as ``simulate_integration(scenario, seed)``, computed without simpy."""
     s = scenario
-    until = s.horizon_time + 1e-9  # simpy's run(until=…): events at or after this never happen
+    until = s.duration + 1e-9  # simpy's run(until=…): events at or after this never happen
     arrivals, work_rng = _arrivals(seed, s.produce_rate, until), random.Random(f"{seed}-work")
     withdrawn: list[float] = []  # direct calls that timed out leave the backlog at these times
     if s.style == "direct_api":

@@ -113,7 +113,7 @@ def to_model(sc: LiveScenario) -> ReplicationScenario:
     common: dict[str, Any] = dict(
         acks=sc.acks, replication_factor=3, min_insync_replicas=sc.min_insync_replicas,
         retries=min(sc.retries, 1_000), idempotence=sc.idempotence,
-        unclean_leader_election=sc.unclean_leader_election, write_rate=sc.produce_rate,
+        unclean_leader_election=sc.unclean_leader_election, produce_rate=sc.produce_rate,
         duration=sc.duration, session_timeout=SESSION_TIMEOUT_S,
         replica_lag_time_max=REPLICA_LAG_MAX_S, request_timeout=sc.request_timeout,
         delivery_timeout=sc.delivery_timeout, fetch_interval=FOLLOWER_FETCH_S,

@@ -67,17 +67,17 @@ class GroupScenario:
     partitions: int = 6
     consumers: int = 2
     processing_time: float = 0.02  # seconds per message (mean), per consumer
-    horizon_time: float = 60.0  # seconds of simulated time
+    duration: float = 60.0  # seconds of simulated time
     sample_interval: float = 1.0  # seconds between lag samples
     processing: str = "exponential"  # or "fixed"
 
     def __post_init__(self) -> None:
-        for name in ("produce_rate", "processing_time", "horizon_time", "sample_interval"):
+        for name in ("produce_rate", "processing_time", "duration", "sample_interval"):
             number(name, getattr(self, name), gt=0)
         for name in ("partitions", "consumers"):
             integer(name, getattr(self, name), ge=1)
-        if self.sample_interval > self.horizon_time:
-            raise ValueError(f"sample_interval must be <= horizon_time ({self.horizon_time!r}) "
+        if self.sample_interval > self.duration:
+            raise ValueError(f"sample_interval must be <= duration ({self.duration!r}) "
                              f"(got {self.sample_interval!r})")
         one_of("processing", self.processing, ("exponential", "fixed"))
 
@@ -172,7 +172,7 @@ class GroupResult:
 
 
 def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
-    """Run the model for ``horizon_time`` seconds; fresh simpy state and RNG on every call."""
+    """Run the model for ``duration`` seconds; fresh simpy state and RNG on every call."""
     s = scenario
     env = simpy.Environment()
     arrivals_rng, keys_rng, work_rng = (random.Random(f"{seed}-{n}") for n in range(3))
@@ -224,6 +224,6 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
         if parts:
             env.process(consumer(c, parts))
     env.process(sampler())
-    env.run(until=s.horizon_time + 1e-9)
+    env.run(until=s.duration + 1e-9)
     return GroupResult(s, samples, int(stats["produced"]), int(stats["processed"]),
                        stats["latency"])

@@ -52,7 +52,7 @@ def lag_figure(result: GroupResult) -> go.Figure:
     fig.add_trace(go.Scatter(x=times, y=result.total_lag(), mode="lines", name="total lag",
                              line={"color": "black", "width": 2.5}))
     growth = lag_growth_rate(s)
-    fig.add_trace(go.Scatter(x=[0, s.horizon_time], y=rounded([0.0, growth * s.horizon_time], 2),
+    fig.add_trace(go.Scatter(x=[0, s.duration], y=rounded([0.0, growth * s.duration], 2),
                              mode="lines", name=f"theory: +{growth:g} msg/s",
                              line={"color": "black", "dash": THEORY_DASH, "width": 1.5}))
     return themed(fig, title=(f"Lag with {s.produce_rate:g} msg/s, {s.partitions} partitions, "

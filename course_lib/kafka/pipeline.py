@@ -7,7 +7,7 @@ its amount, and writes the result to SQLite. Every stored row carries the time i
 emitted and the time it was stored, so **freshness** — how old the data is when it becomes
 queryable — is measured per event rather than guessed.
 
-Also here: the dataset loaders and :func:`create_topic`, which the other use-case modules share.
+Also here: the dataset loaders, which the other use-case modules share.
 Every blocking call has a timeout and every topic name is unique per run
 (:func:`course_lib.naming.unique_name`); a broker that goes away gives a :class:`PipelineError`
 saying what was missing, never a hang.
@@ -40,13 +40,6 @@ from course_lib.stats import lower_quantile
 
 class PipelineError(RuntimeError):
     """A lab could not finish (usually: the broker went away); the message says what was missing."""
-
-
-def create_topic(prefix: str, partitions: int = 1, timeout_s: float = 10.0,
-                 replication_factor: int | None = None) -> str:
-    """Create a topic named ``prefix-run-…-n`` (unique per run): :func:`topics.create_topic`."""
-    return topics.create_topic(unique_name(prefix), partitions, timeout_s=timeout_s,
-                               replication_factor=replication_factor)
 
 
 def encode(value: dict) -> bytes:
@@ -158,7 +151,7 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, rate: float = 200.0
     in one SQLite transaction; ``stored_at`` is taken when the batch is committed.
     """
     countries = {c["customer_id"]: c["country"] for c in (customers or load_customers())}
-    topic = create_topic("orders", partitions)
+    topic = topics.create_topic(unique_name("orders"), partitions)
     failure: list[BaseException] = []
     consumed = [0]
 

@@ -40,7 +40,8 @@ from course_lib.kafka.clients import CONSUMER_DEFAULTS, make_admin
 from course_lib.kafka.crash_child import ChildConsumer
 from course_lib.kafka.default_broker import bootstrap_servers
 from course_lib.kafka.lag import committed_offsets
-from course_lib.kafka.pipeline import PipelineError, create_topic, produce_at_rate
+from course_lib.kafka.pipeline import PipelineError, produce_at_rate
+from course_lib.kafka.topics import create_topic
 from course_lib.naming import unique_name
 from course_lib.validate import integer, number, one_of
 from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, themed
@@ -234,7 +235,7 @@ def run_queue_lab(lab: QueueLab, db_path: Path | str, timeout_s: float = 60.0) -
     from course_lib.kafka.pipeline import load_orders
 
     orders = load_orders(limit=lab.messages)
-    topic = create_topic("queue", 1)
+    topic = create_topic(unique_name("queue"), 1)
     group = unique_name("queue-workers")
     offsets = produce_at_rate(topic, orders, float("inf"), key_field="order_id", stamp=False)
     log_end = max(offsets) + 1

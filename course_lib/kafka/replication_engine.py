@@ -117,7 +117,7 @@ class _Cluster:
     def producer(self) -> Process:
         s, wid = self.s, 0
         while True:
-            yield self.env.timeout(self.rng.expovariate(s.write_rate))
+            yield self.env.timeout(self.rng.expovariate(s.produce_rate))
             if self.env.now >= s.duration:
                 return
             self.writes.append({"write_id": wid, "sent_at": round(self.env.now, 6),
@@ -319,7 +319,7 @@ def simulate_replication(acks: str | int = "all", replication_factor: int = 3,
     """The lesson's entry point: ``simulate_replication("all", 3, 2, broker_failures=1)``.
 
     ``acks`` is any of Kafka's spellings (``0``, ``1``, ``"all"``, ``-1``, ``"-1"``);
-    ``options`` are the other :class:`ReplicationScenario` fields (``write_rate``, ``retries``,
+    ``options`` are the other :class:`ReplicationScenario` fields (``produce_rate``, ``retries``,
     ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``restart_after``, ...).
     The result reports ``acknowledged``, ``lost`` (acknowledged, then gone), ``duplicates``,
     ``rejected`` and ``unavailable`` write counts.

@@ -32,12 +32,13 @@ def replicated_topic(partitions: int = 2) -> tuple[int, str, list[dict]]:
     so there RF is 1; an external 3-broker cluster shows 3 replicas and the ISR of each partition.
     """
     from course_lib.kafka.clients import make_admin
-    from course_lib.kafka.pipeline import create_topic
+    from course_lib.kafka.topics import create_topic
+    from course_lib.naming import unique_name
 
     admin = make_admin()
     try:
         brokers = len(admin.describe_cluster()["brokers"])
     finally:
         admin.close()
-    topic = create_topic("replicated", partitions, replication_factor=min(3, brokers))
+    topic = create_topic(unique_name("replicated"), partitions, replication_factor=min(3, brokers))
     return brokers, topic, describe_topic_replicas(topic)

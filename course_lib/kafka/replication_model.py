@@ -72,7 +72,7 @@ __all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "ReplicationResult", "Replicat
 
 ACKS = ("0", "1", "all")  # canonical spellings; -1 and "-1" mean "all"
 FAILURE_KINDS = ("crash", "controlled")
-MAX_WRITES = 1_000_000  # write_rate × duration above this would take minutes, not seconds
+MAX_WRITES = 1_000_000  # produce_rate × duration above this would take minutes, not seconds
 _ACKS_SPELLINGS: dict[Any, str] = {"0": "0", "1": "1", "all": "all", "-1": "all",
                                     0: "0", 1: "1", -1: "all"}
 
@@ -99,7 +99,7 @@ class ReplicationScenario:
     min_insync_replicas: int = 1
     broker_failures: int | Sequence[tuple[int, float]] = 1  # a tuple of pairs once built
     brokers: int = 3
-    write_rate: float = 100.0
+    produce_rate: float = 100.0
     duration: float = 60.0
     first_failure_at: float = 20.0
     failure_gap: float = 15.0
@@ -126,14 +126,14 @@ class ReplicationScenario:
         integer("min_insync_replicas", self.min_insync_replicas, ge=1,
                 le=self.replication_factor,
                 high_name=f"replication_factor={self.replication_factor}")
-        for name in ("write_rate", "duration", "fetch_interval", "session_timeout",
+        for name in ("produce_rate", "duration", "fetch_interval", "session_timeout",
                      "replica_lag_time_max", "request_timeout", "retry_backoff"):
             number(name, getattr(self, name), gt=0)
         for name in ("network_delay", "first_failure_at", "failure_gap"):
             number(name, getattr(self, name), ge=0)
-        if self.write_rate * self.duration > MAX_WRITES:
-            raise ValueError(f"write_rate must be <= {MAX_WRITES:,} / duration = "
-                             f"{MAX_WRITES / self.duration:g} writes/s (got {self.write_rate!r})")
+        if self.produce_rate * self.duration > MAX_WRITES:
+            raise ValueError(f"produce_rate must be <= {MAX_WRITES:,} / duration = "
+                             f"{MAX_WRITES / self.duration:g} writes/s (got {self.produce_rate!r})")
         number("delivery_timeout", self.delivery_timeout, ge=self.request_timeout,
                low_name=f"request_timeout={self.request_timeout:g}")
         number("lost_ack_rate", self.lost_ack_rate, ge=0, lt=1)
