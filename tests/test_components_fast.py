@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 
 from course_lib.components import PathScenario, render_load_curve, simulate_path, simulate_server
-from course_lib.components.figures import LOAD_FRACTIONS, _unit_load_curve
+from course_lib.components.load_curve import LOAD_FRACTIONS, _unit_load_curve
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])

@@ -11,10 +11,11 @@ from course_lib.kafka.decision import (
     STYLES,
     Costs,
     IntegrationScenario,
+    compare,
     simulate_integration,
     throughput_ceiling,
 )
-from course_lib.kafka.decision_view import compare, render_tradeoffs, tradeoff_dashboard
+from course_lib.kafka.decision_view import render_tradeoffs, tradeoff_dashboard
 
 BASE = IntegrationScenario()  # 200 msg/s, 2 consumers × 500 msg/s, outage [10, 15), late at 20
 

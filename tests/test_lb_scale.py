@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 from course_lib import queueing
-from course_lib.lb.dashboards import SCALE_SERVERS, _scale_curves, render_scale
+from course_lib.lb.dashboards import render_scale
+from course_lib.lb.experiments import SCALE_SERVERS, scale_curves
 from course_lib.widgets import dashboard, int_slider
 
 
@@ -93,6 +94,6 @@ def test_dashboard_moves_fast_once_the_curves_are_computed():
     dash = dashboard(render_scale, servers=int_slider(4, 2, 12, "servers"))
     dash.controls["servers"].value = 9
     assert dash.error is None and "9 servers" in dash.summary.value
-    misses = _scale_curves.cache_info().misses
+    misses = scale_curves.cache_info().misses
     dash.sweep(moves=11)
-    assert _scale_curves.cache_info().misses == misses  # memoised: only the figure is rebuilt
+    assert scale_curves.cache_info().misses == misses  # memoised: only the figure is rebuilt

@@ -84,7 +84,8 @@ def test_weights_change_nothing_but_weighted_round_robin():
 
 
 def test_dashboard_renders_are_memoised_and_unchanged():
-    from course_lib.lb.dashboards import _race_digest, render_unequal
+    from course_lib.lb.dashboards import render_unequal
+    from course_lib.lb.experiments import _race_digest
 
     first = render_unequal(policy="power_of_two", fast_weight=2.0)
     before = _race_digest.cache_info()

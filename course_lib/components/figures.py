@@ -10,23 +10,18 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import plotly.graph_objects as go
 
 from course_lib import queueing
-from course_lib.components.model import batch_means, check_count, check_rate, simulate_server
+from course_lib.components.load_curve import load_curve
+from course_lib.components.model import check_count, check_rate
 from course_lib.components.path import PathScenario, simulate_path
 from course_lib.viz import FAIL_COLOUR, THEORY_DASH, colour, rounded, themed
 
-__all__ = ["LOAD_FRACTIONS", "latency_histogram", "load_curve_figure", "render_load_curve",
+__all__ = ["latency_histogram", "load_curve_figure", "render_load_curve",
            "render_network", "render_path"]
 
-#: Offered load as a fraction of capacity c·μ for the load curve; beyond 1 nothing is stable.
-#: Short runs stop at 85%: nearer saturation a few thousand requests no longer pin the mean down
-#: (the lesson and the tests check ρ = 0.9 with 100,000 requests instead).
-LOAD_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 1.1, 1.3)
 PERCENTILES = (50, 95, 99)
 
 
@@ -107,25 +102,6 @@ def render_network(network_latency_ms: float = 1.0, network_jitter_ms: float = 0
                        loss_percent=loss_percent, seed=seed)
 
 
-@lru_cache(maxsize=64)
-def _unit_load_curve(workers: int, requests_per_point: int, seed: int) -> tuple[tuple, ...]:
-    """The load curve's runs with service rate 1, i.e. with time in units of the mean service time.
-
-    A run at service rate μ with the same random streams is this run with every time divided by
-    μ (each exponential draw is ``−ln(1 − U) / rate``), so one set of runs per worker count serves
-    every position of the service-time slider. Cached: the dashboard only simulates when the
-    worker count changes.
-    """
-    rows = []
-    for i, fraction in enumerate(LOAD_FRACTIONS):
-        rate = fraction * workers
-        requests = requests_per_point / (1 - fraction) if fraction < 1 else 2 * requests_per_point
-        run = simulate_server(rate, 1.0, workers, duration=requests / rate, seed=seed + i)
-        mean, error = batch_means(run.response_times, batches=10) if fraction < 1 else (None, None)
-        rows.append((fraction, run.throughput, mean, error, run.in_system_at_end))
-    return tuple(rows)
-
-
 def load_curve_figure(workers: int, service_rate: float, *, requests_per_point: int = 3000,
                       seed: int = 2026) -> tuple[go.Figure, list[dict]]:
     """Throughput and mean response time against offered load: simulation and M/M/c theory.
@@ -134,20 +110,11 @@ def load_curve_figure(workers: int, service_rate: float, *, requests_per_point: 
     and the bar says how much, so each point runs ``requests_per_point / (1 − fraction)``
     requests (a queue near saturation forgets its past slowly). Returns the figure and one row
     per offered load. Beyond capacity the simulated mean is not drawn: a run of any length would
-    give a different, meaningless finite number. The runs are those of
-    :func:`_unit_load_curve`, rescaled to ``service_rate``.
+    give a different, meaningless finite number. The rows come from
+    :func:`course_lib.components.load_curve.load_curve`.
     """
     capacity = workers * service_rate
-    rows = []
-    for fraction, throughput, mean, error, at_end in _unit_load_curve(workers, requests_per_point,
-                                                                        seed):
-        rate = fraction * capacity
-        stable = fraction < 1
-        rows.append({"offered": rate, "throughput": throughput * service_rate, "stable": stable,
-                     "mean": None if mean is None else mean / service_rate,
-                     "standard_error": None if error is None else error / service_rate,
-                     "theory": queueing.mmc_mean_response_time(rate, service_rate, workers)
-                     if stable else None, "in_system_at_end": at_end})
+    rows = load_curve(workers, service_rate, requests_per_point=requests_per_point, seed=seed)
     x = rounded([r["offered"] for r in rows], 3)
     fine = np.linspace(0.02, 0.97, 60) * capacity
     scatter = {"type": "scatter", "x": x, "xaxis": "x", "yaxis": "y"}

@@ -29,7 +29,8 @@ Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import simpy
 
@@ -42,6 +43,7 @@ __all__ = [
     "Costs",
     "IntegrationResult",
     "IntegrationScenario",
+    "compare",
     "simulate_integration",
     "throughput_ceiling",
 ]
@@ -268,3 +270,17 @@ def throughput_ceiling(style: str, scenario: IntegrationScenario) -> float:
     if style == "kafka":
         return 1.0 / c.append_time
     raise ValueError(f"style must be one of {', '.join(STYLES)} (got {style!r})")
+
+
+Engine = Callable[[IntegrationScenario, int], IntegrationResult]
+
+
+def compare(base: IntegrationScenario, seed: int = 0,
+            engine: Engine = simulate_integration) -> dict[str, IntegrationResult]:
+    """The same scenario (same seed, same traffic) under each of the four hand-over styles.
+
+    ``engine`` is the simpy model by default; the dashboard passes
+    :func:`~course_lib.kafka.decision_fast.simulate_integration_fast`, which returns identical
+    results without simpy (tested field by field), fast enough to re-run on every slider move.
+    """
+    return {style: engine(replace(base, style=style), seed) for style in STYLES}

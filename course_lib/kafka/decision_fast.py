@@ -70,7 +70,7 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
 @lru_cache(maxsize=8, typed=True)
 def _arrivals(seed: object, produce_rate: float, until: float) -> Times:
     """When the producer sends each message (Poisson): the same stream for all four styles, so
-    :func:`~course_lib.kafka.decision_view.compare` draws it once, not four times."""
+    :func:`~course_lib.kafka.decision.compare` draws it once, not four times."""
     draw, t = random.Random(f"{seed}-arrivals").expovariate, 0.0
     out: list[float] = []
     while True:

@@ -6,40 +6,23 @@ Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from functools import lru_cache
 
 import plotly.graph_objects as go
 
 from course_lib.kafka.decision import (
-    STYLES,
     IntegrationResult,
     IntegrationScenario,
-    simulate_integration,
+    compare,
     throughput_ceiling,
 )
 from course_lib.kafka.decision_fast import simulate_integration_fast
 from course_lib.viz import colour, rounded, themed
 
-__all__ = ["backlog_figure", "compare", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
+__all__ = ["backlog_figure", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
 
 LABELS = {"direct_api": "direct API call", "db_table": "database table",
           "message_broker": "message broker", "kafka": "Kafka"}
-
-
-Engine = Callable[[IntegrationScenario, int], IntegrationResult]
-
-
-def compare(base: IntegrationScenario, seed: int = 0,
-            engine: Engine = simulate_integration) -> dict[str, IntegrationResult]:
-    """The same scenario (same seed, same traffic) under each of the four hand-over styles.
-
-    ``engine`` is the simpy model by default; the dashboard passes
-    :func:`~course_lib.kafka.decision_fast.simulate_integration_fast`, which returns identical
-    results without simpy (tested field by field), fast enough to re-run on every slider move.
-    """
-    return {style: engine(replace(base, style=style), seed) for style in STYLES}
 
 
 def backlog_figure(results: dict[str, IntegrationResult]) -> go.Figure:

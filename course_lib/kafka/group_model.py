@@ -26,6 +26,7 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import simpy
@@ -41,6 +42,7 @@ __all__ = [
     "lag_growth_rate",
     "range_assignment",
     "simulate_group",
+    "sweep",
 ]
 
 
@@ -227,3 +229,15 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
     env.run(until=s.duration + 1e-9)
     return GroupResult(s, samples, int(stats["produced"]), int(stats["processed"]),
                        stats["latency"])
+
+
+def sweep(base: GroupScenario, consumers: Sequence[int], seed: int = 0) -> list[dict]:
+    """Simulate ``base`` with each consumer count; one row per count (theory and measured)."""
+    rows = []
+    for n in consumers:
+        s = GroupScenario(**{**base.__dict__, "consumers": n})
+        r = simulate_group(s, seed=seed).summary()
+        rows.append({"consumers": n, "capacity_per_s": r["capacity_per_s"],
+                     "theory_growth_per_s": r["theory_growth_per_s"],
+                     "measured_growth_per_s": r["measured_growth_per_s"]})
+    return rows

@@ -19,6 +19,7 @@ from course_lib.kafka.group_model import (
     group_capacity,
     lag_growth_rate,
     simulate_group,
+    sweep,
 )
 from course_lib.viz import THEORY_DASH, colour, rounded, themed
 
@@ -28,7 +29,6 @@ __all__ = [
     "lag_figure",
     "live_lag_figure",
     "render_group",
-    "sweep",
 ]
 
 
@@ -84,18 +84,6 @@ def render_group(produce_rate: float = 120.0, consumers: int = 2,
         f"final lag {summary['final_lag']} messages"
     )
     return lag_figure(result), text
-
-
-def sweep(base: GroupScenario, consumers: Sequence[int], seed: int = 0) -> list[dict]:
-    """Simulate ``base`` with each consumer count; one row per count (theory and measured)."""
-    rows = []
-    for n in consumers:
-        s = GroupScenario(**{**base.__dict__, "consumers": n})
-        r = simulate_group(s, seed=seed).summary()
-        rows.append({"consumers": n, "capacity_per_s": r["capacity_per_s"],
-                     "theory_growth_per_s": r["theory_growth_per_s"],
-                     "measured_growth_per_s": r["measured_growth_per_s"]})
-    return rows
 
 
 def capacity_sweep_figure(base: GroupScenario, max_consumers: int, seed: int = 0) -> go.Figure:
