@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import kafka_bench, notebooks_bench, sim_throughput
+from benchmarks import fast_engines, kafka_bench, notebooks_bench, sim_throughput
 from course_lib.kafka import cluster, jars
 from course_lib.kafka.java import find_java
 
@@ -76,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     ref = sim_throughput.lb_reference_scenario_seconds()
     out += [f"Failover reference scenario (60 s, 4 backends, 200 req/s, health checks on): "
             f"{ref * 1000:.0f} ms median — target well under 1 s: {verdict(ref < 0.5)}.", ""]
+
+    print("fast engines ...", flush=True)
+    pairs = fast_engines.measure()
+    out += ["## Fast twins", "",
+            "Each fast engine against its simpy model on one dashboard redraw "
+            "(`benchmarks/fast_engines.py`; exactness: `course_lib/engines.py`).", "",
+            *fast_engines.table(pairs), "",
+            f"Every twin kept earns its keep (the simpy model alone misses 100 ms): "
+            f"{verdict(all(p.needed for p in pairs))}.", ""]
 
     print("broker ...", flush=True)
     starts = kafka_bench.summary(kafka_bench.startup_times())

@@ -19,19 +19,20 @@ from course_lib.kafka.decision import (
     STYLES,
     Costs,
     IntegrationScenario,
+    compare,
     simulate_integration,
 )
 from course_lib.kafka.decision_fast import simulate_integration_fast
 from course_lib.kafka.decision_view import (
     backlog_figure,
-    compare,
     render_tradeoffs,
     tradeoff_table,
 )
 
 
 def assert_identical(scenario: IntegrationScenario, seed: int) -> None:
-    slow, fast = simulate_integration(scenario, seed), simulate_integration_fast(scenario, seed)
+    slow = simulate_integration(scenario, seed, engine="simpy")
+    fast = simulate_integration_fast(scenario, seed)
     assert (fast.produced, fast.delivered, fast.failed, fast.replayable) == \
         (slow.produced, slow.delivered, slow.failed, slow.replayable), scenario
     # repr: the same floats to the last bit and the same types (the clock starts at the int 0)
@@ -92,7 +93,7 @@ def test_the_dashboard_shows_what_the_simpy_model_computes():
     for produce_rate, outage_time in [(200.0, 5.0), (650.0, 12.0)]:
         fig, text = render_tradeoffs(produce_rate=produce_rate, outage_time=outage_time)
         slow = compare(IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time),
-                       seed=2026)
+                       seed=2026, engine="simpy")
         assert text == tradeoff_table(slow)
         assert fig.to_plotly_json() == backlog_figure(slow).to_plotly_json()
         again, again_text = render_tradeoffs(produce_rate=produce_rate, outage_time=outage_time)

@@ -19,13 +19,13 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
 from course_lib.components.recurrence import server_run
+from course_lib.engines import check_engine, stream
 from course_lib.stats import batch_means
 from course_lib.validate import integer, number
 
@@ -170,15 +170,14 @@ def simulate_server(arrival_rate: float, service_rate: float, workers: int = 1,
     if warmup >= duration:
         raise ValueError(f"warmup must be < duration (got warmup={warmup!r}, "
                          f"duration={duration!r})")
-    if engine not in ("auto", "simpy"):
-        raise ValueError(f"engine must be 'auto' or 'simpy' (got {engine!r})")
+    check_engine(engine)
     if engine == "auto":
         return ServerResult(arrival_rate, service_rate, workers, duration, warmup, seed,
                             *server_run(arrival_rate, service_rate, workers, duration, seed,
                                         warmup))
     # Separate, named streams: changing the service rate leaves the arrival times unchanged.
-    arrivals = random.Random(f"{seed}-arrivals")
-    services = random.Random(f"{seed}-services")
+    arrivals = stream(seed, "arrivals")
+    services = stream(seed, "services")
     env = simpy.Environment()
     pool = simpy.Resource(env, capacity=workers)
     in_system, busy = _Integral(warmup, duration), _Integral(warmup, duration)

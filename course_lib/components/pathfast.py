@@ -20,9 +20,10 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import random
 from collections import deque
 from heapq import heappop, heappush
+
+from course_lib.engines import stream
 
 __all__ = ["simulate_path_fast"]
 
@@ -56,7 +57,7 @@ def simulate_path_fast(scenario, seed: int = 0):
     from course_lib.components.path import PathResult
 
     s = scenario
-    rng = {k: random.Random(f"{seed}-{k}") for k in ("arrivals", "net", "server", "data")}
+    rng = {k: stream(seed, k) for k in ("arrivals", "net", "server", "data")}
     gap, server_draw = rng["arrivals"].expovariate, rng["server"].expovariate
     net_draw, net_random = rng["net"].expovariate, rng["net"].random
     data_draw, data_random = rng["data"].expovariate, rng["data"].random

@@ -18,10 +18,11 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import random
 from heapq import heapreplace
 
 import numpy as np
+
+from course_lib.engines import stream
 
 __all__ = ["server_run"]
 
@@ -52,8 +53,8 @@ def server_run(arrival_rate: float, service_rate: float, workers: int, duration:
     Arguments are already validated by ``simulate_server``. Returns ``(requests,
     in_system_at_end, area_in_system, area_busy, completions_in_window, carried_in_time)``.
     """
-    arrivals = random.Random(f"{seed}-arrivals")
-    services = random.Random(f"{seed}-services")
+    arrivals = stream(seed, "arrivals")
+    services = stream(seed, "services")
     gap, service = arrivals.expovariate, services.expovariate
     free = [0.0] * workers  # when each worker is next free (a heap)
     arrived, started, finished = [], [], []

@@ -28,12 +28,11 @@ Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import simpy
 
+from course_lib.engines import check_engine, stream
 from course_lib.stats import lower_quantile
 from course_lib.validate import FieldTypeError, integer, number, one_of
 
@@ -145,11 +144,25 @@ class IntegrationResult:
 _quantile = lower_quantile  # lesson 06's stored numbers use it (see course_lib.stats)
 
 
-def simulate_integration(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:
-    """Run one hand-over style for ``duration`` seconds; fresh simpy state per call."""
+def simulate_integration(scenario: IntegrationScenario, seed: int = 0, *,
+                         engine: str = "auto") -> IntegrationResult:
+    """Run one hand-over style for ``duration`` seconds; deterministic for a given ``seed``.
+
+    ``engine="simpy"`` runs the simpy model below (fresh state per call). The default ``"auto"``
+    computes the very same result by event arithmetic (:mod:`course_lib.kafka.decision_fast`),
+    fast enough for the dashboard to re-run four styles on every slider move.
+    """
+    if check_engine(engine) == "auto":
+        from course_lib.kafka.decision_fast import simulate_integration_fast  # imports this module
+
+        return simulate_integration_fast(scenario, seed)
+    return _simulate_simpy(scenario, seed)
+
+
+def _simulate_simpy(scenario: IntegrationScenario, seed: int) -> IntegrationResult:
     s, c = scenario, scenario.costs
     env = simpy.Environment()
-    arrivals_rng, work_rng = random.Random(f"{seed}-arrivals"), random.Random(f"{seed}-work")
+    arrivals_rng, work_rng = stream(seed, "arrivals"), stream(seed, "work")
     stats = {"produced": 0, "delivered": 0, "failed": 0, "accepted": 0, "before_late": 0}
     latencies: list[tuple[float, float]] = []
     backlog: list[tuple[float, int]] = []
@@ -272,15 +285,8 @@ def throughput_ceiling(style: str, scenario: IntegrationScenario) -> float:
     raise ValueError(f"style must be one of {', '.join(STYLES)} (got {style!r})")
 
 
-Engine = Callable[[IntegrationScenario, int], IntegrationResult]
-
-
-def compare(base: IntegrationScenario, seed: int = 0,
-            engine: Engine = simulate_integration) -> dict[str, IntegrationResult]:
-    """The same scenario (same seed, same traffic) under each of the four hand-over styles.
-
-    ``engine`` is the simpy model by default; the dashboard passes
-    :func:`~course_lib.kafka.decision_fast.simulate_integration_fast`, which returns identical
-    results without simpy (tested field by field), fast enough to re-run on every slider move.
-    """
-    return {style: engine(replace(base, style=style), seed) for style in STYLES}
+def compare(base: IntegrationScenario, seed: int = 0, *,
+            engine: str = "auto") -> dict[str, IntegrationResult]:
+    """The same scenario (same seed, same traffic) under each of the four hand-over styles."""
+    return {style: simulate_integration(replace(base, style=style), seed, engine=engine)
+            for style in STYLES}

@@ -36,6 +36,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from operator import itemgetter
 
+from course_lib.engines import stream
 from course_lib.kafka.decision import SAMPLE_INTERVAL, IntegrationResult, IntegrationScenario
 
 __all__ = ["simulate_integration_fast"]
@@ -47,7 +48,7 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
     """The same result as ``simulate_integration(scenario, seed)``, computed without simpy."""
     s = scenario
     until = s.duration + 1e-9  # simpy's run(until=…): events at or after this never happen
-    arrivals, work_rng = _arrivals(seed, s.produce_rate, until), random.Random(f"{seed}-work")
+    arrivals, work_rng = _arrivals(seed, s.produce_rate, until), stream(seed, "work")
     withdrawn: list[float] = []  # direct calls that timed out leave the backlog at these times
     if s.style == "direct_api":
         accepted, withdrawn, failed, done = _direct(s, arrivals, work_rng, until)
@@ -71,7 +72,7 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
 def _arrivals(seed: object, produce_rate: float, until: float) -> Times:
     """When the producer sends each message (Poisson): the same stream for all four styles, so
     :func:`~course_lib.kafka.decision.compare` draws it once, not four times."""
-    draw, t = random.Random(f"{seed}-arrivals").expovariate, 0.0
+    draw, t = stream(seed, "arrivals").expovariate, 0.0
     out: list[float] = []
     while True:
         t = t + draw(produce_rate)

@@ -16,7 +16,6 @@ from course_lib.kafka.decision import (
     compare,
     throughput_ceiling,
 )
-from course_lib.kafka.decision_fast import simulate_integration_fast
 from course_lib.viz import colour, rounded, themed
 
 __all__ = ["backlog_figure", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
@@ -82,7 +81,7 @@ def render_tradeoffs(produce_rate: float = 200.0, outage_time: float = 5.0,
 def _dashboard_numbers(produce_rate: float, outage_time: float, seed: int):
     """Backlog series, table and scenario for one knob setting (a few kB: cheap to keep)."""
     base = IntegrationScenario(produce_rate=produce_rate, outage_time=outage_time)
-    results = compare(base, seed=seed, engine=simulate_integration_fast)
+    results = compare(base, seed=seed)
     return {style: r.backlog for style, r in results.items()}, tradeoff_table(results), base
 
 

@@ -25,12 +25,12 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import simpy
 
+from course_lib.engines import stream
 from course_lib.validate import integer, number, one_of
 
 __all__ = [
@@ -177,7 +177,7 @@ def simulate_group(scenario: GroupScenario, seed: int = 0) -> GroupResult:
     """Run the model for ``duration`` seconds; fresh simpy state and RNG on every call."""
     s = scenario
     env = simpy.Environment()
-    arrivals_rng, keys_rng, work_rng = (random.Random(f"{seed}-{n}") for n in range(3))
+    arrivals_rng, keys_rng, work_rng = (stream(seed, n) for n in range(3))
     assignment = s.assignment()
     owner = {p: c for c, parts in enumerate(assignment) for p in parts}
     end = [0] * s.partitions  # log-end offsets

@@ -18,6 +18,7 @@ from typing import Any
 
 import simpy
 
+from course_lib.engines import stream
 from course_lib.kafka.replication_model import (
     ReplicationResult,
     ReplicationScenario,
@@ -43,7 +44,7 @@ class _Cluster:
         # separate streams, so the writes are the same whatever the replication settings
         self.rng = random.Random(2 * s.seed)
         self.fetch_rng = random.Random(2 * s.seed + 1)
-        self.ack_rng = random.Random(f"{s.seed}-lost-acks")
+        self.ack_rng = stream(s.seed, "lost-acks")
         self.replicas = list(range(s.replication_factor))
         self.alive = [True] * s.brokers
         self.fenced = [False] * s.brokers

@@ -26,9 +26,9 @@ Introduced in ``notebooks/02_load_balancing.ipynb``.
 
 from __future__ import annotations
 
-import random
 from heapq import heappop, heappush
 
+from course_lib.engines import stream
 from course_lib.lb.policies import make_policy
 from course_lib.lb.result import AttemptRecord, RequestRecord, Result
 from course_lib.lb.scenario import Scenario
@@ -67,14 +67,14 @@ def simulate_healthy(scenario: Scenario) -> Result:
     names = s.names
     policy = make_policy(s.policy, s.weights, seed)
     pick = policy.pick
-    arrivals = random.Random(f"{seed}-arrivals")
+    arrivals = stream(seed, "arrivals")
     gap = arrivals.expovariate
     rate = s.arrival_rate
     deterministic = s.service == "deterministic"
     draw = {}
     mean = {}
     for b in s.backends:
-        draw[b.name] = random.Random(f"{seed}-service-{b.name}").expovariate
+        draw[b.name] = stream(seed, f"service-{b.name}").expovariate
         mean[b.name] = 1.0 / b.service_rate  # the engine's ``factor / rate`` with factor 1.0
     in_flight = {name: 0 for name in names}
     last_finish = {name: -1.0 for name in names}

@@ -35,11 +35,11 @@ Introduced in ``notebooks/03_failover.ipynb``.
 
 from __future__ import annotations
 
-import random
 from functools import partial
 
 import simpy
 
+from course_lib.engines import check_engine, stream
 from course_lib.lb import fastpath
 from course_lib.lb.detection import DOWN_STATES, DetectionMixin
 from course_lib.lb.policies import make_policy
@@ -87,10 +87,10 @@ class _Engine(DetectionMixin):
         return self._eligible
 
     def arrivals(self):
-        rng = random.Random(f"{self.s.seed}-arrivals")
-        methods = random.Random(f"{self.s.seed}-methods")  # its own stream: arrivals unchanged
+        rng = stream(self.s.seed, "arrivals")
+        methods = stream(self.s.seed, "methods")  # its own stream: arrivals unchanged
         share = self.s.non_idempotent
-        fleet = random.Random(f"{self.s.seed}-balancers")  # which balancer a client reaches
+        fleet = stream(self.s.seed, "balancers")  # which balancer a client reaches
         many = self.s.balancers
         rid = 0
         while True:
@@ -264,11 +264,11 @@ class _Engine(DetectionMixin):
         for operation in self.s.operations:
             env.process(self.operate(operation))
         if self.s.agent is not None:
-            phases = random.Random(f"{self.s.seed}-agents")
+            phases = stream(self.s.seed, "agents")
             for server in self.servers.values():
                 env.process(self.agent(server, phases.uniform(0, self.s.agent.interval)))
         if self.s.health_check is not None:
-            phases = random.Random(f"{self.s.seed}-checks")
+            phases = stream(self.s.seed, "checks")
             for server in self.servers.values():
                 phase = phases.uniform(0, self.s.health_check.interval)
                 env.process(self.checker(server, phase))
@@ -304,8 +304,7 @@ def simulate(scenario: Scenario, *, engine: str = "auto") -> Result:
     """
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a Scenario (got {scenario!r})")
-    if engine not in ("auto", "simpy"):
-        raise ValueError(f"engine must be 'auto' or 'simpy' (got {engine!r})")
+    check_engine(engine)
     if engine == "auto" and fastpath.applies(scenario):
         return fastpath.simulate_healthy(scenario)
     return _Engine(scenario).run()

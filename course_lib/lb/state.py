@@ -8,9 +8,9 @@ Introduced in ``notebooks/03_failover.ipynb``.
 
 from __future__ import annotations
 
-import random
 from collections import deque
 
+from course_lib.engines import stream
 from course_lib.lb.result import RequestRecord
 from course_lib.lb.scenario import Backend
 
@@ -58,7 +58,7 @@ class ServerState:
         self.ramp_since: float | None = None  # when a slow start began (None: not ramping)
         self.admin = "ready"  # the operator's state: ready, drain or maint
         self.backup = backend.backup
-        self.rng = random.Random(f"{seed}-service-{backend.name}")
+        self.rng = stream(seed, f"service-{backend.name}")
         self.actual = "off" if cold else "up"
         self.factor = 1.0
         self.queue: deque[Attempt] = deque()

@@ -1,0 +1,87 @@
+"""Each fast twin against its simpy model, on the scenario its dashboard runs on a slider move.
+
+Why: a fast twin is code to keep exact (``course_lib/engines.py``); it stays only where the
+simpy model alone would miss the 100 ms slider goal. Each row times one dashboard redraw's worth
+of runs (the lesson-02 race runs four policies; lesson 06's table four styles), median of 5,
+at the default knobs or, where the default is light, at the busiest slider position.
+
+Run alone: ``python -m benchmarks.fast_engines`` prints the table ``make bench`` writes.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+from course_lib.components import PathScenario, simulate_path, simulate_server
+from course_lib.kafka.decision import IntegrationScenario, compare
+from course_lib.lb.experiments import COMPARED, SEED, _race_scenario
+from course_lib.lb.scenario import Backend
+from course_lib.lb.simulate import simulate
+
+GOAL_MS = 100.0
+
+
+class Pair(NamedTuple):
+    model: str
+    dashboard: str
+    simpy_ms: float
+    fast_ms: float
+
+    @property
+    def needed(self) -> bool:
+        """The simpy model alone would miss the slider goal, so the twin earns its keep."""
+        return self.simpy_ms > GOAL_MS
+
+
+def _median_ms(run: Callable[[], object], repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def _race(engine: str) -> None:
+    backends = tuple(Backend(f"s{i + 1}", 10.0) for i in range(4))
+    for policy in COMPARED:
+        simulate(_race_scenario(backends, 32.0, 120.0, policy, SEED), engine=engine)
+
+
+CASES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "lb.simulate (fastpath)": ("02 policy race, 4 policies × 120 s", _race),
+    "components.simulate_server (recurrence)": (
+        "01 load curve point, ρ = 0.85, 20,000 requests",
+        lambda e: simulate_server(34.0, 10.0, 4, duration=20_000 / 34.0, engine=e)),
+    "components.simulate_path (pathfast)": (  # the slider's top: the default (50) is ~6× less
+        "01 request path at the slider's top, 600 req/s × 60 s",
+        lambda e: simulate_path(PathScenario(arrival_rate=600.0, workers=16), engine=e)),
+    "kafka.decision (decision_fast)": (
+        "06 trade-offs, 4 styles × 30 s at 200 msg/s",
+        lambda e: compare(IntegrationScenario(), seed=2026, engine=e)),
+}
+
+
+def _pair(model: str, dashboard: str, run: Callable[[str], object]) -> Pair:
+    return Pair(model, dashboard, _median_ms(lambda: run("simpy")), _median_ms(lambda: run("auto")))
+
+
+def measure() -> list[Pair]:
+    return [_pair(model, dashboard, run) for model, (dashboard, run) in CASES.items()]
+
+
+def table(rows: list[Pair]) -> list[str]:
+    out = ["| model (fast twin) | dashboard redraw | simpy ms | fast ms | speed-up | "
+           "simpy alone > 100 ms (twin needed) |",
+           "|---|---|---:|---:|---:|---|"]
+    for r in rows:
+        out.append(f"| {r.model} | {r.dashboard} | {r.simpy_ms:.0f} | {r.fast_ms:.0f} | "
+                   f"{r.simpy_ms / r.fast_ms:.1f}× | {'yes' if r.needed else 'no'} |")
+    return out
+
+
+if __name__ == "__main__":
+    print("\n".join(table(measure())))

@@ -1,0 +1,42 @@
+"""The contract every engine with a fast twin keeps: one ``engine=`` knob, the same random streams.
+
+Four models have two engines each: a simpy model, written to be read, and a fast twin that a
+dashboard needs to redraw within ~100 ms of a slider move (``benchmarks/fast_engines.py``
+measures each pair on its dashboard's scenario; ``benchmarks/RESULTS.md`` has the numbers):
+
+* ``lb.simulate`` → ``lb.fastpath`` when nothing can fail (pinned by ``test_lb_speed.py``);
+* ``components.simulate_server`` → ``components.recurrence`` (``test_components_fast.py``);
+* ``components.simulate_path`` → ``components.pathfast`` (``test_components_fast.py``);
+* ``kafka.decision.simulate_integration`` → ``kafka.decision_fast`` (``test_decision_fast.py``).
+
+The contract:
+
+* **One knob.** Each takes ``engine="auto"`` (the fast twin where it applies, else simpy) or
+  ``engine="simpy"`` (always the readable model); :func:`check_engine` words the error.
+* **Exact, not close.** A twin returns the very same result, draw for draw, so the lessons'
+  stored outputs do not depend on which engine ran. That works only if both consume the same
+  random numbers in the same order from the same streams: :func:`stream` is the one way they
+  name a stream (``Random(f"{seed}-{name}")``: separate, named streams, so that changing one
+  knob, a service rate say, leaves the other draws, the arrival times, unchanged).
+"""
+
+from __future__ import annotations
+
+import random
+
+__all__ = ["ENGINES", "check_engine", "stream"]
+
+#: The values of every ``engine=`` knob.
+ENGINES = ("auto", "simpy")
+
+
+def check_engine(engine: object) -> str:
+    """``engine`` if it is one of :data:`ENGINES`, else a ``ValueError`` naming the knob."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be 'auto' or 'simpy' (got {engine!r})")
+    return str(engine)
+
+
+def stream(seed: object, name: str | int) -> random.Random:
+    """The random stream ``name`` of a run seeded ``seed``, the same in an engine and its twin."""
+    return random.Random(f"{seed}-{name}")
