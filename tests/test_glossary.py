@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from course_lib.components import ServerScenario
 from course_lib.glossary import GLOSSARY, PENDING_RENAMES, REJECTED, lookup
 from course_lib.kafka.failover_scenario import LiveScenario
 from course_lib.kafka.group_model import GroupScenario
@@ -20,7 +21,7 @@ from course_lib.lb.weights import AgentCheck
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTIONS = (Backend, HealthCheck, PassiveCheck, Scenario, AgentCheck, ReplicationScenario,
-                GroupScenario, QueueLab, LiveScenario)
+                GroupScenario, QueueLab, LiveScenario, ServerScenario)
 
 
 def _fields(cls) -> list[str]:

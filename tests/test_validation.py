@@ -16,7 +16,7 @@ import pytest
 
 from course_lib import queueing, validate
 from course_lib.capstone import Design, TrafficProfile, Work
-from course_lib.components.model import simulate_server
+from course_lib.components.model import ServerScenario, simulate_server
 from course_lib.components.path import PathScenario
 from course_lib.kafka.crash import Handover
 from course_lib.kafka.decision import Costs, IntegrationScenario
@@ -39,6 +39,7 @@ POSITIVE = [
     ("lb.PassiveCheck", "passive.fail_timeout", lambda v: PassiveCheck(fail_timeout=v)),
     ("queueing", "service_rate", lambda v: queueing.utilisation(50.0, v, 1)),
     ("simulate_server", "arrival_rate", lambda v: simulate_server(v, 10.0, 1, duration=1.0)),
+    ("ServerScenario", "service_rate", lambda v: ServerScenario(5.0, v)),
     ("PathScenario", "db_time", lambda v: PathScenario(db_time=v)),
     ("Costs", "costs.poll_interval", lambda v: Costs(poll_interval=v)),
     ("IntegrationScenario", "produce_rate", lambda v: IntegrationScenario(produce_rate=v)),
@@ -58,6 +59,7 @@ COUNTS = [
     ("lb.HealthCheck", "health_check.fall", lambda v: HealthCheck(fall=v)),
     ("queueing", "servers", lambda v: queueing.utilisation(50.0, 100.0, v)),
     ("simulate_server", "workers", lambda v: simulate_server(5.0, 10.0, v, duration=1.0)),
+    ("ServerScenario", "workers", lambda v: ServerScenario(5.0, 10.0, v)),
     ("PathScenario", "workers", lambda v: PathScenario(workers=v)),
     ("Costs", "costs.db_batch", lambda v: Costs(db_batch=v)),
     ("IntegrationScenario", "consumers", lambda v: IntegrationScenario(consumers=v)),

@@ -35,7 +35,7 @@ from course_lib.components.figures import (
     render_path,
 )
 from course_lib.components.httpapi import ApiServer, PortInUseError, make_store
-from course_lib.components.model import ServerResult, batch_means, simulate_server
+from course_lib.components.model import ServerResult, ServerScenario, batch_means, simulate_server
 from course_lib.components.path import PathResult, PathScenario, simulate_path
 from course_lib.components.store import (
     RESOURCES,
@@ -69,6 +69,7 @@ __all__ = [
     "timing_figure",
     # models
     "ServerResult",
+    "ServerScenario",
     "batch_means",
     "simulate_server",
     "PathScenario",

@@ -29,7 +29,8 @@ from course_lib.engines import check_engine, stream
 from course_lib.stats import batch_means
 from course_lib.validate import integer, number
 
-__all__ = ["ServerResult", "batch_means", "check_rate", "simulate_server"]  # batch_means: stats
+__all__ = ["ServerResult", "ServerScenario", "batch_means", "check_rate", "simulate",
+           "simulate_server"]  # batch_means: stats
 
 
 def check_rate(name: str, value: float, *, allow_zero: bool = False) -> None:
@@ -149,28 +150,60 @@ class ServerResult:
         }
 
 
+@dataclass(frozen=True)
+class ServerScenario:
+    """The description of one run of the M/M/c server: rates, workers, window and seed.
+
+    ``warmup=None`` means 10 % of ``duration``. Any rates are accepted, also ρ ≥ 1: the run then
+    shows the queue growing (``in_system_at_end``); only the *formulas* refuse ρ ≥ 1.
+    """
+
+    arrival_rate: float
+    service_rate: float
+    workers: int = 1
+    duration: float = 1000.0
+    seed: int = 0
+    warmup: float | None = None
+
+    def __post_init__(self) -> None:
+        check_rate("arrival_rate", self.arrival_rate)
+        check_rate("service_rate", self.service_rate)
+        check_count("workers", self.workers)
+        check_rate("duration", self.duration)
+        warmup = self.duration * 0.1 if self.warmup is None else self.warmup
+        check_rate("warmup", warmup, allow_zero=True)
+        if warmup >= self.duration:
+            raise ValueError(f"warmup must be < duration (got warmup={warmup!r}, "
+                             f"duration={self.duration!r})")
+        object.__setattr__(self, "warmup", warmup)
+
+
 def simulate_server(arrival_rate: float, service_rate: float, workers: int = 1,
                     duration: float = 1000.0, seed: int = 0, warmup: float | None = None,
                     *, engine: str = "auto") -> ServerResult:
-    """Run the M/M/c server for ``duration`` seconds of simulated time; see the module docstring.
+    """Run the M/M/c server for ``duration`` seconds: :func:`simulate` of a :class:`ServerScenario`.
 
-    ``warmup`` defaults to 10 % of ``duration``. Any rates are accepted, also ρ ≥ 1: the run
-    then shows the queue growing (``in_system_at_end``); only the *formulas* refuse ρ ≥ 1.
+    The lessons call the server with its knobs; the description validates them.
+    """
+    return simulate(ServerScenario(arrival_rate, service_rate, workers, duration, seed, warmup),
+                    engine=engine)
+
+
+def simulate(scenario: ServerScenario, *, engine: str = "auto") -> ServerResult:
+    """Run ``scenario`` (deterministic for its ``seed``); see the module docstring.
 
     ``engine="simpy"`` runs the simpy model below; the default ``"auto"`` computes the very same
     run (identical per-request times) by a recurrence, about ten times faster
     (:mod:`course_lib.components.recurrence`).
     """
-    check_rate("arrival_rate", arrival_rate)
-    check_rate("service_rate", service_rate)
-    check_count("workers", workers)
-    check_rate("duration", duration)
-    warmup = duration * 0.1 if warmup is None else warmup
-    check_rate("warmup", warmup, allow_zero=True)
-    if warmup >= duration:
-        raise ValueError(f"warmup must be < duration (got warmup={warmup!r}, "
-                         f"duration={duration!r})")
+    if not isinstance(scenario, ServerScenario):
+        raise TypeError(f"scenario must be a ServerScenario (got {scenario!r})")
     check_engine(engine)
+    arrival_rate, service_rate, workers = (scenario.arrival_rate, scenario.service_rate,
+                                           scenario.workers)
+    duration, seed = scenario.duration, scenario.seed
+    warmup = scenario.warmup
+    assert warmup is not None  # resolved by ServerScenario.__post_init__
     if engine == "auto":
         return ServerResult(arrival_rate, service_rate, workers, duration, warmup, seed,
                             *server_run(arrival_rate, service_rate, workers, duration, seed,
