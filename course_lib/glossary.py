@@ -31,6 +31,7 @@ GLOSSARY: dict[str, Term] = {
     "arrival_rate": Term("requests per second offered to the system (λ)"),
     "service_rate": Term("requests per second one server completes when busy (μ)"),
     "workers": Term("requests one server handles at once"),
+    "warmup": Term("seconds at the start of a run left out of its statistics (empty-system start)"),
     "weight": Term("a server's share of traffic relative to the others", "weight", "weight"),
     "backup": Term("a server that only gets traffic when no primary is up", "backup", "backup"),
     "slowstart": Term("seconds over which a recovered server ramps up to its weight",
