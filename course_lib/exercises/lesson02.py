@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 from course_lib import queueing
@@ -116,12 +117,14 @@ def fleet_p95(seed: int = 2026) -> dict[str, float]:
     out = {}
     for policy in POLICIES:
         weighted = policy == "weighted_round_robin"
-        backends = [Backend(name, rate, weight=rate / min(FLEET_RATES.values()) if weighted else 1)
-                    for name, rate in FLEET_RATES.items()]
+        backends = tuple(Backend(name, rate,
+                                 weight=rate / min(FLEET_RATES.values()) if weighted else 1)
+                         for name, rate in FLEET_RATES.items())
         run = simulate(Scenario(backends, policy, FLEET_ARRIVALS, FLEET_DURATION,
                                 health_check=None, request_timeout=1e6, seed=seed,
                                 balancers=FLEET_SIZE))
-        out[policy] = run.summary(FLEET_WARMUP)["p95"]
+        p95 = run.summary(FLEET_WARMUP)["p95"]
+        out[policy] = math.inf if p95 is None else float(p95)  # None: no request finished
     return out
 
 
