@@ -81,8 +81,6 @@ STILL_RE_READING = {
     ("05", "min_insync"): "the earlier list of settings names acks=all, RF 3, "
                           "min.insync.replicas=2 as the one that survives a failure",
     ("05b", "min_isr"): "the lesson's 'you will learn' names acks=all with min.insync.replicas=2",
-    ("06", "direct_failures"): "the question's default scenario is the comparison table printed "
-                               "in cells 6 and 19 (direct API call: 1006 failed)",
 }
 
 
