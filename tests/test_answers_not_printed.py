@@ -49,8 +49,7 @@ EXPLICIT: dict[tuple[str, str], tuple[list[str], str]] = {
     ("03", "n_plus_one_utilisation"): ([r"ρ ≤ (4/5|0\.8)", r"(?<![\d.])4/5(?!\d)"],
                                        "80 % also appears as the weighted scenario's survivor "
                                        "load, which is not this bound"),
-    ("03", "safe_retry_on"): ([r"beside\s+`?conn-failure`?", r"retry-on\s+conn-failure",
-                               r"retry-on {answer}"],
+    ("03", "safe_retry_on"): ([r"retry-on\s+{answer}", r"broadest line[^.]*{answer}"],
                               "a label the question lists among its options"),
     ("04", "consumers_needed"): ([r"(?<![\d.])6 consumers"], "6 consumers"),
     ("04", "lag_growth"): ([r"(?<![\d.])10 msg/s", r"60 − 50"], "10 msg/s"),
@@ -73,9 +72,6 @@ EXPLICIT: dict[tuple[str, str], tuple[list[str], str]] = {
 }
 #: Re-reading exercises not yet rewritten, with the cells that give them away.
 STILL_RE_READING = {
-    ("03", "safe_retry_on"): "cell 33 quotes HAProxy's manual: every retry-on value beside "
-                             "conn-failure and none is 'very dangerous' without replay "
-                             "protection; cell 41 gives 'retry-on conn-failure' for all POSTs",
     ("04", "consumers_needed"): "cell 60 says capacity steps up only at 2, 3 and 6 consumers on "
                                 "the exercise's 6 partitions at 50 msg/s per consumer",
     ("05", "min_insync"): "the earlier list of settings names acks=all, RF 3, "
