@@ -62,7 +62,7 @@ EXPLICIT: dict[tuple[str, str], tuple[list[str], str]] = {
                              r"(are |were )?(lost|gone)"], "200 lost records"),
     ("05b", "unclean_loss"): ([r"× 4 s = 800\b", r"(?<![\d.])800 acknowledged records"],
                               "800 lost records"),
-    ("05b", "min_isr"): ([r"min\.insync\.replicas\s*=\s*2\b"], "min.insync.replicas = 2"),
+    ("05b", "min_isr"): ([r"min\.insync\.replicas\s*=\s*{answer}\b"], "a small whole number"),
     ("06", "checkout"): ([r"synchronous direct API"], "a label the question lists"),
     ("06", "fraud_history"): ([r"retained log provides: Kafka", r"30 days[^.\n]*Kafka"],
                               "Kafka is named in every cell of a lesson about Kafka"),
@@ -71,10 +71,9 @@ EXPLICIT: dict[tuple[str, str], tuple[list[str], str]] = {
     ("07", "strict_isr_objective"): ([r"\.failing is '?freshness_p99_s"],
                                      "the capstone prints every objective's name"),
 }
-#: Re-reading exercises not yet rewritten, with the cells that give them away.
-STILL_RE_READING = {
-    ("05b", "min_isr"): "the lesson's 'you will learn' names acks=all with min.insync.replicas=2",
-}
+#: Re-reading exercises not yet rewritten, with the cells that give them away (none left: a
+#: new exercise found re-readable goes here, with its reason, until it is rewritten).
+STILL_RE_READING: dict[tuple[str, str], str] = {}
 
 
 def _exercises() -> list[Exercise]:
