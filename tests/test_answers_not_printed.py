@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from course_lib.grading.exercise import LESSON_CODES, Exercise, lesson
+from course_lib.lb.scenario import HealthCheck
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER_START = r"(?<![\d.,])"
@@ -41,6 +42,7 @@ EXPLICIT: dict[tuple[str, str], tuple[list[str], str]] = {
     ("02", "fast_weight"): ([r"weight (of )?5(\.0+)?\b", r"5 ?: ?2 ?: ?2", r"2 × 2\.5"],
                             "weight 5"),
     ("02", "many_balancers"): ([r"(balancers|fleet)[^.]*(static )?weights? ∝",
+                                r"(balancers|fleet)[^.\n]*weighted[ _]round[ _-]robin",
                                 r"{answer} keeps every server"],
                                "a label the question lists among its options, and the lesson "
                                "prints every policy's name"),
@@ -83,8 +85,9 @@ def _exercises() -> list[Exercise]:
 def _number_spellings(value: float) -> set[str]:
     """How a lesson writes ``value``: as printed, rounded to 1–3 decimals, with thousands
     separators, and a fraction also as a percentage."""
-    spelled = {f"{value:g}", f"{value:.0f}" if value == round(value) else f"{value:g}"}
-    if abs(value) >= 1000:
+    spelled = {f"{value:g}"}
+    if abs(value) >= 1000:  # "1006", "1,006" (and not "1e+06")
+        spelled.add(f"{value:.0f}")
         spelled.add(f"{value:,.0f}")
     for digits in (1, 2, 3):
         if round(value, digits) != round(value):
@@ -102,9 +105,9 @@ def _unit_after(worked: str, spellings: set[str]) -> str:
     return ""
 
 
-def derived_patterns(ex: Exercise) -> list[str]:
-    """Patterns derived from the expected answer alone; [] where that would be meaningless."""
-    answer: Any = ex.expected()
+def derived_patterns(answer: Any, worked: str) -> list[str]:
+    """Patterns derived from the expected answer (and the unit its worked solution writes after
+    it); [] where that would be meaningless."""
     if isinstance(answer, bool):
         return []
     if isinstance(answer, int | float):
@@ -112,7 +115,7 @@ def derived_patterns(ex: Exercise) -> list[str]:
         if math.isclose(value, round(value)) and abs(value) < SMALL_WHOLE:
             return []
         spellings = _number_spellings(value)
-        unit = _unit_after(ex.worked_solution(), spellings)
+        unit = _unit_after(worked, spellings)
         rate = "" if unit.endswith("/s") else r"(?!\s*\S*/s)"  # a count is not "200 writes/s"
         forms = {re.escape(s) + rate for s in spellings}
         if unit in ("ms", "s"):  # the same time in the other unit, with the unit written
@@ -130,7 +133,7 @@ def derived_patterns(ex: Exercise) -> list[str]:
 
 def patterns_of(ex: Exercise) -> list[str]:
     explicit = EXPLICIT.get((ex.lesson, ex.name))
-    patterns = explicit[0] if explicit else derived_patterns(ex)
+    patterns = explicit[0] if explicit else derived_patterns(ex.expected(), ex.worked_solution())
     return [p.replace("{answer}", re.escape(str(ex.expected()))) for p in patterns]
 
 
@@ -187,14 +190,15 @@ def test_explicit_patterns_are_for_registered_exercises_and_say_why():
 def test_automatic_patterns_read_the_common_spellings():
     """The derivation itself: units both ways, thousands, percentages, labels, not rates."""
     def match(answer: Any, worked: str, text: str) -> bool:
-        ex = Exercise("xx", 1, "probe", lambda a: None, ("a", "b", "c"), worked,  # type: ignore
-                      module=__name__)
-        globals()["solution_probe"] = lambda: answer
-        return any(re.search(p, text) for p in derived_patterns(ex))
+        patterns = derived_patterns(answer, worked.format(answer=answer))
+        return any(re.search(p, text) for p in patterns)
 
     assert match(1000.0, "{answer:g} ms", "W = 1,000 ms") and match(1000.0, "{answer:g} ms", "1 s")
     assert not match(1000.0, "{answer:g} ms", "1000 requests")
     assert match(0.8, "{answer:g} s", "800 ms") and not match(0.8, "{answer:g} s", "0.85 s")
     assert match(0.65, "{answer:g}", "65 %") and match(0.65, "{answer:g}", "ratio 0.65.")
-    assert match(22.222, "{answer:.1f}", "22.2") and not match(200.0, "{answer:g}", "200 writes/s")
+    assert match(22.222, "{answer:.1f}", "22.2") and match(1006, "{answer}", "1,006 failed")
+    assert not match(2000.0, "{answer:g}", "2000 writes/s")  # a count is not a rate ...
+    assert match(21.43, "λ ≈ {answer:.1f} req/s", "at 21.4 req/s")  # ... unless it is one
     assert match("power_of_two", "{answer}", "Power of two") and not match(3, "{answer}", "3")
+    assert match(HealthCheck(interval=1.0, fall=3), "{answer!r}", repr(HealthCheck(1.0, fall=3)))
