@@ -66,7 +66,8 @@ def solution_min_insync() -> int:
     "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
     "After two of 5 brokers fail, how many replicas can still be in sync? Run "
     "replication.simulate_replication('all', 5, m, 2, brokers=5) for m from 1 to 5 and compare.",
-    "It is neither the lesson's 2 (that was for RF 3 and one failure) nor RF − 1.",
+    "Count the brokers still up after two of the five fail: each holds at most one in-sync "
+    "replica, and min.insync.replicas may ask for no more than that.",
 ), worked="With RF 5 and two brokers down only 3 replicas can be in sync, so "
           "min.insync.replicas = 4 or 5 rejects writes (NOT_ENOUGH_REPLICAS), and 1 or 2 lets "
           "an acknowledged write live on fewer brokers than it could. The largest value that "
