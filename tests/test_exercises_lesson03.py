@@ -44,10 +44,15 @@ def test_typical_mistakes_are_named():
 
 
 def test_safe_retry_on():
+    """With disable-l7-retry on POSTs the broadest line is safe; conn-failure (the answer
+    without the rule, which the lesson states) and the lesson's generated line are too narrow."""
     assert ex.check_safe_retry_on(ex.solution_safe_retry_on())
-    assert ex.check_safe_retry_on("  CONN-FAILURE ")
-    blind = ex.check_safe_retry_on("conn-failure empty-response response-timeout")
-    assert not blind and "places it again" in blind.message
-    assert "5xx" in ex.check_safe_retry_on("all-retryable-errors").message
+    assert ex.check_safe_retry_on("  ALL-RETRYABLE-ERRORS ")
+    narrow = ex.check_safe_retry_on("conn-failure")
+    assert not narrow and "answer without the rule" in narrow.message
+    generated = ex.check_safe_retry_on("conn-failure empty-response response-timeout")
+    assert not generated and "not the broadest" in generated.message
     assert "not one of the options" in ex.check_safe_retry_on("none of them").message
     assert not ex.check_safe_retry_on(None).answered
+    assert not ex.check_safe_retry_on(...).answered
+    assert "(a string)" in ex.check_safe_retry_on(1).message

@@ -24,19 +24,23 @@ def test_duplicates():
 
 
 def test_min_insync():
-    assert solution_min_insync() == 2 and check_min_insync(solution_min_insync())
-    wrong = check_min_insync(3)
+    """RF 5, two brokers down: 3, not the lesson's printed 2 (RF 3, one failure)."""
+    assert solution_min_insync() == 3 and check_min_insync(solution_min_insync())
+    wrong = check_min_insync(5)
     assert not wrong and "NOT_ENOUGH_REPLICAS" in wrong.message
-    assert "single broker" in check_min_insync(1).message
-    assert not check_min_insync(None).answered
+    assert "RF − 1 tolerates one failure" in check_min_insync(4).message
+    assert "lesson's setting for RF 3" in check_min_insync(2).message
+    assert "fewer brokers than it could" in check_min_insync(1).message
+    assert not check_min_insync(None).answered and not check_min_insync(...).answered
+    assert "should be a number" in check_min_insync({3}).message
 
 
 def test_min_insync_compares_with_the_solution(monkeypatch):
-    """The checker asks the model (solution_min_insync), not a hard-coded 2."""
+    """The checker asks the model (solution_min_insync), not a hard-coded 3."""
     from course_lib.exercises import lesson05
 
-    monkeypatch.setattr(lesson05, "solution_min_insync", lambda: 3)
-    assert check_min_insync(3) and not check_min_insync(2)
+    monkeypatch.setattr(lesson05, "solution_min_insync", lambda: 4)
+    assert check_min_insync(4) and not check_min_insync(3)
 
 
 def test_grace_needed():

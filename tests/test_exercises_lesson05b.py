@@ -27,7 +27,11 @@ def test_close_to_is_a_range_check():
 
 
 def test_min_isr():
-    assert ex.solution_min_isr() == 2
-    assert ex.check_min_isr(2)
-    assert "acks=1 with extra steps" in ex.check_min_isr(1).message
-    assert "NotEnoughReplicas" in ex.check_min_isr(3).message
+    """RF 5 on 5 brokers: 3, not the live run's 2 for RF 3."""
+    assert ex.solution_min_isr() == 3
+    assert ex.check_min_isr(3) and ex.check_min_isr("3")
+    assert "live run's setting for RF 3" in ex.check_min_isr(2).message
+    assert "only one or two brokers" in ex.check_min_isr(1).message
+    assert "NotEnoughReplicas" in ex.check_min_isr(4).message
+    assert not ex.check_min_isr(...).answered
+    assert "should be a number" in ex.check_min_isr([3]).message

@@ -31,12 +31,22 @@ def test_quiz_solutions_pass_and_wrong_choices_get_hints():
 
 
 def test_direct_failures():
+    """150 msg/s and a 12 s outage: ≈ 1,800 failed calls, not the table's default-scenario 1006."""
     solution = solution_direct_failures()
-    assert 800 < solution < 1200  # ≈ 200 msg/s × 5 s (Poisson: sd ≈ 32)
-    assert check_direct_failures(solution)
+    assert 1600 < solution < 2000  # ≈ 150 msg/s × 12 s (Poisson: sd ≈ 42)
+    assert check_direct_failures(solution) and check_direct_failures(150 * 12)
     wrong = check_direct_failures(0)
     assert not wrong and "nobody holds the messages" in wrong.message
     assert not check_direct_failures(None).answered
+    assert not check_direct_failures(...).answered
+    assert "should be a number" in check_direct_failures(["1800"]).message
+
+
+def test_direct_failures_typical_mistakes_are_named():
+    table = check_direct_failures(1006)  # the lesson's printed default scenario
+    assert not table and "table's default scenario" in table.message
+    assert "default 200 msg/s" in check_direct_failures(200 * 12).message
+    assert "default 5 s outage" in check_direct_failures(150 * 5).message
 
 
 def test_aliases_and_thousands_separators():
@@ -61,6 +71,6 @@ def test_an_alias_of_a_wrong_option_gets_its_hint():
     assert not verdict and "Request/reply over a broker" in verdict.message
 
 
-@pytest.mark.parametrize("answer", ["1,006", "1006 calls", "1,006 failed calls"])
-def test_direct_failures_read_thousands_separators_and_units(answer):
-    assert check_direct_failures(answer)
+@pytest.mark.parametrize("spelling", ["{:,}", "{} calls", "{:,} failed calls"])
+def test_direct_failures_read_thousands_separators_and_units(spelling):
+    assert check_direct_failures(spelling.format(solution_direct_failures()))

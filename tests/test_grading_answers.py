@@ -66,8 +66,8 @@ def test_checks_are_recorded_locally(tmp_path, monkeypatch):
     ex = lesson("02")
     ex.check(1, None)
     assert progress.load()["02:1"]["attempts"] == 0
-    ex.check(1, 5)
-    ex.check(1, 3)
+    ex.check(1, 3)  # wrong (the lesson's printed weight), right, then wrong again
+    ex.check(1, ex.get(1).expected())
     ex.check(1, 1)
     entry = json.loads(path.read_text())["exercises"]["02:1"]
     assert entry["attempts"] == 3 and entry["correct"] is True
@@ -81,10 +81,11 @@ def test_a_corrupt_or_unwritable_record_never_breaks_a_check(tmp_path, monkeypat
     path = tmp_path / "p.json"
     path.write_text("{not json")
     monkeypatch.setenv(progress.ENV_VAR, str(path))
-    assert lesson("02").check(1, 3) and progress.load()["02:1"]["correct"]
+    right = lesson("02").get(1).expected()
+    assert lesson("02").check(1, right) and progress.load()["02:1"]["correct"]
     monkeypatch.setenv(progress.ENV_VAR, str(tmp_path / "file" / "below" / "p.json"))
     (tmp_path / "file").write_text("a file where a folder should be")
-    assert lesson("02").check(1, 3)
+    assert lesson("02").check(1, right)
 
 
 def test_hints_come_in_three_tiers_and_ask_for_the_solution(capsys):

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CELLS = [
     "from course_lib.exercises import lesson02 as ex",
-    "answer = 3\nex.check_fast_weight(answer)",
+    "answer = 5\nex.check_fast_weight(answer)",
     "answer = \"2 s\"\nex.check_random_mean_time(answer)",
     "1 / 0  # a learner's broken cell",
     "answer = None\nex.check_many_balancers(answer)",
@@ -170,7 +170,7 @@ def test_reference_solutions_earn_no_credit_and_viewed_solutions_are_noted(tmp_p
 
     cells = [CELLS[0], "answer = ex.solution_fast_weight()  # copied\nex.check_fast_weight(answer)",
              "ex.solution(2)", "# ex.solution_many_balancers() in a comment is fine\n"
-             "answer = 'power of two'\nex.check_many_balancers(answer)"]
+             "answer = 'weighted round robin'\nex.check_many_balancers(answer)"]
     rows = grade_notebook(_notebook(tmp_path, cells))
     assert [(r.outcome, r.score) for r in rows] == [
         ("correct", 0.0), ("not attempted", 0.0), ("correct", 1.0)]

@@ -125,34 +125,42 @@ RETRY_ON_OPTIONS = (
 
 
 def solution_safe_retry_on() -> str:
-    """Only a failed connection proves the request never reached a server."""
-    return "conn-failure"
+    """With ``disable-l7-retry`` on POSTs, a POST is re-sent only after a failed connection
+    whatever ``retry-on`` lists, so the broadest line is safe and retries the most GETs."""
+    return "all-retryable-errors"
 
 
 @exercise(4, hints=(
-    "Ask of each failure: could the server already have placed the order when it happened?",
-    "A refused or failed connection never reached a server; a time-out or an empty response "
-    "may come after the server acted.",
-    "Only one of the three lines lists nothing but connection failures.",
-), worked="retry-on {answer}: a failed connection proves the request never reached a server, so "
-          "re-sending it cannot place an order twice; time-outs, empty responses and 5xx may "
-          "follow an order that was already placed.")
+    "Ask first what `http-request disable-l7-retry if { method POST PATCH LOCK }` leaves of "
+    "retry-on for a POST.",
+    "For a POST, that rule allows only connection failures, whatever retry-on lists; GETs can be "
+    "replayed safely. So every line is safe for the orders: which one retries GETs on the most "
+    "failures?",
+    "The three lines are nested: each one retries on everything the previous one does, and more.",
+), worked="http-request disable-l7-retry keeps every POST, PATCH and LOCK to connection failures, "
+          "which never reached a server, so no line can place an order twice; a GET may be "
+          "replayed on any failure. The broadest line, retry-on {answer}, also retries a GET "
+          "after a 5xx, a time-out or an empty response. Without the rule only conn-failure "
+          "would be safe.")
 def check_safe_retry_on(answer: Any) -> CheckResult:
-    """The ``retry-on`` that never re-sends a POST that may already have placed an order."""
+    """The broadest ``retry-on`` that, with ``disable-l7-retry`` on POSTs, never re-sends an
+    order that may already have been placed."""
     return check_choice(
         answer, solution_safe_retry_on(), options=RETRY_ON_OPTIONS,
         what="the retry-on line",
         hints={
+            "conn-failure":
+                "It is safe, and it is the answer without the rule; but with "
+                "disable-l7-retry on POSTs the orders are already limited to connection "
+                "failures, and this line gives up retrying GETs after time-outs, empty "
+                "responses and 5xx.",
             "conn-failure empty-response response-timeout":
-                "A time-out or an empty response may come after the server placed the order; "
-                "re-sending the POST places it again (unless http-request disable-l7-retry "
-                "keeps POSTs to connection failures).",
-            "all-retryable-errors":
-                "That includes response-timeout, empty-response and 5xx statuses: every one can "
-                "follow an order that was already placed.",
+                "It is safe (it is what the lesson's generated file uses), but not the broadest: "
+                "a GET answered with a 5xx can be replayed too, and disable-l7-retry still keeps "
+                "the POSTs to connection failures.",
         },
-        explain="A refused or failed connection never reached a server, so a retry cannot act "
-                "twice; everything else needs idempotent requests or replay protection.",
+        explain="disable-l7-retry confines the non-idempotent requests to connection failures; "
+                "idempotent ones may be retried on any failure.",
     )
 
 

@@ -23,8 +23,9 @@ __all__ = [
     "solution_lag_growth",
 ]
 
-#: Exercise 1: 240 msg/s into 6 partitions, 20 ms of work per message.
-SIZING: dict[str, Any] = {"produce_rate": 240.0, "partitions": 6, "processing_time": 0.02}
+#: Exercise 1: 240 msg/s into 8 partitions, 20 ms of work per message (the lesson's figure shows
+#: 6 partitions, whose answer, 6, is printed before the exercise: re-reading it must not answer).
+SIZING: dict[str, Any] = {"produce_rate": 240.0, "partitions": 8, "processing_time": 0.02}
 #: Exercise 2: 90 msg/s into 3 partitions read by 2 consumers, 20 ms per message.
 UNEVEN = GroupScenario(produce_rate=90.0, partitions=3, consumers=2, processing_time=0.02)
 
@@ -38,30 +39,37 @@ def solution_consumers_needed() -> int:
         s = GroupScenario(consumers=n, **SIZING)
         if group_capacity(s) > s.produce_rate:
             return n
-    raise AssertionError("unreachable: 6 consumers always suffice")
+    raise AssertionError("unreachable: one consumer per partition always suffices here")
 
 
 @exercise(1, hints=(
     "A group keeps up only if its *busiest* consumer keeps up.",
     "Each consumer does 1/0.02 = 50 msg/s; a consumer owning k of the P partitions receives "
     "k/P of 240 msg/s. Find the smallest group in which every consumer receives under 50.",
-    "With 5 consumers one of them owns two partitions: 2/6 × 240 = 80 msg/s.",
-), worked="Each consumer completes 50 msg/s. With n consumers on 6 partitions the busiest owns "
-          "⌈6/n⌉ partitions and receives ⌈6/n⌉/6 × 240 msg/s: 80 msg/s for n = 3, 4 or 5, and "
-          "40 msg/s only when each owns one, so {answer} consumers. 240/50 = 4.8 → 5 ignores "
-          "the uneven split.")
+    "One partition carries 240/8 = 30 msg/s, so two partitions (60 msg/s) are already too many "
+    "for one consumer.",
+), worked="Each consumer completes 50 msg/s and each partition carries 240/8 = 30 msg/s. With n "
+          "consumers on 8 partitions the busiest owns ⌈8/n⌉ partitions: 60 msg/s for n = 4 to 7, "
+          "more below, and 30 msg/s only when each owns one, so {answer} consumers. "
+          "240/50 = 4.8 → 5 ignores the uneven split.")
 def check_consumers_needed(answer: Any) -> CheckResult:
-    """How many consumers keep lag bounded at 240 msg/s, 6 partitions, 20 ms per message?"""
+    """How many consumers keep lag bounded at 240 msg/s, 8 partitions, 20 ms per message?"""
     return check_number(
         answer, solution_consumers_needed(), rel_tol=0.0, abs_tol=0.0,
         what="the number of consumers", integer=True, minimum=1,
-        too_low=("240 / 50 = 4.8 rounds up to 5, but with 5 consumers on 6 partitions one "
-                 "consumer owns 2 partitions, i.e. 2/6 of 240 = 80 msg/s, more than its 50. "
-                 "Look for a count where the busiest consumer keeps up."),
+        mistakes=[Mistake(5, "240 / 50 = 4.8 rounds up to 5, but with 5 consumers on 8 "
+                             "partitions some consumer owns 2 partitions, i.e. 2/8 of 240 = "
+                             "60 msg/s, more than its 50."),
+                  Mistake(6, "6 is the answer for the lesson's 6 partitions; on 8 partitions "
+                             "6 consumers leave two of them with 2 partitions, 60 msg/s each."),
+                  Mistake(4, "4 divides 8 evenly, but then each consumer owns 2 partitions: "
+                             "2/8 × 240 = 60 msg/s, more than its 50.")],
+        too_low=("Some consumer still owns 2 partitions, 2/8 of 240 = 60 msg/s, more than its "
+                 "50. Look for a count where the busiest consumer keeps up."),
         too_high="That works, but fewer consumers already keep up (count the busiest one's "
                  "partitions).",
-        explain="Only when every consumer owns one partition does each get 40 msg/s < 50 msg/s; "
-                "4 or 5 consumers leave some with two partitions.",
+        explain="Only when every consumer owns one partition does each get 30 msg/s < 50 msg/s; "
+                "any smaller group leaves some consumer with two partitions (60 msg/s).",
     )
 
 

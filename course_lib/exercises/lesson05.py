@@ -5,6 +5,7 @@ Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from course_lib.checks import CheckResult, Mistake, check_number
@@ -42,35 +43,51 @@ def check_duplicates(answer: Any) -> CheckResult:
                 "committed, so they are delivered again. The upsert sink makes that harmless.")
 
 
-def solution_min_insync() -> int:
-    """The largest min.insync.replicas for which RF 3, acks=all never says NOT_ENOUGH_REPLICAS
-    after one broker failure (found by running the model, not by the rule of thumb)."""
+#: Exercise 2: RF 5 on 5 brokers, 2 of them down (the lesson's RF 3, one failure, prints its
+#: answer, min.insync.replicas=2, before the exercise: re-reading it must not answer this one).
+ISR_BROKERS, ISR_RF, ISR_FAILURES = 5, 5, 2
+
+
+@functools.lru_cache(maxsize=8)  # seeded runs: the same answer every time, ~0.5 s each
+def _isr_rejects(min_insync: int) -> bool:
     from course_lib.kafka.replication import simulate_replication
 
-    ok = [m for m in (1, 2, 3)
-          if "NOT_ENOUGH_REPLICAS" not in simulate_replication("all", 3, m, 1).reasons()]
-    return max(ok)
+    run = simulate_replication("all", ISR_RF, min_insync, ISR_FAILURES, brokers=ISR_BROKERS)
+    return "NOT_ENOUGH_REPLICAS" in run.reasons()
+
+
+def solution_min_insync() -> int:
+    """The largest min.insync.replicas for which RF 5, acks=all never says NOT_ENOUGH_REPLICAS
+    after two broker failures (found by running the model, not by the rule of thumb)."""
+    return max(m for m in range(1, ISR_RF + 1) if not _isr_rejects(m))
 
 
 @exercise(2, hints=(
     "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
-    "After one of 3 brokers fails, how many replicas can still be in sync? Run "
-    "replication.simulate_replication('all', 3, m, 1) for every m from 1 to 3 and compare.",
-    "The largest value that still accepts writes is not 3.",
-), worked="With RF 3 and one broker down only 2 replicas can be in sync, so "
-          "min.insync.replicas = 3 rejects every write (NOT_ENOUGH_REPLICAS), and 1 lets an "
-          "acknowledged write live on one broker. The largest value that keeps accepting writes "
-          "is {answer}: Kafka's usual production setting.")
+    "After two of 5 brokers fail, how many replicas can still be in sync? Run "
+    "replication.simulate_replication('all', 5, m, 2, brokers=5) for m from 1 to 5 and compare.",
+    "Count the brokers still up after two of the five fail: each holds at most one in-sync "
+    "replica, and min.insync.replicas may ask for no more than that.",
+), worked="With RF 5 and two brokers down only 3 replicas can be in sync, so "
+          "min.insync.replicas = 4 or 5 rejects writes (NOT_ENOUGH_REPLICAS), and 1 or 2 lets "
+          "an acknowledged write live on fewer brokers than it could. The largest value that "
+          "keeps accepting writes is {answer} = RF − failures tolerated.")
 def check_min_insync(answer: Any) -> CheckResult:
     return check_number(
         answer, solution_min_insync(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
         integer=True, minimum=1,
-        too_low="With 1, writes keep flowing, but an acknowledged write may then live on a single "
-                "broker. Is there a larger value that still accepts writes after one crash?",
-        too_high="After one of 3 brokers fails only 2 replicas can be in sync; asking for more "
+        mistakes=[Mistake(2, "2 is the lesson's setting for RF 3 and one failure; with RF 5 and "
+                             "two brokers down, 3 replicas are still in sync."),
+                  Mistake(ISR_RF - 1, "RF − 1 tolerates one failure; with two brokers down only "
+                                      "3 replicas can be in sync, so 4 rejects every write "
+                                      "(NOT_ENOUGH_REPLICAS).")],
+        too_low="Writes keep flowing, but an acknowledged write may then live on fewer brokers "
+                "than it could. Is there a larger value that still accepts writes after two "
+                "crashes?",
+        too_high="After two of 5 brokers fail only 3 replicas can be in sync; asking for more "
                  "makes every write fail with NOT_ENOUGH_REPLICAS.",
-        explain="RF 3 with min.insync.replicas 2 is Kafka's usual production setting: one broker "
-                "can fail (or be restarted for an upgrade) without stopping writes or losing data.")
+        explain="min.insync.replicas = RF − (failures to ride out): writes continue through "
+                "them, and every acknowledged write is on that many brokers.")
 
 
 #: exercise 3: 1-minute tumbling windows over data/orders.csv

@@ -7,9 +7,10 @@ predicts from the settings, then the lesson compares the prediction with the liv
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from course_lib.checks import CheckResult, check_number
+from course_lib.checks import CheckResult, Mistake, check_number
 from course_lib.grading.exercise import exercise, helpers
 from course_lib.kafka.failover_scenario import lab_scenarios
 
@@ -76,38 +77,51 @@ def close_to(measured: int, predicted: float, within: float = 0.5) -> bool:
     return abs(measured - predicted) <= within * predicted
 
 
+#: Exercise 3 is asked of a 5-broker cluster with RF 5 (the lesson's live 3-broker run,
+#: ``two_down``, shows min.insync.replicas=2 for RF 3: re-reading it must not answer this one).
+ISR_BROKERS = ISR_RF = 5
+ISR_TOLERATED = 2  # brokers that may be down with writes still accepted
+
+
+@functools.lru_cache(maxsize=1)  # seeded model runs (~3 s in all): the same answer every time
 def solution_min_isr() -> int:
-    """RF 3, ``acks=all``: the ``min.insync.replicas`` with which one broker down keeps writes
-    going and two down make the leader refuse writes (``NOT_ENOUGH_REPLICAS``) rather than
-    acknowledge records that only one broker has (found by running the model)."""
+    """RF 5, ``acks=all``: the ``min.insync.replicas`` with which two brokers down keep writes
+    going and three down make the leader refuse writes (``NOT_ENOUGH_REPLICAS``) rather than
+    acknowledge records that only two brokers have (found by running the model)."""
     from course_lib.kafka.replication import simulate_replication
 
-    for m in (1, 2, 3):
-        one = simulate_replication("all", 3, m, 1, seed=1)
-        two = simulate_replication("all", 3, m, 2, seed=1)
-        if ("NOT_ENOUGH_REPLICAS" not in one.reasons() and "NOT_ENOUGH_REPLICAS" in two.reasons()
-                and not two.lost):
+    for m in range(1, ISR_RF + 1):
+        ok = simulate_replication("all", ISR_RF, m, ISR_TOLERATED, seed=1, brokers=ISR_BROKERS)
+        over = simulate_replication("all", ISR_RF, m, ISR_TOLERATED + 1, seed=1,
+                                    brokers=ISR_BROKERS)
+        if ("NOT_ENOUGH_REPLICAS" not in ok.reasons()
+                and "NOT_ENOUGH_REPLICAS" in over.reasons() and not over.lost):
             return m
     raise AssertionError("no min.insync.replicas satisfies both")  # the model changed
 
 
 @exercise(3, hints=(
     "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
-    "One broker down must still accept writes; two down must refuse them rather than keep "
-    "acknowledged records on a single broker.",
-    "Try each candidate in the model: replication.simulate_replication('all', 3, m, 1) and "
-    "with two failures, and keep the m that fits both requirements.",
-), worked="min.insync.replicas = {answer}: every acknowledged record is on two brokers, one may "
-          "be down, and with two down the leader refuses writes (NOT_ENOUGH_REPLICAS).")
+    "Two brokers down must still accept writes; three down must refuse them rather than keep "
+    "acknowledged records on only two brokers.",
+    "Try each candidate in the model: replication.simulate_replication('all', 5, m, 2, "
+    "brokers=5) and with three failures, and keep the m that fits both requirements.",
+), worked="min.insync.replicas = {answer}: every acknowledged record is on three brokers, two may "
+          "be down, and with three down the leader refuses writes (NOT_ENOUGH_REPLICAS). "
+          "In general RF − (brokers that may be down).")
 def check_min_isr(answer: Any) -> CheckResult:
-    """RF 3, acks=all: the min.insync.replicas that survives one loss and refuses at two."""
+    """RF 5, acks=all: the min.insync.replicas that survives two losses and refuses at three."""
     return check_number(
         answer, solution_min_isr(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
         integer=True, minimum=1,
-        too_low="With 1, the leader alone may acknowledge: lose it right after and the "
-                "record is gone. That is acks=1 with extra steps.",
-        too_high="With 3, any single broker loss stops every write (NotEnoughReplicas).",
-        explain="2 of 3: every acknowledged record is on two brokers, and one may be down.")
+        mistakes=[Mistake(2, "2 is the live run's setting for RF 3; here, with RF 5, three "
+                             "brokers down would leave 2 in sync and the leader would still "
+                             "acknowledge records that only two brokers have.")],
+        too_low="Then the leader keeps acknowledging with three brokers down: records that only "
+                "one or two brokers have, lost with the next failure.",
+        too_high="Then two brokers down leave only 3 replicas in sync, and every write stops "
+                 "(NotEnoughReplicas).",
+        explain="3 of 5: every acknowledged record is on three brokers, and two may be down.")
 
 
 hint, solution = helpers(__name__)

@@ -42,10 +42,14 @@ class Exercise:
     points: float = 1.0
     module: str = field(default="", repr=False)
 
+    def expected(self) -> Any:
+        """The reference answer (``solution_<name>()`` of the lesson module), computed on demand
+        so that an answer read from a simulation is not run when the lesson is imported."""
+        return getattr(importlib.import_module(self.module), f"solution_{self.name}")()
+
     def worked_solution(self) -> str:
         """The worked solution, with ``{answer}`` filled in from the reference solution."""
-        solve = getattr(importlib.import_module(self.module), f"solution_{self.name}")
-        return self.worked.format(answer=solve())
+        return self.worked.format(answer=self.expected())
 
 
 def _lesson_of(module: str) -> str:
