@@ -11,6 +11,10 @@ LAB_PORT ?= 8888
 LAB_IP   ?= 127.0.0.1
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=300 \
           --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+# Two pytest workers, one file each at a time (a notebook's cells share one kernel): most tests
+# wait on brokers, servers and kernels, so two cores finish the suite in about three quarters of
+# the time (measured: 17.2 -> 13.4 min). PARALLEL= runs it in one process.
+PARALLEL ?= -n 2 --dist loadfile
 
 export PLOTLY_RENDERER := plotly_mimetype
 export PYTHONHASHSEED  := 0
@@ -54,7 +58,7 @@ kafka-jars: $(STAMP)
 test: $(STAMP) kafka-jars
 	$(PY) -m ruff check course_lib tests benchmarks notebooks data conftest.py
 	$(PY) -m mypy
-	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider
+	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider $(PARALLEL)
 
 unit: $(STAMP)
 	$(PY) -m pytest tests -p no:cacheprovider
