@@ -47,7 +47,7 @@ class LiveRequest:
 
 async def _one(port: int, path: str, timeout: float, body: bytes | None = None,
                headers: Mapping[str, str] | None = None) -> tuple[int, str | None, str]:
-    """One request (a ``GET``, or a JSON ``POST`` when ``body`` is given): status, backend, error."""
+    """One request (a ``GET``, or a JSON ``POST`` given ``body``): status, backend, error."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(LOOPBACK, port), timeout)
     try:
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
