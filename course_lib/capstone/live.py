@@ -213,18 +213,19 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
     """Stand ``design`` up, play the compressed day, score it; see the module docstring.
 
     ``live=None`` runs for real when HAProxy and Apache Kafka can (else the stored run called
-    ``name``, by default the reference design equal to ``design``); ``live=False`` always shows
-    the stored run. ``drain_timeout_s`` bounds the wait for the last orders after the load.
+    ``name``, by default the reference design equal to ``design``, beside the simulation of the
+    seed it was measured with); ``live=False`` always shows the stored run.
+    ``drain_timeout_s`` bounds the wait for the last orders after the load.
     """
     day = live_problem(problem, compress)
-    simulated = evaluate(design, seed, day)
     why = why_not_live() if live is None else None if live else "live=False was asked"
     if why is not None:
         known = next((n for n, d in REFERENCE_DESIGNS.items() if d == design), None)
-        return load_stored(name or known or design.label(), day, simulated, why)
+        return load_stored(name or known or design.label(), day, why)
     if cluster is not None and len(cluster.broker_ids) < design.replication_factor:
         raise ValueError(f"replication_factor={design.replication_factor} needs at least that "
                          f"many brokers (the cluster passed has {len(cluster.broker_ids)})")
+    simulated = evaluate(design, seed, day)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
         if cluster is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from course_lib.capstone.design import Design
-from course_lib.capstone.engine import Problem
+from course_lib.capstone.engine import Problem, evaluate
 from course_lib.capstone.live_records import Processed, Sent, to_records
 from course_lib.capstone.score import OBJECTIVES, Score, score
 
@@ -109,14 +109,16 @@ def save_stored(runs: dict[str, LiveRun], path: str | Path = STORED_PATH) -> Non
     Path(path).write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
 
 
-def load_stored(name: str, problem: Problem, simulated: Score, why: str,
-                path: str | Path = STORED_PATH) -> LiveRun:
-    """The stored run ``name``, labelled with the reason it is shown instead of a live one."""
+def load_stored(name: str, problem: Problem, why: str, path: str | Path = STORED_PATH) -> LiveRun:
+    """The stored run ``name``, labelled with the reason it is shown instead of a live one, beside
+    the simulation of the seed it was measured with."""
     payload = json.loads(Path(path).read_text())
     if name not in payload:
         raise KeyError(f"no stored live run named {name!r} (stored: {', '.join(payload)}); "
                        f"a live run is not possible here because {why}")
     data = payload[name]
-    return LiveRun(Design(**data["design"]), problem, [Sent(*row) for row in data["sent"]],
+    design = Design(**data["design"])
+    simulated = evaluate(design, data["meta"]["seed"], problem)
+    return LiveRun(design, problem, [Sent(*row) for row in data["sent"]],
                    [Processed(*row) for row in data["processed"]], simulated,
                    label=f"stored run ({data['label']}), shown because {why}", meta=data["meta"])
