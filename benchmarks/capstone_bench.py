@@ -50,11 +50,12 @@ def live_lines(name: str = "N+1") -> list[str]:
     run = run_live(REFERENCE_DESIGNS[name], seed=0)
     seconds = time.perf_counter() - started
     verdict = "met" if seconds <= LIVE_TARGET_S else "NOT met"
-    agree = "agree" if run.agree_where_clear() else "DISAGREE"
+    split = [r["objective"] for r in run.verdicts() if r["clear_cut"] and not r["agree"]]
+    agree = ("agree on every clear-cut objective" if not split
+             else f"DISAGREE on {', '.join(split)}")
     return [f"Live run of the {name} design (start a {run.meta['brokers']}-broker Apache Kafka, "
             f"play the 48 s day, drain, stop): {seconds:.0f} s wall — target <= "
-            f"{LIVE_TARGET_S:.0f} s: {verdict}; measured and simulated {agree} on every "
-            "clear-cut objective."]
+            f"{LIVE_TARGET_S:.0f} s: {verdict}; measured and simulated {agree}."]
 
 
 def markdown() -> list[str]:
