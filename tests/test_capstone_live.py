@@ -153,62 +153,45 @@ def _met(run: LiveRun, side: str) -> dict[str, bool]:
 @pytest.mark.apache_kafka
 @pytest.mark.slow
 @needs_haproxy
-@pytest.mark.parametrize("name", LIVE)
-def test_live_and_simulated_agree_on_the_robust_objectives(live_runs, name):
-    run = live_runs[name]
-    for objective in ("availability", "orders_lost", "duplicates"):
-        assert _met(run, "measured")[objective] == _met(run, "simulated")[objective], (
-            name, objective, run.numbers())
+class TestLiveRuns:
+    """The two live runs of the module fixture, verdict by verdict."""
 
+    @pytest.mark.parametrize("name", LIVE)
+    def test_live_and_simulated_agree_on_the_robust_objectives(self, live_runs, name):
+        run = live_runs[name]
+        for objective in ("availability", "orders_lost", "duplicates"):
+            assert _met(run, "measured")[objective] == _met(run, "simulated")[objective], (
+                name, objective, run.numbers())
 
-@pytest.mark.apache_kafka
-@pytest.mark.slow
-@needs_haproxy
-def test_single_server_fails_for_real_and_in_the_model(live_runs):
-    run = live_runs["single server"]
-    assert not run.measured.meets_slo and not run.simulated.meets_slo
-    assert "availability" in run.measured.failing and "availability" in run.simulated.failing
+    def test_single_server_fails_for_real_and_in_the_model(self, live_runs):
+        run = live_runs["single server"]
+        assert not run.measured.meets_slo and not run.simulated.meets_slo
+        assert "availability" in run.measured.failing and "availability" in run.simulated.failing
 
+    def test_n_plus_one_keeps_its_promise_where_the_model_says_so(self, live_runs):
+        run = live_runs["N+1"]
+        measured = _met(run, "measured")
+        assert measured["availability"] and measured["orders_lost"] and measured["duplicates"]
+        assert run.agree_where_clear(), run.table()
 
-@pytest.mark.apache_kafka
-@pytest.mark.slow
-@needs_haproxy
-def test_n_plus_one_keeps_its_promise_where_the_model_says_so(live_runs):
-    run = live_runs["N+1"]
-    measured = _met(run, "measured")
-    assert measured["availability"] and measured["orders_lost"] and measured["duplicates"]
-    assert run.agree_where_clear(), run.table()
+    @pytest.mark.parametrize("name", LIVE)
+    def test_acks_all_loses_no_acknowledged_order(self, live_runs, name):
+        run = live_runs[name]
+        assert run.design.acks == "all"
+        assert run.measured.orders_lost == 0
+        assert len(run.processed) >= sum(s.ok for s in run.sent) > 100
 
+    def test_the_failure_script_was_injected(self, live_runs):
+        for run in live_runs.values():
+            done = [what for what, _ in run.meta["injected"]]
+            assert any(w.startswith("SIGKILL api1") for w in done)
+            assert any(w.startswith("SIGSTOP") for w in done)
+            assert any(w.startswith("SIGKILL broker") for w in done)
+            assert any(w.startswith("restart broker") for w in done)
+            assert any(w.startswith("database 4x slower") for w in done)
 
-@pytest.mark.apache_kafka
-@pytest.mark.slow
-@needs_haproxy
-@pytest.mark.parametrize("name", LIVE)
-def test_acks_all_loses_no_acknowledged_order(live_runs, name):
-    run = live_runs[name]
-    assert run.design.acks == "all"
-    assert run.measured.orders_lost == 0
-    assert len(run.processed) >= sum(s.ok for s in run.sent) > 100
-
-
-@pytest.mark.apache_kafka
-@pytest.mark.slow
-@needs_haproxy
-def test_the_failure_script_was_injected(live_runs):
-    for run in live_runs.values():
-        done = [what for what, _ in run.meta["injected"]]
-        assert any(w.startswith("SIGKILL api1") for w in done)
-        assert any(w.startswith("SIGSTOP") for w in done)
-        assert any(w.startswith("SIGKILL broker") for w in done)
-        assert any(w.startswith("restart broker") for w in done)
-        assert any(w.startswith("database 4x slower") for w in done)
-
-
-@pytest.mark.apache_kafka
-@pytest.mark.slow
-@needs_haproxy
-def test_nothing_the_runs_started_survives(live_runs):
-    assert procs.live_children(OWNER) == [] and procs.live_children("lb.live") == []
-    left = procs.leftovers([b"course_lib.capstone.live", b"sdl-capstone-", b"course-haproxy-"])
-    assert procs.gone_within(left, 5.0), [Path(f"/proc/{pid}/cmdline").read_bytes()[:200]
-                                          for pid in left if procs.alive(pid)]
+    def test_nothing_the_runs_started_survives(self, live_runs):
+        assert procs.live_children(OWNER) == [] and procs.live_children("lb.live") == []
+        left = procs.leftovers([b"course_lib.capstone.live", b"sdl-capstone-", b"course-haproxy-"])
+        assert procs.gone_within(left, 5.0), [Path(f"/proc/{pid}/cmdline").read_bytes()[:200]
+                                              for pid in left if procs.alive(pid)]
