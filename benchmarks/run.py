@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import fast_engines, kafka_bench, notebooks_bench, sim_throughput
+from benchmarks import capstone_bench, fast_engines, kafka_bench, notebooks_bench, sim_throughput
 from course_lib.kafka import cluster, jars
 from course_lib.kafka.java import find_java
 
@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
                    f"produce {t['produce_per_s']:,.0f} msg/s; consume {t['consume_per_s']:,.0f} "
                    "msg/s.")
     out.append("")
+
+    print("capstone ...", flush=True)
+    out += ["## Capstone (lesson 07)", "", *capstone_bench.markdown(), ""]
 
     print("notebooks ...", flush=True)
     out += ["## Notebooks", "",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -129,6 +130,32 @@ def live_children(owner: str | None = None) -> list[int]:
     with _lock:
         return sorted(p.pid for p, who in _children.items()
                       if owner in (None, who) and p.poll() is None)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def leftovers(markers: Sequence[bytes], run_env: str = "SDL_TEST_RUN") -> list[int]:
+    """PIDs of live processes whose command line contains one of ``markers`` (Linux ``/proc``).
+
+    Only processes of this test run count: those carrying its marker (``run_env``, which CI sets
+    and every child inherits), or, when no marker is set, any process (a laptop runs one suite
+    at a time). Tests assert this is empty after a live run.
+    """
+    marker = os.environ.get(run_env)
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        if not any(m in _read(cmdline) for m in markers):
+            continue
+        environ = _read(cmdline.parent / "environ").split(b"\0")
+        if (marker is None or f"{run_env}={marker}".encode() in environ) and alive(
+                int(cmdline.parent.name)):
+            found.append(int(cmdline.parent.name))
+    return sorted(found)
 
 
 atexit.register(kill_all_children)

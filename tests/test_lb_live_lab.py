@@ -12,12 +12,11 @@ Tolerances (see ``course_lib.lb.live.compare`` for the full derivation):
   ``EXTRA_FAILURES`` = 2 (the request in service at the crash, the rotation's phase).
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from course_lib import procs
 from course_lib.lb import detection_bounds, simulate
 from course_lib.lb.live import (
     DETECTION_ALLOWANCE,
@@ -103,25 +102,7 @@ def test_nothing_survives_and_ports_are_free(runs):
     for result in runs.values():
         ports = [int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", result.config)]
         assert len(ports) == 4 and all(port_is_free(p) for p in ports)
-    leftovers = [p for p in Path("/proc").glob("[0-9]*/cmdline")
-                 if (b"course-haproxy-" in _read(p) or b"course_lib.lb.live" in _read(p))
-                 and _ours(p.parent)]
-    assert leftovers == []
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
-
-
-def _ours(proc: Path) -> bool:
-    """A process of this test run: it carries the run's marker (CI sets SDL_TEST_RUN), or, with
-    no marker, any process at all (a laptop runs one suite at a time)."""
-    marker = os.environ.get("SDL_TEST_RUN")
-    return marker is None or f"SDL_TEST_RUN={marker}".encode() in _read(proc / "environ").split(
-        b"\0")
+    assert procs.leftovers([b"course-haproxy-", b"course_lib.lb.live"]) == []
 
 
 def test_haproxy_rejects_a_bad_config():

@@ -7,7 +7,11 @@
   consumer-group models into one simulated day;
 * :mod:`~course_lib.capstone.score`: the scorer, from flat run records to a :class:`Score`;
 * :mod:`~course_lib.capstone.references`: the reference designs, sweeps and the Pareto front;
-* :mod:`~course_lib.capstone.view`: the table, the cost-vs-availability figure, the dashboard.
+* :mod:`~course_lib.capstone.view`: the table, the cost-vs-availability figure, the dashboard;
+* :mod:`~course_lib.capstone.live`: :func:`~course_lib.capstone.live.run_live` stands a design up
+  for real (HAProxy, Apache Kafka, checkout servers and consumers: :mod:`.live_api`,
+  :mod:`.live_consumer`, :mod:`.live_db`) and scores the measurements (:mod:`.live_records`)
+  beside the simulation (:mod:`.live_result`). Not imported here: it starts real processes.
 """
 
 from course_lib.capstone.design import RANGES, Design

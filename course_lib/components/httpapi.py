@@ -170,8 +170,11 @@ class ApiServer:
     (rows die with the server). ``port=0`` picks a free port; a taken port raises
     :class:`PortInUseError`. ``delay_time`` (seconds) adds simulated work to every request.
     Leaving the ``with`` block (or calling :meth:`stop`) closes the socket, joins the thread and
-    closes the store, so nothing outlives the notebook cell that started it.
+    closes the store, so nothing outlives the notebook cell that started it. A subclass may
+    set ``handler_class`` to add endpoints (the capstone's ``POST /checkout`` does).
     """
+
+    handler_class: type[BaseHTTPRequestHandler] = _Handler
 
     def __init__(self, db: str | Path | None = None, *, port: int = 0, name: str = "api",
                  delay_time: float = 0.0) -> None:
@@ -202,7 +205,7 @@ class ApiServer:
     def bind(self) -> ApiServer:
         """Open the store and the listening socket (without serving yet)."""
         try:
-            httpd = ThreadingHTTPServer((HOST, self._requested_port), _Handler)
+            httpd = ThreadingHTTPServer((HOST, self._requested_port), self.handler_class)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 error = PortInUseError(

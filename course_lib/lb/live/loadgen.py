@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .procs import LOOPBACK
@@ -44,11 +45,17 @@ class LiveRequest:
         return 200 <= self.status < 300
 
 
-async def _one(port: int, path: str, timeout: float) -> tuple[int, str | None, str]:
+async def _one(port: int, path: str, timeout: float, body: bytes | None = None,
+               headers: Mapping[str, str] | None = None) -> tuple[int, str | None, str]:
+    """One request (a ``GET``, or a JSON ``POST`` given ``body``): status, backend, error."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(LOOPBACK, port), timeout)
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}\r\nConnection: close\r\n\r\n"
-                     .encode())
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        if body is not None:
+            extra += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        method = "GET" if body is None else "POST"
+        writer.write(f"{method} {path} HTTP/1.1\r\nHost: {LOOPBACK}\r\nConnection: close\r\n"
+                     f"{extra}\r\n".encode() + (body or b""))
         await writer.drain()
         raw = await asyncio.wait_for(reader.read(), timeout)
     finally:
@@ -71,30 +78,37 @@ class LoadGenerator:
     ``start()`` returns at once; ``join()`` waits for the last answer (or timeout) and returns
     the records sorted by send time. As a context manager, leaving the block waits for the run
     to finish (or stops it at once when the block raised), so the thread always ends.
+    ``arrivals`` (seconds from the start, ascending) replaces the fixed rate by a schedule (the
+    capstone's traffic profile); ``request_for(i)`` gives request ``i``'s JSON body and headers,
+    which makes it a ``POST``.
     """
 
     def __init__(self, port: int, *, rate: float, duration: float, t0: float | None = None,
-                 timeout: float = 5.0, path: str = "/", max_requests: int = MAX_REQUESTS):
+                 timeout: float = 5.0, path: str = "/", max_requests: int = MAX_REQUESTS,
+                 arrivals: Sequence[float] | None = None,
+                 request_for: Callable[[int], tuple[bytes, dict[str, str]]] | None = None):
         if not rate > 0:
             raise ValueError(f"rate must be > 0 (got {rate})")
         if not duration > 0:
             raise ValueError(f"duration must be > 0 (got {duration})")
         if not 0 < timeout <= 60:
             raise ValueError(f"timeout must be in (0, 60] s (got {timeout})")
-        count = int(rate * duration)
+        count = int(rate * duration) if arrivals is None else len(arrivals)
         if count > max_requests:
             raise ValueError(f"rate * duration must be <= {max_requests} requests (got {count})")
         self.port, self.rate, self.duration, self.timeout, self.path = (
             port, rate, duration, timeout, path)
         self.count = count
+        self.arrivals, self.request_for = arrivals, request_for
         self.t0 = t0
         self.records: list[LiveRequest] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     async def _request(self, i: int, sent_at: float, start: float) -> None:
+        body, headers = (None, None) if self.request_for is None else self.request_for(i)
         try:
-            status, backend, error = await _one(self.port, self.path, self.timeout)
+            status, backend, error = await _one(self.port, self.path, self.timeout, body, headers)
         except TimeoutError:
             status, backend, error = 0, None, "timeout"
         except OSError as exc:
@@ -108,7 +122,7 @@ class LoadGenerator:
         begin = time.monotonic()
         tasks = []
         for i in range(self.count):
-            due = begin + i / self.rate
+            due = begin + (i / self.rate if self.arrivals is None else self.arrivals[i])
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)

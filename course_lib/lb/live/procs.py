@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,7 +108,8 @@ class Backends:
     ``bs.crash("b1")`` sends SIGKILL, ``bs.hang("b1")`` SIGSTOP, ``bs.recover("b1")`` brings it
     back (SIGCONT after a hang, a fresh process on the same port after a crash).
     ``service_times`` (seconds, one per backend) is each backend's (mean) service time; ``app``
-    picks the program (see :data:`APPS`).
+    picks the program (see :data:`APPS`), or ``argv_for(name, port)`` gives another program's
+    command line (the capstone's checkout servers), which must answer ``GET /health``.
     """
 
     n: int = 3
@@ -117,6 +118,7 @@ class Backends:
     seed: int = 0
     app: str = "tiny"
     service: str = "exponential"
+    argv_for: Callable[[str, int], list[str]] | None = None
     backends: dict[str, BackendProcess] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -142,7 +144,8 @@ class Backends:
         try:
             for i, (name, mean) in enumerate(zip(self.names, self.service_times, strict=True)):
                 port = free_port()
-                argv = backend_argv(self.app, name, port, mean, self.seed + i, self.service)
+                argv = (backend_argv(self.app, name, port, mean, self.seed + i, self.service)
+                        if self.argv_for is None else self.argv_for(name, port))
                 self.backends[name] = BackendProcess(name, port, argv)
                 self.backends[name].start()
         except BaseException:
