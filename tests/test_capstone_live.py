@@ -1,16 +1,18 @@
 """``run_live``: measurements → run records (known answers), the compressed day, the stored
-fallback, and two live runs on the shared 3-broker Apache Kafka behind a real HAProxy.
+fallback, and a live run on the shared 3-broker Apache Kafka behind a real HAProxy.
 
-The live runs (about 65 s each) play the single-server and the N+1 reference designs once per
-module; the tests assert verdicts, never timings:
+The live run (about 65 s) plays the single-server reference design once per module (lesson 07
+runs the N+1 design live, and nbval checks its verdict table); the tests assert verdicts, never
+timings:
 
 * the single server misses availability on both sides (the crash and the hang reach every
   customer), and so does its measured score as a whole;
-* the N+1 design keeps availability, loses no order and duplicates none, live as simulated;
 * acks=all: no acknowledged order is lost;
-* measured and simulated agree on availability, orders lost and duplicates for both designs
-  (the objectives no run is near the line on), and for N+1 on every clear-cut objective;
-* nothing the runs started is still running.
+* measured and simulated agree on availability, orders lost and duplicates (the objectives no
+  run is near the line on). The single server's freshness is not asserted: it turns on how fast
+  the real broker restarts (whether its backlog is cleared before the database slows), which
+  varies with the machine's load;
+* nothing the run started is still running.
 """
 
 import os
@@ -120,12 +122,14 @@ def test_a_cluster_too_small_for_the_design_is_refused():
 
 
 # -- live runs ---------------------------------------------------------------------------------
-LIVE = ("single server", "N+1")
+#: The N+1 design runs live in lesson 07, whose verdict table nbval checks (the same agreement,
+#: one run fewer in the suite); here the single server.
+LIVE = ("single server",)
 
 
 @pytest.fixture(scope="module")
 def live_runs(cluster3):
-    """Both runs; their children carry a run marker (CI's, or one of our own), so the leftover
+    """The runs; their children carry a run marker (CI's, or one of our own), so the leftover
     check counts exactly the processes these runs started."""
     runs = {}
     own_marker = "SDL_TEST_RUN" not in os.environ
@@ -167,12 +171,6 @@ class TestLiveRuns:
         run = live_runs["single server"]
         assert not run.measured.meets_slo and not run.simulated.meets_slo
         assert "availability" in run.measured.failing and "availability" in run.simulated.failing
-
-    def test_n_plus_one_keeps_its_promise_where_the_model_says_so(self, live_runs):
-        run = live_runs["N+1"]
-        measured = _met(run, "measured")
-        assert measured["availability"] and measured["orders_lost"] and measured["duplicates"]
-        assert run.agree_where_clear(), run.table()
 
     @pytest.mark.parametrize("name", LIVE)
     def test_acks_all_loses_no_acknowledged_order(self, live_runs, name):

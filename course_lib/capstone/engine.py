@@ -158,8 +158,8 @@ def _kafka(design: Design, problem: Problem, seed: int) -> tuple[float, dict[str
     """Step 2: the one-partition replication model, per role of the dead broker."""
     script, work = problem.script, problem.work
     start = max(0.0, script.broker_at - 5.0)
-    duration = min(problem.profile.duration, script.broker_at + script.broker_restart_after
-                   + 10.0) - start
+    back = script.broker_restart_after + work.broker_start  # restarted, then serving
+    duration = min(problem.profile.duration, script.broker_at + back + 10.0) - start
     roles = {_role(p, design) for p in range(design.partitions)} - {"none"}
     runs: dict[str, list[dict]] = {}
     for k, role in enumerate(sorted(roles)):
@@ -169,7 +169,7 @@ def _kafka(design: Design, problem: Problem, seed: int) -> tuple[float, dict[str
             broker_failures=((0 if role == "leader" else 1, script.broker_at - start),),
             produce_rate=problem.profile.rate_at(script.broker_at), duration=duration,
             request_timeout=work.produce_timeout, retries=PRODUCER_RETRIES,
-            idempotence=design.idempotence, restart_after=script.broker_restart_after,
+            idempotence=design.idempotence, restart_after=back,
             seed=seed * 1000 + 500 + k)).writes
     return start, runs
 

@@ -93,6 +93,10 @@ class Work:
     the slow database multiplies); a consumer spends ``consume_time`` per order, a third of it in
     the database. ``request_timeout`` is the balancer's ``timeout server``; the producer's
     ``produce_timeout`` is its ``request.timeout.ms`` (short, so it retries on a new leader soon).
+    ``broker_start`` is how long a restarted broker takes before it serves again: a JVM starting,
+    loading its log and registering with the controller (about 3 s measured by ``run_live`` on the
+    course's idle 2-core machine, 5–9 s while other jobs loaded it; the first model had the broker
+    back the instant it was restarted).
     """
 
     app_time: float = 0.020
@@ -100,10 +104,11 @@ class Work:
     consume_time: float = 0.060
     request_timeout: float = 0.5
     produce_timeout: float = 2.0
+    broker_start: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("app_time", "db_time", "consume_time", "request_timeout",
-                     "produce_timeout"):
+                     "produce_timeout", "broker_start"):
             number(name, getattr(self, name), gt=0)
 
 
