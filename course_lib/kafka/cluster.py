@@ -190,6 +190,12 @@ class KafkaCluster(ClusterObserver):
     def bootstrap_servers(self) -> str:
         return ",".join(f"127.0.0.1:{self.nodes[i].broker_port}" for i in self.broker_ids)
 
+    def up_bootstrap_servers(self) -> str:
+        """The brokers that are up (every broker if none is): what a client made *after* a
+        failure should bootstrap from; kafka-python 3.0 tries one listed address at random per
+        attempt, so dead ones listed can use up its whole bootstrap timeout."""
+        return ",".join(self.address(i) for i in (self.alive_brokers() or self.broker_ids))
+
     def address(self, broker_id: int) -> str:
         return f"127.0.0.1:{self._spec(broker_id).broker_port}"
 

@@ -48,13 +48,15 @@ class ClusterObserver:
     def address(self, broker_id: int) -> str:  # provided by KafkaCluster
         raise NotImplementedError
 
+    def up_bootstrap_servers(self) -> str:  # provided by KafkaCluster
+        raise NotImplementedError
+
     # ----------------------------------------------------------------- observing
     def admin(self, **overrides: Any) -> Any:
         """A kafka-python admin client on the brokers that are up, with bounded requests."""
         from kafka import KafkaAdminClient
 
-        alive = self.alive_brokers() or self.broker_ids
-        config = {"bootstrap_servers": ",".join(self.address(i) for i in alive),
+        config = {"bootstrap_servers": self.up_bootstrap_servers(),
                   "request_timeout_ms": 2000, "bootstrap_timeout_ms": 3000} | overrides
         return KafkaAdminClient(**config)
 

@@ -105,7 +105,7 @@ def _keyless(cluster: Any, records: int, partitions: int) -> list[int]:
         admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 3}})
     finally:
         admin.close()
-    producer = KafkaProducer(bootstrap_servers=cluster.bootstrap_servers, max_block_ms=10000)
+    producer = KafkaProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
     try:
         producer.send(topic, b"warm-up").get(timeout=15)
         futures = [producer.send(topic, str(i).encode()) for i in range(records)]

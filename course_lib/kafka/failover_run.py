@@ -200,8 +200,9 @@ def _read_back(cluster: Any, topic: str) -> list[int]:
     cluster.wait_for(lambda: cluster.leader(topic) is not None, WAIT_S, f"{topic} to have a "
                      "leader for the read-back")
     tp = TopicPartition(topic, 0)
-    consumer = KafkaConsumer(bootstrap_servers=cluster.bootstrap_servers, enable_auto_commit=False,
-                             request_timeout_ms=5000, consumer_timeout_ms=2000)
+    consumer = KafkaConsumer(bootstrap_servers=cluster.up_bootstrap_servers(),
+                             enable_auto_commit=False, request_timeout_ms=5000,
+                             consumer_timeout_ms=2000)
     try:
         consumer.assign([tp])
         end = consumer.end_offsets([tp])[tp]
