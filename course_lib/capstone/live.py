@@ -47,8 +47,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kafka.admin import NewTopic
-
 from course_lib import procs
 from course_lib.capstone.design import Design
 from course_lib.capstone.engine import Problem, evaluate
@@ -57,8 +55,9 @@ from course_lib.capstone.live_records import COMPRESS, Processed, Sent, live_pro
 from course_lib.capstone.live_result import LiveRun, load_stored, save_stored
 from course_lib.capstone.problem import TrafficProfile
 from course_lib.capstone.references import REFERENCE_DESIGNS
-from course_lib.kafka.cluster import KafkaCluster
+from course_lib.kafka.cluster import ClusterError, KafkaCluster
 from course_lib.kafka.default_broker import apache_unavailable
+from course_lib.kafka.topics import create_topic
 from course_lib.lb.live.config import live_config
 from course_lib.lb.live.haproxy import INSTALL_HINT, HAProxy, haproxy_binary
 from course_lib.lb.live.loadgen import LoadGenerator
@@ -91,22 +90,6 @@ def arrivals(profile: TrafficProfile, seed: int) -> list[float]:
             return out
         if rng.random() < profile.rate_at(at) / top:
             out.append(at)
-
-
-def _create_topic(cluster: KafkaCluster, design: Design) -> str:
-    topic = unique_name("capstone-orders")
-    admin = cluster.admin(request_timeout_ms=10000)
-    try:
-        admin.create_topics([NewTopic(topic, design.partitions, design.replication_factor,
-                                      topic_configs={"min.insync.replicas":
-                                                     str(design.min_insync_replicas)})],
-                            timeout_ms=10000)
-    finally:
-        admin.close()
-    cluster.wait_for(lambda: all(cluster.leader(topic, p) is not None
-                                 for p in range(design.partitions)), 30,
-                     f"every partition of {topic} to have a leader")
-    return topic
 
 
 def _scenario(design: Design, problem: Problem, names: list[str]) -> Scenario:
@@ -145,14 +128,6 @@ def _consumers(stack: contextlib.ExitStack, design: Design, problem: Problem, fo
                              str(problem.work.consume_time)], owner=OWNER,
                             log=folder / f"c{i + 1}.log")
         stack.callback(procs.stop, child, 5.0)
-
-
-def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(0.2)
 
 
 def _play(design: Design, problem: Problem, seed: int, port: int, backends: Backends,
@@ -233,7 +208,10 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
         folder = Path(tempfile.mkdtemp(prefix="sdl-capstone-"))
         stack.callback(shutil.rmtree, folder, True)
         connect(folder / "shop.db").close()  # the schema, before any process needs it
-        topic = _create_topic(cluster, design)
+        topic = create_topic(unique_name("capstone-orders"), design.partitions,
+                             replication_factor=design.replication_factor,
+                             configs={"min.insync.replicas": str(design.min_insync_replicas)},
+                             bootstrap_servers=cluster.up_bootstrap_servers())
         _consumers(stack, design, day, folder, cluster.bootstrap_servers, topic)
         names = [f"api{i + 1}" for i in range(design.api_servers)]
         names += ["standby"] if design.standby != "none" else []
@@ -246,13 +224,13 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
                                 frontend_port=port, socket_path=proxy.socket_path))
         proxy.wait_all_up(timeout=15)
         every = set(range(design.partitions))
-        _wait(lambda: owned_partitions(folder / "shop.db") == every, READY_TIMEOUT_S,
-              "the consumer group to own every partition")
+        cluster.wait_for(lambda: owned_partitions(folder / "shop.db") == every,
+                         READY_TIMEOUT_S, "the consumer group to own every partition", 0.2)
         sent, t0_wall, meta = _play(design, day, seed, port, backends, cluster, topic, folder)
         wanted = {s.order_id for s in sent if s.ok}
-        with contextlib.suppress(RuntimeError):  # what is missing by then counts as lost
-            _wait(lambda: wanted <= {row[0] for row in deliveries(folder / "shop.db")},
-                  drain_timeout_s, "the last orders")
+        with contextlib.suppress(ClusterError):  # what is missing by then counts as lost
+            cluster.wait_for(lambda: wanted <= {row[0] for row in deliveries(folder / "shop.db")},
+                             drain_timeout_s, "the last orders", 0.2)
         processed = [Processed(o, p, off, at - t0_wall)
                      for o, p, off, at in deliveries(folder / "shop.db")]
     meta |= {"wall_s": round(time.perf_counter() - started, 1), "brokers": len(cluster.broker_ids),

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from course_lib.kafka.failover_run import quiet_client_logs
+from course_lib.kafka.topics import create_topic
 from course_lib.naming import unique_name
 
 __all__ = ["DURABILITY_SETTINGS", "batching", "in_send_order", "keyless_partitions",
@@ -65,12 +66,8 @@ def batching(cluster: Any, linger_ms: int, records: int = 200, rate: float = 400
 def _batching(cluster: Any, linger_ms: int, records: int, rate: float) -> float:
     from kafka import KafkaProducer
 
-    topic = unique_name("batching")
-    admin = cluster.admin()
-    try:
-        admin.create_topics({topic: {"num_partitions": 1, "replication_factor": 3}})
-    finally:
-        admin.close()
+    topic = create_topic(unique_name("batching"), 1, replication_factor=3,
+                         bootstrap_servers=cluster.up_bootstrap_servers())
     producer = KafkaProducer(bootstrap_servers=cluster.bootstrap_servers, linger_ms=linger_ms,
                              max_block_ms=10000, request_timeout_ms=5000)
     try:
@@ -99,12 +96,8 @@ def keyless_partitions(cluster: Any, records: int = 30, partitions: int = 3) -> 
 def _keyless(cluster: Any, records: int, partitions: int) -> list[int]:
     from kafka import KafkaProducer
 
-    topic = unique_name("keyless")
-    admin = cluster.admin()
-    try:
-        admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 3}})
-    finally:
-        admin.close()
+    topic = create_topic(unique_name("keyless"), partitions, replication_factor=3,
+                         bootstrap_servers=cluster.up_bootstrap_servers())
     producer = KafkaProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
     try:
         producer.send(topic, b"warm-up").get(timeout=15)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from course_lib.kafka.topics import create_topic
 from course_lib.naming import unique_name
 
 
@@ -19,13 +20,9 @@ def spread_topic(cluster: Any, partitions: int = 3, replication_factor: int = 3,
     """Create a topic on ``cluster`` and return each partition's leader, replicas and ISR."""
     if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
         raise ValueError(f"partitions must be an integer >= 1 (got {partitions!r})")
-    topic = unique_name("spread")
-    admin = cluster.admin()
-    try:
-        admin.create_topics({topic: {"num_partitions": partitions,
-                                     "replication_factor": replication_factor}})
-    finally:
-        admin.close()
+    topic = create_topic(unique_name("spread"), partitions,
+                         replication_factor=replication_factor,
+                         bootstrap_servers=cluster.up_bootstrap_servers())
     cluster.wait_for(lambda: all(cluster.leader(topic, p) is not None
                                  and len(cluster.isr(topic, p)) == replication_factor
                                  for p in range(partitions)),

@@ -52,27 +52,31 @@ def _positive_int(name: str, value: object) -> int:
 
 
 def create_topic(name: str, partitions: int = 1, *, replication_factor: int | None = None,
-                 configs: dict[str, str] | None = None, timeout_s: float = 10.0) -> str:
+                 configs: dict[str, str] | None = None, timeout_s: float = 10.0,
+                 bootstrap_servers: str | None = None) -> str:
     """Create ``name`` and wait until each partition has a leader; return the name.
 
     ``replication_factor=None`` means the broker's default (``default.replication.factor``:
     1 on the lessons' single broker, 3 on a 3-broker lab cluster). An existing topic is left
-    as it is.
+    as it is. ``bootstrap_servers`` names another Kafka than the lessons' one (a
+    :class:`~course_lib.kafka.cluster.KafkaCluster`); that one is Apache Kafka, so nothing is
+    refused on the embedded broker's behalf.
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string (got {name!r})")
     _positive_int("partitions", partitions)
     if replication_factor is not None:
         _positive_int("replication_factor", replication_factor)
-        if replication_factor > 1:
+        if replication_factor > 1 and bootstrap_servers is None:
             require_apache("replication")
-    if configs:
+    if configs and bootstrap_servers is None:
         require_apache("topic configs")
     spec: dict[str, Any] = {"num_partitions": partitions,
                             "replication_factor": replication_factor or -1}
     if configs:
         spec["configs"] = {key: str(value) for key, value in configs.items()}
-    admin = make_admin()
+    admin = make_admin() if bootstrap_servers is None else make_admin(
+        bootstrap_servers=bootstrap_servers)
     try:
         admin.create_topics({name: spec}, timeout_ms=int(timeout_s * 1000))
         admin.wait_for_topics([name], timeout_ms=int(timeout_s * 1000))
