@@ -139,21 +139,26 @@ def _read(path: Path) -> bytes:
         return b""
 
 
-def leftovers(markers: Sequence[bytes], run_env: str = "SDL_TEST_RUN") -> list[int]:
+#: Environment variables that tell one test run (CI's marker) and one pytest-xdist worker apart;
+#: every child inherits them, so they say whose process a process is.
+RUN_ENVS = ("SDL_TEST_RUN", "PYTEST_XDIST_WORKER")
+
+
+def leftovers(markers: Sequence[bytes], run_envs: Sequence[str] = RUN_ENVS) -> list[int]:
     """PIDs of live processes whose command line contains one of ``markers`` (Linux ``/proc``).
 
-    Only processes of this test run count: those carrying its marker (``run_env``, which CI sets
-    and every child inherits), or, when no marker is set, any process (a laptop runs one suite
-    at a time). Tests assert this is empty after a live run.
+    Only processes of this run count: those carrying the same value of each of ``run_envs`` that
+    is set here (CI's run marker; the pytest-xdist worker, whose neighbour may be running a live
+    lab of its own right now). With none set, any process counts (a laptop runs one suite at a
+    time). Tests assert this is empty after a live run.
     """
-    marker = os.environ.get(run_env)
+    ours = [f"{name}={os.environ[name]}".encode() for name in run_envs if name in os.environ]
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         if not any(m in _read(cmdline) for m in markers):
             continue
         environ = _read(cmdline.parent / "environ").split(b"\0")
-        if (marker is None or f"{run_env}={marker}".encode() in environ) and alive(
-                int(cmdline.parent.name)):
+        if all(entry in environ for entry in ours) and alive(int(cmdline.parent.name)):
             found.append(int(cmdline.parent.name))
     return sorted(found)
 

@@ -75,3 +75,28 @@ def test_log_collects_stdout_and_stderr(tmp_path):
     child.wait(timeout=10)
     procs.forget(child)
     assert set(log.read_text().split()) == {"out", "err"}
+
+
+def test_leftovers_counts_only_processes_of_this_run_and_this_worker(monkeypatch):
+    """A neighbour worker's live lab (same CI run marker, other xdist worker) is not ours."""
+    import os
+
+    marker = b"sdl-leftover-probe-" + str(os.getpid()).encode()
+    monkeypatch.setenv("SDL_TEST_RUN", "run-a")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    script = f"import time; time.sleep(30)  # {marker.decode()}"
+    env = dict(os.environ)
+    mine = subprocess.Popen([sys.executable, "-c", script], env=env)
+    other = subprocess.Popen([sys.executable, "-c", script],
+                             env=env | {"PYTEST_XDIST_WORKER": "gw1"})
+    try:
+        deadline = time.monotonic() + 5
+        while mine.pid not in procs.leftovers([marker]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert procs.leftovers([marker]) == [mine.pid]
+        monkeypatch.delenv("PYTEST_XDIST_WORKER")
+        assert procs.leftovers([marker]) == sorted([mine.pid, other.pid])
+    finally:
+        for child in (mine, other):
+            child.kill()
+            child.wait(5)
