@@ -80,3 +80,23 @@ def test_importing_the_course_installs_the_fix_on_kafka_python_3_0():
     assert BaseCoordinator.join_group_async is client_fixes._join_group_async
     assert client_fixes.apply() is True  # idempotent
     assert ConsumerCoordinator.poll is client_fixes._poll
+
+
+def test_a_client_for_a_named_kafka_does_not_ask_for_the_lessons_broker(monkeypatch):
+    """Asking for the lessons' broker may start one (a JVM, an announcement in the lesson)."""
+    from course_lib.kafka import clients
+
+    def no_default():
+        raise AssertionError("the lessons' broker was asked for")
+
+    made = []
+    monkeypatch.setattr(clients, "bootstrap_servers", no_default)
+    for name in ("KafkaAdminClient", "KafkaConsumer", "KafkaProducer"):
+        monkeypatch.setattr(clients, name, lambda *topics, **config: made.append(config))
+    clients.make_admin(bootstrap_servers="127.0.0.1:1")
+    clients.make_consumer(bootstrap_servers="127.0.0.1:1")
+    clients.make_producer(bootstrap_servers="127.0.0.1:1")
+    assert [c["bootstrap_servers"] for c in made] == ["127.0.0.1:1"] * 3
+    monkeypatch.setattr(clients, "bootstrap_servers", lambda: "127.0.0.1:2")
+    clients.make_admin()
+    assert made[-1]["bootstrap_servers"] == "127.0.0.1:2"

@@ -38,19 +38,24 @@ ADMIN_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _bootstrap(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The lessons' broker, unless the caller names another: asking for it may start one."""
+    return {} if "bootstrap_servers" in overrides else {"bootstrap_servers": bootstrap_servers()}
+
+
 def make_consumer(*topics: str, **overrides: Any) -> KafkaConsumer:
     """A consumer with :data:`CONSUMER_DEFAULTS` (manual commits, reads from the start)."""
-    config = {"bootstrap_servers": bootstrap_servers(), **CONSUMER_DEFAULTS, **overrides}
+    config = {**_bootstrap(overrides), **CONSUMER_DEFAULTS, **overrides}
     return KafkaConsumer(*topics, **config)
 
 
 def make_producer(**overrides: Any) -> KafkaProducer:
     """A producer with ``acks='all'`` and bounded blocking."""
-    config = {"bootstrap_servers": bootstrap_servers(), **PRODUCER_DEFAULTS, **overrides}
+    config = {**_bootstrap(overrides), **PRODUCER_DEFAULTS, **overrides}
     return KafkaProducer(**config)
 
 
 def make_admin(**overrides: Any) -> KafkaAdminClient:
     """An admin client with bounded requests."""
-    config = {"bootstrap_servers": bootstrap_servers(), **ADMIN_DEFAULTS, **overrides}
+    config = {**_bootstrap(overrides), **ADMIN_DEFAULTS, **overrides}
     return KafkaAdminClient(**config)
