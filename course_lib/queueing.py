@@ -19,15 +19,8 @@ import math
 
 from course_lib.validate import integer, number
 
-__all__ = [
-    "erlang_c",
-    "littles_law_l",
-    "mm1_mean_response_time",
-    "mmc_mean_response_time",
-    "mmc_mean_waiting_time",
-    "mmc_response_time_quantile",
-    "utilisation",
-]
+__all__ = ["erlang_c", "littles_law_l", "mm1_mean_response_time", "mmc_mean_response_time",
+           "mmc_mean_waiting_time", "mmc_response_time_quantile", "utilisation"]
 
 
 def _check_positive(name: str, value: float) -> None:

@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-__all__ = ["FieldTypeError", "indexed", "integer", "number", "one_of"]
+__all__ = ["FieldTypeError", "flag", "indexed", "integer", "number", "one_of"]
 
 T = TypeVar("T")
 
@@ -102,4 +102,12 @@ def one_of(name: str, value: T, options: Sequence[Any], *, shown: str | None = N
         raise FieldTypeError(message)
     if value not in same_kind:
         raise ValueError(message)
+    return value
+
+
+def flag(name: str, value: Any) -> bool:
+    """``value`` if it is ``True`` or ``False``, else raise naming it (``1``, ``"yes"`` and
+    ``None`` are not flags: a truthy typo must not switch a feature on)."""
+    if not isinstance(value, bool):
+        raise FieldTypeError(f"{name} must be True or False (got {value!r})")
     return value

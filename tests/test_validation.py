@@ -175,6 +175,8 @@ def test_an_infinite_write_rate_is_an_error_not_a_hang():
     (lambda: validate.one_of("p", "x", ("a", "b", "c")), r"^p must be one of a, b, c \(got 'x'\)$"),
     (lambda: validate.number(validate.indexed("backends", 2, "service_rate"), 0, gt=0),
      r"^backends\[2\]\.service_rate must be a finite number > 0 \(got 0\)$"),
+    (lambda: validate.flag("idempotence", 1), r"^idempotence must be True or False \(got 1\)$"),
+    (lambda: validate.flag("backup", None), r"^backup must be True or False \(got None\)$"),
 ])
 def test_messages(call, message):
     with pytest.raises(ValueError, match=message):
@@ -187,3 +189,4 @@ def test_valid_values_pass_through():
     assert validate.integer("n", 0, ge=0) == 0
     assert validate.one_of("acks", 1, (0, 1)) == 1
     assert validate.indexed("failures", 0) == "failures[0]"
+    assert validate.flag("idempotence", False) is False

@@ -93,3 +93,37 @@ def test_sweep_moves_a_dropdown_given_as_a_label_to_value_dict():
     board = dashboard(render, flag=dropdown(False, {"off": False, "on": True}, "flag"))
     assert len(board.sweep(moves=4)) >= 1 and True in seen
     assert board.controls["flag"].value is False  # put back afterwards
+
+
+def _shaped(kind: str, value: float, theme: bool = True):
+    """Figures whose layouts differ in structure (shapes, a second axis) and in template."""
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, value]))
+    if kind in ("marked", "two_axes"):
+        viz.marked(fig, [viz.vline(value / 2, {"color": "grey"})],
+                   [viz.top_label(value / 2, f"at {value:g}")])
+    if kind == "two_axes":
+        fig.add_trace(go.Scatter(x=[0, 1], y=[1, 0], xaxis="x2", yaxis="y2"))
+        fig.update_layout(xaxis2={"domain": [0.6, 1]}, yaxis2={"anchor": "x2"})
+    if theme:
+        return viz.themed(fig, title=f"{kind} {value:g}", x_title="x", y_title="y"), ""
+    return fig, ""
+
+
+def test_the_figure_shown_is_exactly_the_one_rendered_through_every_change_of_shape():
+    """Frames that keep the layout's keys and template update it in place; the others replace
+    it. Either way the widget ends up holding exactly the rendered figure."""
+    dash = dashboard(lambda kind, value, theme: _shaped(kind, value, theme == "on"),
+                     kind=dropdown("plain", ["plain", "marked", "two_axes"], "kind"),
+                     value=slider(1.0, 1.0, 4.0, 1.0, "value"),
+                     theme=dropdown("on", ["on", "off"], "theme"))
+    moves = [("value", 2.0), ("kind", "marked"), ("value", 3.0), ("kind", "two_axes"),
+             ("value", 4.0), ("kind", "marked"), ("theme", "off"), ("value", 1.0),
+             ("theme", "on"), ("kind", "plain"), ("value", 2.0)]
+    for name, value in moves:
+        dash.controls[name].value = value
+        expected, _ = _shaped(dash.controls["kind"].value, dash.controls["value"].value,
+                              dash.controls["theme"].value == "on")
+        shown = dash.figure.to_plotly_json()
+        for trace in shown["data"]:
+            trace.pop("uid")  # a figure widget names its traces for the browser
+        assert shown == expected.to_plotly_json(), (name, value)

@@ -17,11 +17,10 @@ Introduced in ``notebooks/07_capstone.ipynb``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from course_lib.kafka.replication_model import canonical_acks
 from course_lib.lb.policies import POLICIES
-from course_lib.validate import FieldTypeError, integer, number, one_of
+from course_lib.validate import flag, integer, number, one_of
 
 __all__ = ["RANGES", "STANDBY", "Design"]
 
@@ -38,12 +37,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "consumers": (1, 24),
     "db_pool": (1, 32),
 }
-
-
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise FieldTypeError(f"{name} must be True or False (got {value!r})")
-    return value
 
 
 @dataclass(frozen=True)
@@ -89,8 +82,8 @@ class Design:
         number("check_interval", self.check_interval, ge=low, le=high)
         one_of("policy", self.policy, POLICIES)
         one_of("standby", self.standby, STANDBY)
-        _flag("idempotency_key", self.idempotency_key)
-        _flag("idempotence", self.idempotence)
+        flag("idempotency_key", self.idempotency_key)
+        flag("idempotence", self.idempotence)
         integer("replication_factor", self.replication_factor, ge=1, le=self.brokers,
                 high_name=f"brokers={self.brokers}")
         integer("min_insync_replicas", self.min_insync_replicas, ge=1,

@@ -17,19 +17,13 @@ from course_lib import queueing
 from course_lib.components.load_curve import load_curve
 from course_lib.components.model import check_count, check_rate
 from course_lib.components.path import PathScenario, simulate_path
-from course_lib.viz import FAIL_COLOUR, THEORY_DASH, colour, rounded, themed
+from course_lib.viz import FAIL_COLOUR, THEORY_DASH, colour, rounded, themed, top_label, vline
 
 __all__ = ["latency_histogram", "load_curve_figure", "render_load_curve",
            "render_network", "render_path"]
 
 PERCENTILES = (50, 95, 99)
 
-
-
-def _vline(x: float, line_colour: str, xref: str = "x") -> dict:
-    """A dotted vertical line over the whole height of a plot (what ``add_vline`` adds)."""
-    return {"type": "line", "xref": xref, "x0": x, "x1": x, "yref": f"y{xref[1:]} domain",
-            "y0": 0, "y1": 1, "line": {"color": line_colour, "dash": "dot"}}
 
 
 def latency_histogram(times: np.ndarray, *, title: str, bins: int = 40) -> go.Figure:
@@ -45,10 +39,8 @@ def latency_histogram(times: np.ndarray, *, title: str, bins: int = 40) -> go.Fi
     shapes, labels = [], []
     for i, q in enumerate(PERCENTILES):
         value = float(np.percentile(ms, q))
-        shapes.append(_vline(round(value, 3), colour(i + 1)))
-        labels.append({"text": f"p{q} {value:.1f} ms", "showarrow": False, "xref": "x",
-                       "x": round(value, 3), "xanchor": "left", "yref": "y domain", "y": 1,
-                       "yanchor": "top"})
+        shapes.append(vline(round(value, 3), {"color": colour(i + 1), "dash": "dot"}))
+        labels.append(top_label(round(value, 3), f"p{q} {value:.1f} ms"))
     bar = {"type": "bar", "x": rounded(centres, 3), "y": [int(c) for c in counts],
            "width": float(round(edges[1] - edges[0], 4)), "name": "requests",
            "marker": {"color": colour(0)}}
@@ -144,7 +136,8 @@ def load_curve_figure(workers: int, service_rate: float, *, requests_per_point: 
         "annotations": [{"font": {"size": 16}, "showarrow": False, "text": text, "x": x0,
                          "xanchor": "center", "xref": "paper", "y": 1.0, "yanchor": "bottom",
                          "yref": "paper"} for text, x0 in zip(titles, (0.225, 0.775), strict=True)],
-        "shapes": [_vline(round(capacity, 3), FAIL_COLOUR, xref) for xref in ("x", "x2")],
+        "shapes": [vline(round(capacity, 3), {"color": FAIL_COLOUR, "dash": "dot"}, xref=xref)
+                   for xref in ("x", "x2")],
     }
     fig = themed(go.Figure({"data": data, "layout": layout}),
            title=f"{workers} worker(s), service rate {service_rate:g}/s each: capacity "

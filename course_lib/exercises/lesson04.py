@@ -14,14 +14,8 @@ from course_lib.checks import CheckResult, Mistake, check_number
 from course_lib.grading.exercise import exercise, helpers
 from course_lib.kafka.group_model import GroupScenario, group_capacity, lag_growth_rate
 
-__all__ = [
-    "check_consumers_needed",
-    "check_lag_growth",
-    "hint",
-    "solution",
-    "solution_consumers_needed",
-    "solution_lag_growth",
-]
+__all__ = ["check_consumers_needed", "check_lag_growth", "hint", "solution",
+           "solution_consumers_needed", "solution_lag_growth"]
 
 #: Exercise 1: 240 msg/s into 8 partitions, 20 ms of work per message (the lesson's figure shows
 #: 6 partitions, whose answer, 6, is printed before the exercise: re-reading it must not answer).

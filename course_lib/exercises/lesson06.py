@@ -11,19 +11,9 @@ from course_lib.checks import CheckResult, Mistake, check_choice, check_number
 from course_lib.grading.exercise import exercise, helpers
 from course_lib.kafka.decision import IntegrationScenario, simulate_integration
 
-__all__ = [
-    "OPTIONS",
-    "check_checkout",
-    "check_direct_failures",
-    "check_fraud_history",
-    "check_welcome_emails",
-    "hint",
-    "solution",
-    "solution_checkout",
-    "solution_direct_failures",
-    "solution_fraud_history",
-    "solution_welcome_emails",
-]
+__all__ = ["OPTIONS", "check_checkout", "check_direct_failures", "check_fraud_history",
+           "check_welcome_emails", "hint", "solution", "solution_checkout",
+           "solution_direct_failures", "solution_fraud_history", "solution_welcome_emails"]
 
 OPTIONS = ["direct API", "database table", "message broker", "Kafka"]
 SEED = 2026

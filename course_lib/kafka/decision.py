@@ -36,16 +36,8 @@ from course_lib.engines import check_engine, stream
 from course_lib.stats import lower_quantile
 from course_lib.validate import FieldTypeError, integer, number, one_of
 
-__all__ = [
-    "SAMPLE_INTERVAL",
-    "STYLES",
-    "Costs",
-    "IntegrationResult",
-    "IntegrationScenario",
-    "compare",
-    "simulate_integration",
-    "throughput_ceiling",
-]
+__all__ = ["SAMPLE_INTERVAL", "STYLES", "Costs", "IntegrationResult", "IntegrationScenario",
+           "compare", "simulate_integration", "throughput_ceiling"]
 
 STYLES = ("direct_api", "db_table", "message_broker", "kafka")
 SAMPLE_INTERVAL = 0.5  # seconds between backlog samples

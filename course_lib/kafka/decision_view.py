@@ -16,7 +16,7 @@ from course_lib.kafka.decision import (
     compare,
     throughput_ceiling,
 )
-from course_lib.viz import colour, rounded, themed
+from course_lib.viz import colour, marked, rounded, themed, top_label, vrect
 
 __all__ = ["backlog_figure", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
 
@@ -39,8 +39,8 @@ def _backlog_figure(backlogs: dict[str, list[tuple[float, int]]],
                                  line={"color": colour(i), "width": 2,
                                        "dash": "dot" if style == "message_broker" else "solid"}))
     if s.outage_time > 0:
-        fig.add_vrect(x0=s.outage_start, x1=s.outage_end, fillcolor="grey", opacity=0.15,
-                      line_width=0, annotation_text="consumer down", annotation_position="top left")
+        marked(fig, [vrect(s.outage_start, s.outage_end, fillcolor="grey", opacity=0.15,
+                           line={"width": 0})], [top_label(s.outage_start, "consumer down")])
     return themed(fig, title=f"Backlog at {s.produce_rate:g} msg/s with a "
                              f"{s.outage_time:g} s consumer outage",
                   x_title="time (s)", y_title="messages waiting")

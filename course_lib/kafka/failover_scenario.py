@@ -33,7 +33,7 @@ from typing import Any
 
 from course_lib.kafka.cluster_config import LAB_TUNING
 from course_lib.kafka.replication_model import ReplicationScenario, canonical_acks
-from course_lib.validate import FieldTypeError, integer, number, one_of
+from course_lib.validate import flag, integer, number, one_of
 
 __all__ = ["FAILURES", "LiveScenario", "lab_scenarios", "to_model"]
 
@@ -71,8 +71,7 @@ class LiveScenario:
         object.__setattr__(self, "acks", canonical_acks(self.acks))
         integer("retries", self.retries, ge=0)
         for name in ("idempotence", "unclean_leader_election"):
-            if not isinstance(getattr(self, name), bool):
-                raise FieldTypeError(f"{name} must be True or False (got {getattr(self, name)!r})")
+            flag(name, getattr(self, name))
         if self.idempotence and (self.acks != "all" or self.retries == 0):
             raise ValueError(f"idempotence requires acks='all' and retries > 0 "
                              f"(got acks={self.acks!r}, retries={self.retries})")

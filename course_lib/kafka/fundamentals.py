@@ -33,16 +33,8 @@ from course_lib.kafka.clients import make_consumer, make_producer
 from course_lib.kafka.default_broker import backend
 from course_lib.kafka.topics import create_topic
 
-__all__ = [
-    "Record",
-    "StrDeserializer",
-    "StrSerializer",
-    "create_topic",
-    "key_order_ok",
-    "keyed_producer",
-    "produce_keyed",
-    "read_partitions",
-]
+__all__ = ["Record", "StrDeserializer", "StrSerializer", "create_topic", "key_order_ok",
+           "keyed_producer", "produce_keyed", "read_partitions"]
 
 
 class StrSerializer(Serializer):

@@ -33,17 +33,8 @@ import simpy
 from course_lib.engines import stream
 from course_lib.validate import integer, number, one_of
 
-__all__ = [
-    "GroupResult",
-    "GroupScenario",
-    "LagSample",
-    "consumer_loads",
-    "group_capacity",
-    "lag_growth_rate",
-    "range_assignment",
-    "simulate_group",
-    "sweep",
-]
+__all__ = ["GroupResult", "GroupScenario", "LagSample", "consumer_loads", "group_capacity",
+           "lag_growth_rate", "range_assignment", "simulate_group", "sweep"]
 
 
 def range_assignment(partitions: int, consumers: int) -> list[list[int]]:

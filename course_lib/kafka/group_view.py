@@ -21,15 +21,10 @@ from course_lib.kafka.group_model import (
     simulate_group,
     sweep,
 )
-from course_lib.viz import THEORY_DASH, colour, rounded, themed
+from course_lib.viz import THEORY_DASH, colour, hline, line_label, marked, rounded, themed
 
-__all__ = [
-    "capacity_sweep_figure",
-    "group_dashboard",
-    "lag_figure",
-    "live_lag_figure",
-    "render_group",
-]
+__all__ = ["capacity_sweep_figure", "group_dashboard", "lag_figure", "live_lag_figure",
+           "render_group"]
 
 
 def _parts_label(parts: Sequence[int]) -> str:
@@ -100,8 +95,8 @@ def capacity_sweep_figure(base: GroupScenario, max_consumers: int, seed: int = 0
     fig.add_trace(go.Scatter(x=xs, y=rounded(naive, 2), mode="lines",
                              name="min(consumers, partitions)·μ",
                              line={"color": colour(1), "dash": "dot", "shape": "hv"}))
-    fig.add_hline(y=base.produce_rate, line={"color": "grey", "width": 1},
-                  annotation_text=f"produce rate {base.produce_rate:g} msg/s")
+    marked(fig, [hline(base.produce_rate, {"color": "grey", "width": 1})],
+           [line_label(base.produce_rate, f"produce rate {base.produce_rate:g} msg/s")])
     return themed(fig, title=f"{base.partitions} partitions: what each extra consumer buys",
                   x_title="consumers in the group", y_title="messages per second")
 

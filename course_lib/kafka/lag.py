@@ -34,15 +34,8 @@ from kafka.errors import (
 
 from course_lib.kafka.broker import BrokerError
 
-__all__ = [
-    "PartitionLag",
-    "committed_offsets",
-    "group_lag",
-    "lag_table",
-    "log_end_offsets",
-    "sample_lag",
-    "total_lag",
-]
+__all__ = ["PartitionLag", "committed_offsets", "group_lag", "lag_table", "log_end_offsets",
+           "sample_lag", "total_lag"]
 
 
 @dataclass(frozen=True)

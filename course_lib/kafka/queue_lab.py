@@ -44,7 +44,7 @@ from course_lib.kafka.pipeline import PipelineError, produce_at_rate
 from course_lib.kafka.topics import create_topic
 from course_lib.naming import unique_name
 from course_lib.validate import integer, number, one_of
-from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, themed
+from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, marked, themed, top_label, vline
 
 MODES = ("at-least-once", "at-most-once")
 
@@ -281,7 +281,8 @@ def deliveries_figure(result: QueueLabResult) -> go.Figure:
                                  name="skipped (0 deliveries)", cliponaxis=False,
                                  marker={"color": FAIL_COLOUR, "symbol": "x", "size": 8}))
     if result.committed_at_crash is not None:
-        fig.add_vline(x=result.committed_at_crash - 0.5, line={"dash": "dash", "color": "grey"},
-                      annotation_text="committed at crash")
+        at = result.committed_at_crash - 0.5
+        marked(fig, [vline(at, {"dash": "dash", "color": "grey"})],
+               [top_label(at, "committed at crash")])
     return themed(fig, title=f"{result.lab.mode}: how often each message was processed",
                   x_title="offset (message)", y_title="deliveries", height=300)

@@ -36,20 +36,7 @@ from course_lib.kafka.replication_view import (
     replication_figure,
 )
 
-__all__ = [
-    "ACKS",
-    "FAILURE_KINDS",
-    "MAX_WRITES",
-    "TABLE_SETTINGS",
-    "ReplicationResult",
-    "ReplicationScenario",
-    "canonical_acks",
-    "describe_topic_replicas",
-    "format_table",
-    "render_replication",
-    "replicated_topic",
-    "replication_figure",
-    "replication_table",
-    "simulate",
-    "simulate_replication",
-]
+__all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "TABLE_SETTINGS", "ReplicationResult",
+           "ReplicationScenario", "canonical_acks", "describe_topic_replicas", "format_table",
+           "render_replication", "replicated_topic", "replication_figure", "replication_table",
+           "simulate", "simulate_replication"]

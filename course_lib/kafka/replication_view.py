@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from course_lib.kafka.replication_engine import simulate_replication
 from course_lib.kafka.replication_model import ReplicationResult
-from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, rounded, themed
+from course_lib.viz import FAIL_COLOUR, OK_COLOUR, colour, rounded, themed, top_label, vline
 
 __all__ = ["format_table", "render_replication", "replication_figure"]
 
@@ -51,7 +51,7 @@ def replication_figure(result: ReplicationResult) -> go.Figure:
              "acknowledged, then lost": (FAIL_COLOUR, lambda w: w["fate"] == "lost"),
              "acknowledged, unavailable": (colour(3), lambda w: w["fate"] == "unavailable"),
              "rejected (producer told)": (colour(1), lambda w: w["outcome"] == "rejected")}
-    fig = go.Figure()
+    data = []
     for name, (col, pred) in kinds.items():
         times = sorted(w["sent_at"] for w in result.writes if pred(w))
         counts, i = [], 0
@@ -59,13 +59,14 @@ def replication_figure(result: ReplicationResult) -> go.Figure:
             while i < len(times) and times[i] <= edge:
                 i += 1
             counts.append(i)
-        fig.add_trace(go.Scatter(x=rounded(edges, 2), y=counts, name=name, mode="lines",
-                                 line={"color": col}))
-    for e in result.events:
-        if e["kind"] in _MARKED:
-            fig.add_vline(x=e["at"], line={"dash": "dash", "color": "grey", "width": 1},
-                          annotation_text=e["detail"], annotation_textangle=-90,
-                          annotation_font_size=10)
+        data.append({"type": "scatter", "x": rounded(edges, 2), "y": counts, "name": name,
+                     "mode": "lines", "line": {"color": col}})
+    marks = [e for e in result.events if e["kind"] in _MARKED]
+    line = {"dash": "dash", "color": "grey", "width": 1}
+    fig = go.Figure({"data": data, "layout": {
+        "shapes": [vline(e["at"], line) for e in marks],
+        "annotations": [top_label(e["at"], e["detail"], textangle=-90, font={"size": 10})
+                        for e in marks]}})
     title = (f"acks={s.acks}, RF={s.replication_factor}, "
              f"min.insync.replicas={s.min_insync_replicas}")
     return themed(fig, title=title, x_title="time the write was sent (s)",

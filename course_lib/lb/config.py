@@ -32,14 +32,8 @@ from fractions import Fraction
 
 from course_lib.lb.scenario import Scenario
 
-__all__ = [
-    "HAPROXY_BALANCE",
-    "NGINX_METHOD",
-    "haproxy_config",
-    "integer_weights",
-    "nginx_config",
-    "nginx_passive",
-]
+__all__ = ["HAPROXY_BALANCE", "NGINX_METHOD", "haproxy_config", "integer_weights", "nginx_config",
+           "nginx_passive"]
 
 AGENT_PORT = 9100  #: where the generated config expects each server's agent (``agent-port``)
 

@@ -39,17 +39,8 @@ from course_lib.lb.policies import POLICIES
 from course_lib.lb.result import Result
 from course_lib.lb.scenario import Backend
 
-__all__ = [
-    "APPROACHES",
-    "failover_scenario",
-    "render_failover",
-    "render_policy_race",
-    "render_scale",
-    "render_unequal",
-    "run_policies",
-    "saturated",
-    "unequal_backends",
-]
+__all__ = ["APPROACHES", "failover_scenario", "render_failover", "render_policy_race",
+           "render_scale", "render_unequal", "run_policies", "saturated", "unequal_backends"]
 
 def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rate: float = 10.0,
                        duration: float = 120.0, seed: int = SEED):

@@ -18,20 +18,9 @@ from course_lib.lb.scenario import Backend, Failure, HealthCheck, Scenario
 from course_lib.lb.simulate import simulate
 from course_lib.stats import batch_means
 
-__all__ = [
-    "APPROACHES",
-    "COMPARED",
-    "SEED",
-    "WARMUP",
-    "SCALE_SERVERS",
-    "failover_run",
-    "failover_scenario",
-    "race_runs",
-    "run_policies",
-    "saturated",
-    "scale_curves",
-    "unequal_backends",
-]
+__all__ = ["APPROACHES", "COMPARED", "SEED", "WARMUP", "SCALE_SERVERS", "failover_run",
+           "failover_scenario", "race_runs", "run_policies", "saturated", "scale_curves",
+           "unequal_backends"]
 
 SEED = 2026
 COMPARED = ("random", "round_robin", "power_of_two", "least_connections")

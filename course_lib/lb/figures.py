@@ -21,18 +21,19 @@ from plotly.subplots import make_subplots
 
 from course_lib.lb.result import Result
 from course_lib.lb.scenario import Scenario
-from course_lib.viz import FAIL_COLOUR, OK_COLOUR, THEORY_DASH, colour, rounded, themed
+from course_lib.viz import (
+    FAIL_COLOUR,
+    OK_COLOUR,
+    THEORY_DASH,
+    colour,
+    hline,
+    line_label,
+    rounded,
+    themed,
+)
 
-__all__ = [
-    "POLICY_LABELS",
-    "approach_label",
-    "format_requests",
-    "latency_figure",
-    "redistribution_figure",
-    "scale_figure",
-    "timeline_figure",
-    "utilisation_figure",
-]
+__all__ = ["POLICY_LABELS", "approach_label", "format_requests", "latency_figure",
+           "redistribution_figure", "scale_figure", "timeline_figure", "utilisation_figure"]
 
 
 class RunSummaries(Protocol):
@@ -53,12 +54,9 @@ BELIEF_BAND = "rgba(90, 90, 90, 0.25)"  # the balancer believes it is down
 
 
 def _hline(y: float, text: str, line_colour: str) -> tuple[dict, dict]:
-    """A dashed horizontal line across the plot with a label above its left end (add_hline)."""
-    shape = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
-             "line": {"dash": THEORY_DASH, "color": line_colour}}
-    label = {"text": text, "showarrow": False, "xref": "x domain", "x": 0, "xanchor": "left",
-             "yref": "y", "y": y, "yanchor": "bottom"}
-    return shape, label
+    """A dashed (theory) horizontal line across the plot, labelled above its left end."""
+    return (hline(y, {"dash": THEORY_DASH, "color": line_colour}),
+            line_label(y, text, end="left"))
 
 
 def _bar(x: list, y: list, name: str, colour_: str, **extra) -> dict:

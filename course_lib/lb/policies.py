@@ -32,16 +32,8 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Mapping, Sequence
 
-__all__ = [
-    "POLICIES",
-    "LeastConnections",
-    "Policy",
-    "PowerOfTwo",
-    "RandomChoice",
-    "RoundRobin",
-    "SmoothWeightedRoundRobin",
-    "make_policy",
-]
+__all__ = ["POLICIES", "LeastConnections", "Policy", "PowerOfTwo", "RandomChoice", "RoundRobin",
+           "SmoothWeightedRoundRobin", "make_policy"]
 
 
 class Policy:

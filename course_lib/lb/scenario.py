@@ -34,16 +34,8 @@ from course_lib.lb.policies import POLICIES
 from course_lib.lb.weights import AgentCheck
 from course_lib.validate import integer, number, one_of
 
-__all__ = [
-    "FAILURE_KINDS",
-    "SERVICE_DISTRIBUTIONS",
-    "Backend",
-    "Failure",
-    "HealthCheck",
-    "PassiveCheck",
-    "Scenario",
-    "detection_bounds",
-]
+__all__ = ["FAILURE_KINDS", "SERVICE_DISTRIBUTIONS", "Backend", "Failure", "HealthCheck",
+           "PassiveCheck", "Scenario", "detection_bounds"]
 
 FAILURE_KINDS = ("crash", "hang", "slow")
 SERVICE_DISTRIBUTIONS = ("exponential", "deterministic")

@@ -92,14 +92,16 @@ def request_timeline(result: LiveResult | Result, *, title: str) -> go.Figure:
         fig.add_shape(type="rect", x0=round(start, 4), x1=round(stop, 4), y0=y - 0.4,
                       y1=y + 0.4, fillcolor=OPERATOR_FILL, opacity=0.5, line_width=0,
                       layer="below", label={"text": label, "textposition": "top left"})
-    for f in result.scenario.failures:
-        # dotted, not dashed: in this course dashed lines are theory
-        fig.add_vline(x=f.at, line_dash="dot", line_color=viz.FAIL_COLOUR)
+    # dotted, not dashed: in this course dashed lines are theory
+    lines = [viz.vline(f.at, {"dash": "dot", "color": viz.FAIL_COLOUR})
+             for f in result.scenario.failures]
+    labels = []
     for op in result.scenario.operations:
         if op.action == "weight":
             assert op.weight is not None  # Operation.validate: a "weight" operation carries one
-            fig.add_vline(x=op.at, line_dash="dot", line_color="grey",
-                          annotation_text=f"set weight {round(op.weight * 100)}%")
+            lines.append(viz.vline(op.at, {"dash": "dot", "color": "grey"}))
+            labels.append(viz.top_label(op.at, f"set weight {round(op.weight * 100)}%"))
+    viz.marked(fig, lines, labels)
     points = _points(result)
     for name in names:
         xs = [t for t, b, ok in points if b == name and ok]
