@@ -102,17 +102,33 @@ class _Cluster:
             self.decide(wid, "acknowledged")
 
     def settle(self) -> None:
-        """Acknowledge acks=all writes below the HW; fail those whose ISR fell below the minimum."""
-        hw = self.high_watermark()
-        for wid, (offset, epoch) in list(self.pending.items()):
+        """Acknowledge acks=all writes below the HW; fail those whose ISR fell below the minimum.
+
+        Pending writes are in the order sent: within an epoch offsets grow and send times do
+        not fall, so once a current-epoch write is neither below the HW nor timed out, no later
+        one is, and the scan stops (an idempotent retry may get an older offset: then all are
+        visited). Answers change neither epoch, ISR nor HW, so choosing first, then answering,
+        is exact (tests/test_replication_settle.py compares it with a full scan).
+        """
+        s, hw, now = self.s, self.high_watermark(), self.env.now
+        short = len(self.isr) < s.min_insync_replicas
+        answers = []
+        for wid, (offset, epoch) in self.pending.items():
             if epoch != self.epoch:
-                self.fail(wid, "NOT_LEADER (leader changed before ack)")
-            elif len(self.isr) < self.s.min_insync_replicas:
-                self.fail(wid, "NOT_ENOUGH_REPLICAS_AFTER_APPEND")
+                answers.append((wid, "NOT_LEADER (leader changed before ack)"))
+            elif short:
+                answers.append((wid, "NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
             elif offset < hw:
+                answers.append((wid, ""))
+            elif now - self.attempt_at[wid] >= s.request_timeout:
+                answers.append((wid, "REQUEST_TIMED_OUT"))
+            elif not s.idempotence:
+                break
+        for wid, error in answers:
+            if error:
+                self.fail(wid, error)
+            else:
                 self.acknowledge(wid)
-            elif self.env.now - self.attempt_at[wid] >= self.s.request_timeout:
-                self.fail(wid, "REQUEST_TIMED_OUT")
 
     # -- processes ------------------------------------------------------------------------------
     def producer(self) -> Process:
