@@ -107,12 +107,10 @@ class _Cluster:
         Pending writes are in the order sent: within an epoch offsets grow and send times do
         not fall, so once a current-epoch write is neither below the HW nor timed out, no later
         one is, and the scan stops (an idempotent retry may get an older offset: then all are
-        visited). Answers change neither epoch, ISR nor HW, so choosing first, then answering,
-        is exact (tests/test_replication_settle.py compares it with a full scan).
-        """
-        s, hw, now = self.s, self.high_watermark(), self.env.now
+        visited). Answers change neither epoch, ISR nor HW: choosing first, then answering, is
+        exact (tests/test_replication_settle.py compares it with a full scan)."""
+        s, hw, now, answers = self.s, self.high_watermark(), self.env.now, []
         short = len(self.isr) < s.min_insync_replicas
-        answers = []
         for wid, (offset, epoch) in self.pending.items():
             if epoch != self.epoch:
                 answers.append((wid, "NOT_LEADER (leader changed before ack)"))
