@@ -19,11 +19,7 @@ from typing import Any
 import simpy
 
 from course_lib.engines import stream
-from course_lib.kafka.replication_model import (
-    ReplicationResult,
-    ReplicationScenario,
-    scenario_from,
-)
+from course_lib.kafka.replication_model import ReplicationResult, ReplicationScenario, scenario_from
 
 __all__ = ["TABLE_SETTINGS", "replication_table", "simulate", "simulate_replication"]
 
