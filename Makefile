@@ -58,7 +58,7 @@ kafka-jars: $(STAMP)
 test: $(STAMP) kafka-jars
 	$(PY) -m ruff check course_lib tests benchmarks notebooks data conftest.py
 	$(PY) -m mypy
-	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider $(PARALLEL)
+	$(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider $(PARALLEL) --durations=20
 
 unit: $(STAMP)
 	$(PY) -m pytest tests -p no:cacheprovider

@@ -1,9 +1,9 @@
 """A real browser: JupyterLab + headless system Chromium, driven by Playwright.
 
 It opens a lesson, runs every cell, moves the first slider of the live dashboard with the
-keyboard (as a learner would), and asserts that the rendered output changes. A second run breaks
-the dashboards' callback inside the kernel first and shows that the same check then fails, so
-the test can fail. A screenshot is saved for the CI log.
+keyboard (as a learner would), and asserts that the rendered output changes. Then, in the same
+page, it breaks the dashboards' callback inside the kernel, moves the slider back and shows that
+the same check then fails, so the test can fail. Screenshots are saved for the CI log.
 
 Needs Chromium (``apt-get install chromium``; .ci/run installs it) and never downloads a browser.
 Notes on flags and JupyterLab options: ../shared/notes/notebook-testing.md.
@@ -90,8 +90,28 @@ def _lesson() -> str:
     return LESSON if (ROOT / "notebooks" / LESSON).exists() else FALLBACK_LESSON
 
 
-def _run_lesson_and_move_slider(url: str, *, break_callback: bool, shot: Path) -> tuple[str, str]:
-    """Open the lesson, run all cells, move the first slider; return outputs before and after."""
+def _move(page, handle, area, key: str, shot: Path, wait_s: float) -> tuple[str, str, float]:
+    """The dashboard's rendering before and after three presses of ``key`` on the slider (given
+    up to ``wait_s`` to change), and the seconds the change took to appear."""
+    handle.scroll_into_view_if_needed()
+    before = _settled(page, area)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(3):
+        handle.press(key)
+    after, pressed = before, time.monotonic()
+    while time.monotonic() < pressed + wait_s and after == before:
+        page.wait_for_timeout(250)
+        after = _rendered(area)
+    took = time.monotonic() - pressed
+    area.screenshot(path=str(shot))
+    return before, after, took
+
+
+def _run_lesson_and_move_slider(url: str, shots: tuple[Path, Path]) -> dict[str, tuple[str, str]]:
+    """Open the lesson, run all cells, move the first slider; then break the dashboards'
+    callback inside the kernel and move it back. Returns the renderings before and after each
+    move: ``working`` and ``broken``. One run of the lesson serves both checks."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -109,25 +129,27 @@ def _run_lesson_and_move_slider(url: str, *, break_callback: bool, shot: Path) -
             handle = page.locator(".jp-OutputArea .noUi-handle").first
             handle.wait_for(state="visible", timeout=120_000)
             _wait_until_every_cell_ran(page)
-            if break_callback:
-                _run_code_in_new_cell(page, BREAK_CALLBACK)
             area = handle.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea')][1]")
             area.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
-            handle.scroll_into_view_if_needed()
-            before = _settled(page, area)
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            for _ in range(3):
-                handle.press("ArrowRight")
-            after = before
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and after == before:
-                page.wait_for_timeout(250)
-                after = _rendered(area)
-            area.screenshot(path=str(shot))
-            return before, after
+            *working, took = _move(page, handle, area, "ArrowRight", shots[0], wait_s=20)
+            _execute_in_kernel(page, BREAK_CALLBACK)
+            # Back (it surely moves), given five times as long as the working callback took.
+            *broken, _ = _move(page, handle, area, "ArrowLeft", shots[1], wait_s=max(3, 5 * took))
+            return {"working": tuple(working), "broken": tuple(broken)}
         finally:
             browser.close()
+
+
+def _execute_in_kernel(page, code: str) -> None:
+    """Run ``code`` in the lesson's kernel without adding a cell (the page does not scroll)."""
+    page.evaluate(
+        """async (code) => {
+            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            const reply = await kernel.requestExecute({code: code}).done;
+            if (reply.content.status !== 'ok') throw new Error(JSON.stringify(reply.content));
+        }""",
+        code,
+    )
 
 
 def _rendered(area) -> str:
@@ -169,35 +191,24 @@ def _wait_until_every_cell_ran(page) -> None:
         }""", timeout=240_000)
 
 
-def _run_code_in_new_cell(page, code: str) -> None:
-    page.evaluate(
-        """async (code) => {
-            const app = window.jupyterapp;
-            const panel = app.shell.currentWidget;
-            panel.content.activeCellIndex = panel.content.widgets.length - 1;
-            await app.commands.execute('notebook:insert-cell-below');
-            panel.content.activeCell.model.sharedModel.setSource(code);
-            await app.commands.execute('notebook:run-cell');
-        }""",
-        code,
-    )
-    page.wait_for_timeout(500)
-    _wait_until_every_cell_ran(page)
-
-
-def test_moving_a_slider_changes_the_rendered_dashboard(lab):
+@pytest.fixture(scope="module")
+def slider_moves(lab) -> dict[str, tuple[str, str]]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SCREENSHOTS / "dashboard_after_slider.png"
-    before, after = _run_lesson_and_move_slider(lab, break_callback=False, shot=shot)
-    print(f"screenshot: {shot}")
+    shots = (SCREENSHOTS / "dashboard_after_slider.png",
+             SCREENSHOTS / "dashboard_broken_callback.png")
+    moves = _run_lesson_and_move_slider(lab, shots)
+    print(f"screenshots: {', '.join(map(str, shots))}")
+    return moves
+
+
+def test_moving_a_slider_changes_the_rendered_dashboard(slider_moves):
+    before, after = slider_moves["working"]
     assert hash(before) != hash(after), "the dashboard did not change after the slider moved"
 
 
-def test_the_check_fails_when_the_callback_is_broken(lab):
+def test_the_check_fails_when_the_callback_is_broken(slider_moves):
     """The same check with the callback disabled in the kernel: the output must stay the same."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SCREENSHOTS / "dashboard_broken_callback.png"
-    before, after = _run_lesson_and_move_slider(lab, break_callback=True, shot=shot)
+    before, after = slider_moves["broken"]
     assert hash(before) == hash(after), \
         "a broken callback still changed the output: the check is blind"
 
