@@ -91,6 +91,21 @@ def stop(process: subprocess.Popen[Any], timeout: float = 5.0,
     return process.returncode
 
 
+def stop_all(processes: Sequence[subprocess.Popen[Any]], timeout: float = 5.0,
+             sig: signal.Signals = signal.SIGTERM) -> None:
+    """:func:`stop` for several processes at once: all are signalled first, then each gets
+    what is left of one shared ``timeout`` before SIGKILL (so N slow exits cost one timeout,
+    not N)."""
+    for process in processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGCONT)
+                process.send_signal(sig)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        stop(process, max(0.0, deadline - time.monotonic()), sig)
+
+
 def forget(process: subprocess.Popen[Any]) -> None:
     """Drop ``process`` from the registry (it has exited, or its owner reaps it)."""
     with _lock:

@@ -100,3 +100,55 @@ def test_leftovers_counts_only_processes_of_this_run_and_this_worker(monkeypatch
         for child in (mine, other):
             child.kill()
             child.wait(5)
+
+
+class _Recorded:
+    """A stand-in for Popen that logs what is done to it; once SIGTERMed, it has exited by the
+    time anyone waits for it."""
+
+    def __init__(self, name: str, log: list[tuple[str, str]]) -> None:
+        self.name, self.log, self.returncode = name, log, None
+        self.terminated = False
+
+    def poll(self):
+        return self.returncode
+
+    def send_signal(self, sig) -> None:
+        self.log.append((self.name, signal.Signals(sig).name))
+        self.terminated = self.terminated or sig == signal.SIGTERM
+
+    def wait(self, timeout=None):
+        self.log.append((self.name, "wait"))
+        if self.terminated:
+            self.returncode = -signal.SIGTERM
+        return self.returncode
+
+
+def test_stop_all_signals_every_process_before_waiting_for_any():
+    log: list[tuple[str, str]] = []
+    procs.stop_all([_Recorded(n, log) for n in "abc"], timeout=5)
+    first_term = {name: log.index((name, "SIGTERM")) for name in "abc"}
+    first_wait = min(i for i, (_, what) in enumerate(log) if what == "wait")
+    assert max(first_term.values()) < first_wait
+
+
+def test_a_cluster_stops_its_brokers_before_its_controller(tmp_path):
+    """A broker's controlled shutdown needs the controller: stopped first, it kept each broker
+    waiting until SIGKILL."""
+    from course_lib.kafka.cluster import KafkaCluster
+    from course_lib.kafka.cluster_config import plan_nodes
+
+    log: list[tuple[str, str]] = []
+    cluster = KafkaCluster(brokers=3)
+    cluster.nodes = {s.node_id: s for s in plan_nodes(3, tmp_path, [9001, 9002, 9003, 9004])}
+    cluster.processes = {n: _Recorded(str(n), log) for n in cluster.nodes}  # controller first
+    cluster.stop()
+    first_term: dict[str, int] = {}
+    for i, (name, what) in enumerate(log):
+        if what == "SIGTERM":
+            first_term.setdefault(name, i)
+    controllers = [str(n) for n, spec in cluster.nodes.items() if not spec.is_broker]
+    brokers = [str(n) for n, spec in cluster.nodes.items() if spec.is_broker]
+    assert controllers and len(brokers) == 3
+    assert max(first_term[b] for b in brokers) < min(first_term[c] for c in controllers)
+    assert cluster.processes == {}

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -108,6 +109,7 @@ def check_workers_for_p99(answer: Any) -> CheckResult:
     return incorrect(f"Not yet: {given:g} workers work, but fewer do too: find the smallest.")
 
 
+@functools.lru_cache(maxsize=64)  # seeded: the same run every time; a check asks for several
 def _cache_run(hit_ratio: float):
     scenario = PathScenario(arrival_rate=CACHE_ARRIVAL_RATE, workers=4,
                             cache_hit_ratio=hit_ratio, duration=30.0, warmup=3.0)
@@ -128,6 +130,7 @@ def _cache_ok(answer: Any) -> tuple[bool, str]:
     return p95 < CACHE_P95_TARGET, f"With cache_hit_ratio={hit_ratio:g}, p95 = {p95 * 1e3:.1f} ms."
 
 
+@functools.cache
 def solution_cache_hit_ratio() -> float:
     """The smallest hit ratio on a 0.05 grid that meets the target (p95 falls as hits rise)."""
     steps = round(1 / CACHE_STEP)

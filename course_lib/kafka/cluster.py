@@ -126,9 +126,15 @@ class KafkaCluster(ClusterObserver):
         return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop every node (SIGTERM, then SIGKILL) and remove the data folder."""
-        for node_id in list(self.processes):
-            self._end(node_id, signal.SIGTERM, timeout_s / 2)
+        """Stop every node (SIGTERM, then SIGKILL) and remove the data folder.
+
+        The brokers go first, together, then the controller: a broker's controlled shutdown
+        asks the controller, so stopping the controller first left each broker waiting for it
+        until SIGKILL (15 s for three brokers; now about 1 s)."""
+        brokers = [n for n in self.processes if self.nodes[n].is_broker]
+        for group in (brokers, [n for n in self.processes if n not in brokers]):
+            self.frozen.difference_update(group)  # procs.stop_all continues stopped processes
+            procs.stop_all([self.processes[n] for n in group], timeout_s / 2)
         self.processes.clear()
         self.frozen.clear()
         if self.root is not None:
