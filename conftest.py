@@ -29,7 +29,31 @@ def _sanitize_plotly(figure: dict) -> dict:
     return figure
 
 
+def _long_files_first(items: list) -> None:
+    """Start the files that take long first: those with a ``slow`` test, then every notebook and
+    every file that talks to a Kafka broker, then the rest.
+
+    ``make test`` gives whole files to two workers (``--dist loadfile``) in collection order. In
+    alphabetical order the longest files (the lessons with live parts, a minute or more each)
+    came last, and one worker often finished them alone while the other sat idle; started
+    first, they leave the many short unit tests to even out the end. The sort is stable, so
+    each file's tests, and a notebook's cells, keep their order.
+    """
+    rank: dict = {}
+    for item in items:
+        if item.get_closest_marker("slow"):
+            here = 0
+        elif item.path.suffix == ".ipynb" or any(
+                item.get_closest_marker(m) for m in ("kafka", "apache_kafka")):
+            here = 1
+        else:
+            here = 2
+        rank[item.path] = min(here, rank.get(item.path, 2))
+    items.sort(key=lambda item: rank[item.path])
+
+
 def pytest_collection_modifyitems(session, config, items):
+    _long_files_first(items)
     try:
         from nbval.plugin import IPyNbCell
     except ImportError:  # nbval not installed: nothing to adjust

@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # each runs notebooks or a grading session: tens of seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 CELLS = [
     "from course_lib.exercises import lesson02 as ex",

@@ -34,7 +34,7 @@ from course_lib.lb.live.compare import STAMP_SLACK
 from course_lib.lb.live.haproxy import INSTALL_HINT
 from course_lib.lb.live.procs import free_port
 
-pytestmark = pytest.mark.skipif(haproxy_binary() is None, reason=INSTALL_HINT)
+pytestmark = [pytest.mark.skipif(haproxy_binary() is None, reason=INSTALL_HINT), pytest.mark.slow]
 SCENARIOS = lab_scenarios()
 
 

@@ -18,6 +18,8 @@ import pytest
 
 from course_lib.authoring import execute, tidy
 
+pytestmark = pytest.mark.slow  # each runs notebooks or a grading session: tens of seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 NBVAL_ARGS = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=120",
               "--nbval-sanitize-with", "nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q"]
