@@ -80,15 +80,16 @@ def stop(process: subprocess.Popen[Any], timeout: float = 5.0,
     Returns the exit code (negative: the signal that ended it).
     """
     if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGCONT)
-            process.send_signal(sig)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill(process, timeout)
-    forget(process)
+        _ask(process, sig)
+    _reap(process, timeout)
     return process.returncode
+
+
+def _ask(process: subprocess.Popen[Any], sig: signal.Signals) -> None:
+    """Continue ``process`` (a stopped one could not act on ``sig``), then send it ``sig``."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGCONT)
+        process.send_signal(sig)
 
 
 def stop_all(processes: Sequence[subprocess.Popen[Any]], timeout: float = 5.0,
@@ -98,12 +99,19 @@ def stop_all(processes: Sequence[subprocess.Popen[Any]], timeout: float = 5.0,
     not N)."""
     for process in processes:
         if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGCONT)
-                process.send_signal(sig)
+            _ask(process, sig)
     deadline = time.monotonic() + timeout
     for process in processes:
-        stop(process, max(0.0, deadline - time.monotonic()), sig)
+        _reap(process, max(0.0, deadline - time.monotonic()))
+
+
+def _reap(process: subprocess.Popen[Any], timeout: float) -> None:
+    """Wait up to ``timeout`` for ``process`` to exit, SIGKILL it if it has not, forget it."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill(process)
+    forget(process)
 
 
 def forget(process: subprocess.Popen[Any]) -> None:

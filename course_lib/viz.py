@@ -147,8 +147,9 @@ def line_label(y: float, text: str, *, end: str = "right") -> dict:
 def marked(fig: go.Figure, shapes: Sequence[dict] = (),
            labels: Sequence[dict] = ()) -> go.Figure:
     """Add ``shapes`` and ``labels`` (after any the figure has) in one validated update."""
+    update: dict[str, list] = {}
     if shapes:
-        fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
+        update["shapes"] = [*fig.layout.shapes, *shapes]
     if labels:
-        fig.update_layout(annotations=[*fig.layout.annotations, *labels])
-    return fig
+        update["annotations"] = [*fig.layout.annotations, *labels]
+    return fig.update_layout(update) if update else fig

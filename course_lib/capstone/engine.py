@@ -205,18 +205,18 @@ def simulate_run(design: Design, seed: int = 0, problem: Problem | None = None) 
         pending.append((created + delay, n, arrival, api_copies * w["copies"], cause))
     orders = [OrderRecord(n, created, "lost", c, None, cause) for n, created, c, cause in lost]
     free_at = 0.0
-    # the group's capacity at the normal and at the slow-database consume time (one validated
-    # description each, not one per order)
-    capacities = {slow: group_capacity(GroupScenario(
-        partitions=design.partitions, consumers=design.consumers,
-        processing_time=work.consume_time * (1 + (script.db_slow_factor - 1)
-                                             * DB_SHARE_OF_CONSUMING if slow else 1.0)))
-        for slow in (False, True)}
+    # the consume time and the group's capacity with the database normal and slow (one
+    # validated description each, not one per order)
+    each_when = {slow: work.consume_time * (1 + (script.db_slow_factor - 1)
+                                            * DB_SHARE_OF_CONSUMING if slow else 1.0)
+                 for slow in (False, True)}
+    capacities = {slow: group_capacity(GroupScenario(partitions=design.partitions,
+                                                     consumers=design.consumers,
+                                                     processing_time=each))
+                  for slow, each in each_when.items()}
     for in_log, n, arrival, c, cause in sorted(pending):
         slow = script.db_slow_at <= in_log < script.db_slow_until
-        each = work.consume_time * (1 + (script.db_slow_factor - 1) * DB_SHARE_OF_CONSUMING
-                                    if slow else 1.0)
-        capacity = capacities[slow]
+        each, capacity = each_when[slow], capacities[slow]
         begin = max(in_log, free_at)
         free_at = begin + 1.0 / capacity
         orders.append(OrderRecord(n, in_log, "delivered", c, begin + each - arrival, cause))

@@ -26,7 +26,7 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import simpy
 
@@ -226,8 +226,7 @@ def sweep(base: GroupScenario, consumers: Sequence[int], seed: int = 0) -> list[
     """Simulate ``base`` with each consumer count; one row per count (theory and measured)."""
     rows = []
     for n in consumers:
-        s = GroupScenario(**{**base.__dict__, "consumers": n})
-        r = simulate_group(s, seed=seed).summary()
+        r = simulate_group(replace(base, consumers=n), seed=seed).summary()
         rows.append({"consumers": n, "capacity_per_s": r["capacity_per_s"],
                      "theory_growth_per_s": r["theory_growth_per_s"],
                      "measured_growth_per_s": r["measured_growth_per_s"]})

@@ -185,7 +185,7 @@ class ReplicationScenario:
 def _counted(name: str, doc: str) -> property:
     """A read-only count of the result's writes (one of :meth:`ReplicationResult._counts`)."""
     def count(self: ReplicationResult) -> int:
-        return self._counts(self._tally())[name]
+        return self._counts()[name]
     count.__doc__ = doc
     return property(count)
 
@@ -207,12 +207,9 @@ class ReplicationResult:
     reads_failed: int = 0
     reads_served_after_last_failure: int = 0
 
-    def _tally(self) -> Counter[tuple[str, str]]:
-        """Writes by (outcome, fate), in one pass: a dashboard redraw reads four counts."""
-        return Counter((w["outcome"], w["fate"]) for w in self.writes)
-
-    @staticmethod
-    def _counts(tally: Counter[tuple[str, str]]) -> dict[str, int]:
+    def _counts(self) -> dict[str, int]:
+        """The four write counts, from one pass over the writes (a redraw reads all four)."""
+        tally = Counter((w["outcome"], w["fate"]) for w in self.writes)
         acknowledged = {fate: n for (outcome, fate), n in tally.items()
                         if outcome == "acknowledged"}
         return {"acknowledged": sum(acknowledged.values()), "lost": acknowledged.get("lost", 0),
@@ -240,7 +237,7 @@ class ReplicationResult:
     def summary(self) -> dict[str, Any]:
         """The settings and the counts. ``duplicates`` is listed when the producer retries
         (without retries it is 0 by construction, and lesson 05's tables predate it)."""
-        s, counts = self.scenario, self._counts(self._tally())
+        s, counts = self.scenario, self._counts()
         out: dict[str, Any] = {
             "acks": s.acks, "replication_factor": s.replication_factor,
             "min_insync_replicas": s.min_insync_replicas,
