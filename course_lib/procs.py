@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from course_lib.loopback import die_with_parent
 
@@ -184,6 +184,42 @@ def leftovers(markers: Sequence[bytes], run_envs: Sequence[str] = RUN_ENVS) -> l
         if all(entry in environ for entry in ours) and alive(int(cmdline.parent.name)):
             found.append(int(cmdline.parent.name))
     return sorted(found)
+
+
+class Stoppable(Protocol):
+    """What runs children of its own and can stop them all: a broker, a cluster."""
+
+    def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=Stoppable)
+
+
+class Singleton(Generic[S]):
+    """The one process-wide instance of something that runs children (the embedded broker, the
+    lessons' Apache Kafka), and the lock that guards it.
+
+    Why one holder: each such instance is started on first use and must be stopped *and*
+    forgotten in one step under its lock, so that no caller is handed a stopped broker and an
+    exit hook that runs twice stops nothing twice. How to start it, and what to do when it has
+    died (raise, restart), stays with its owner, which does that under :attr:`lock`.
+    """
+
+    def __init__(self, lock: threading.Lock | None = None) -> None:
+        #: A module that guards more state than the instance passes its own lock.
+        self.lock = threading.Lock() if lock is None else lock
+        self.current: S | None = None
+
+    def discard(self) -> None:
+        """Stop and forget the instance, if there is one; the caller holds :attr:`lock`."""
+        if self.current is not None:
+            self.current.stop()
+            self.current = None
+
+    def stop(self) -> None:
+        """Stop and forget the instance, if there is one (an exit hook; harmless when repeated)."""
+        with self.lock:
+            self.discard()
 
 
 atexit.register(kill_all_children)

@@ -140,7 +140,7 @@ def test_bootstrap_servers_uses_a_reachable_external_kafka(monkeypatch):
         default_broker.reset()
         assert default_broker.bootstrap_servers() == broker.address
         assert default_broker.backend() == "external"
-        assert default_broker._cluster is None
+        assert default_broker._cluster.current is None
     finally:
         broker.stop()
         default_broker.reset()

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -152,3 +153,43 @@ def test_a_cluster_stops_its_brokers_before_its_controller(tmp_path):
     assert controllers and len(brokers) == 3
     assert max(first_term[b] for b in brokers) < min(first_term[c] for c in controllers)
     assert cluster.processes == {}
+
+
+class _Counted:
+    """A stand-in for a broker: counts how often it is stopped."""
+
+    def __init__(self) -> None:
+        self.stops = 0
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+def test_a_singleton_is_stopped_once_and_forgotten():
+    """An exit hook may run after the lesson already stopped it: the second stop is a no-op."""
+    held: procs.Singleton[_Counted] = procs.Singleton()
+    held.stop()  # nothing held yet: nothing to do
+    first = held.current = _Counted()
+    held.stop()
+    held.stop()
+    assert first.stops == 1 and held.current is None
+    second = held.current = _Counted()
+    with held.lock:
+        held.discard()
+    assert second.stops == 1 and held.current is None
+
+
+def test_a_singleton_stops_under_the_lock_its_owner_passes_in():
+    """default_broker guards its choice and its cluster with one lock: a stop must wait for a
+    caller that holds it (bootstrap_servers starting the cluster), not stop it underneath."""
+    lock = threading.Lock()
+    held: procs.Singleton[_Counted] = procs.Singleton(lock)
+    instance = held.current = _Counted()
+    assert held.lock is lock
+    with lock:
+        stopper = threading.Thread(target=held.stop)
+        stopper.start()
+        stopper.join(0.2)
+        assert stopper.is_alive() and instance.stops == 0
+    stopper.join(5)
+    assert not stopper.is_alive() and instance.stops == 1 and held.current is None

@@ -48,7 +48,6 @@ import atexit
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -158,8 +157,7 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
     raise BrokerError(f"The embedded broker did not start: {last_error.strip()}")
 
 
-_lock = threading.Lock()
-_embedded: EmbeddedBroker | None = None
+_embedded: procs.Singleton[EmbeddedBroker] = procs.Singleton()
 
 
 def embedded_broker() -> EmbeddedBroker:
@@ -170,29 +168,24 @@ def embedded_broker() -> EmbeddedBroker:
     turn into puzzling "missing message" errors later in the lesson. The next call starts a
     new broker.
     """
-    global _embedded
-    with _lock:
-        if _embedded is not None and not _embedded.running():
-            code = _embedded.process.returncode
-            _embedded.stop()
-            _embedded = None
+    with _embedded.lock:
+        broker = _embedded.current
+        if broker is not None and not broker.running():
+            code = broker.process.returncode
+            _embedded.discard()
             raise BrokerError(
                 f"The embedded Kafka broker has stopped (exit code {code}), and everything it "
                 "stored is gone (its storage is memory-only). Run the lesson again from the top "
                 "(or from where it creates its topics): the next Kafka call starts a fresh broker."
             )
-        if _embedded is None:
-            _embedded = start_broker()
-        return _embedded
+        if broker is None:
+            broker = _embedded.current = start_broker()
+        return broker
 
 
 def stop_embedded_broker() -> None:
     """Stop the process-wide embedded broker, if one is running (also called at exit)."""
-    global _embedded
-    with _lock:
-        if _embedded is not None:
-            _embedded.stop()
-            _embedded = None
+    _embedded.stop()
 
 
 atexit.register(stop_embedded_broker)

@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
+from course_lib import procs
 from course_lib.kafka import jars
 from course_lib.kafka.broker import ENV_VAR, BrokerError, check_external, embedded_broker
 from course_lib.kafka.cluster import ClusterError, KafkaCluster
@@ -41,7 +42,8 @@ class Choice:
 
 _lock = threading.Lock()
 _choice: Choice | None = None
-_cluster: KafkaCluster | None = None
+#: The lessons' Apache Kafka, under the same lock as the choice (:func:`bootstrap_servers`).
+_cluster: procs.Singleton[KafkaCluster] = procs.Singleton(_lock)
 #: Addresses already announced (an external one: also checked to answer as Kafka).
 _announced: set[str] = set()
 
@@ -68,19 +70,19 @@ def apache_unavailable() -> str | None:
 
 def _apache_cluster() -> KafkaCluster:
     """The process-wide one-broker Apache Kafka; restarted on its data if it has died."""
-    global _cluster
-    if _cluster is not None and not _cluster.running(1):
+    cluster = _cluster.current
+    if cluster is not None and not cluster.running(1):
         print("Kafka: the course's Apache Kafka broker had stopped; restarting it on its data.",
               flush=True)
-        _cluster.restart(1)
-    if _cluster is None:
+        cluster.restart(1)
+    if cluster is None:
         cluster = KafkaCluster(brokers=1)
         try:
             cluster.start()
         except (ClusterError, jars.JarsError, OSError) as exc:
             raise BrokerError(f"Apache Kafka did not start: {exc}") from exc
-        _cluster = cluster
-    return _cluster
+        _cluster.current = cluster
+    return cluster
 
 
 def _decide() -> Choice:
@@ -143,16 +145,12 @@ def bootstrap_servers() -> str:
 
 def default_cluster() -> KafkaCluster | None:
     """The Apache Kafka broker lessons use, when that is the backend (else None)."""
-    return _cluster if backend() == "apache" else None
+    return _cluster.current if backend() == "apache" else None
 
 
 def stop_default_cluster() -> None:
     """Stop the lessons' Apache Kafka broker, if one runs (the atexit hook does this too)."""
-    global _cluster
-    with _lock:
-        if _cluster is not None:
-            _cluster.stop()
-            _cluster = None
+    _cluster.stop()
 
 
 def reset() -> None:
