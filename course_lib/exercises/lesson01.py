@@ -16,15 +16,18 @@ import math
 from typing import Any
 
 from course_lib import queueing
-from course_lib.checks import CheckResult, Mistake, check_number, check_that, incorrect
+from course_lib.checks import CheckResult, check_number, incorrect
 from course_lib.components.path import PathScenario, simulate_path
 from course_lib.grading.answers import Unreadable, read_number
-from course_lib.grading.exercise import exercise, helpers
+from course_lib.grading.declare import declarations
+from course_lib.grading.exercise import helpers
 
 __all__ = [
     "check_cache_hit_ratio", "check_p95_rate", "check_workers_for_p99", "hint", "solution",
     "solution_cache_hit_ratio", "solution_p95_rate", "solution_workers_for_p99",
 ]
+
+declare = declarations(__name__)
 
 SERVICE_RATE = 20.0  # per worker: 50 ms mean service time
 P95_TARGET = 0.200
@@ -46,26 +49,8 @@ def solution_p95_rate(workers: int = 2) -> float:
     return (low + high) / 2
 
 
-@exercise(1, hints=(
-    "The mean response time explodes at capacity; the 95th percentile is much more sensitive.",
-    "queueing.mmc_response_time_quantile(0.95, rate, 20, 2) gives p95 at a rate: try rates "
-    "and narrow down (bisection) until it is 0.200 s.",
-    "At 20 req/s p95 is just under 200 ms, at 25 req/s well over it: the answer lies between.",
-), worked="p95(λ) grows with λ, so bisect: low = 0, high = capacity 2 × 20 = 40 req/s; at each "
-          "midpoint compute queueing.mmc_response_time_quantile(0.95, mid, 20, 2) and keep the "
-          "half where it crosses 0.200 s. The crossing is at λ ≈ {answer:.1f} req/s, about half "
-          "the capacity: the tail reaches the target long before the mean does.")
-def check_p95_rate(answer: Any) -> CheckResult:
-    return check_number(
-        answer, solution_p95_rate(), rel_tol=0.05, what="the arrival rate (req/s)",
-        minimum=0,
-        mistakes=[Mistake(2 * SERVICE_RATE, "That is the capacity (2 × 20 = 40 req/s), where "
-                                            "the *mean* explodes; the tail crosses 200 ms much "
-                                            "earlier.")],
-        too_high=("At that rate p95 is already above 200 ms. The capacity (2 × 20 = 40 req/s) "
-                  "is where the *mean* explodes; the tail crosses 200 ms much earlier."),
-        too_low="At that rate p95 is still below 200 ms: push the load higher.",
-        explain="The tail (p95) crosses the target at about half the capacity.")
+check_p95_rate = declare.number(
+    "p95_rate", rel_tol=0.05, minimum=0, facts={"capacity": 2 * SERVICE_RATE})
 
 
 def _p99_or_inf(workers: int) -> float:
@@ -82,14 +67,7 @@ def solution_workers_for_p99() -> int:
     return workers
 
 
-@exercise(2, hints=(
-    "Capacity equal to the load (5 × 20 = 100 req/s) means ρ = 1: no p99 at all.",
-    "Start at 6 workers and add one at a time, computing "
-    "queueing.mmc_response_time_quantile(0.99, 100, 20, workers) until it is under 0.250 s.",
-    "With 6 workers p99 is still about 307 ms.",
-), worked="Add workers until p99 < 250 ms: 5 workers give ρ = 1 (the queue grows without bound), "
-          "6 give p99 ≈ 307 ms, and {answer} is the first count under 250 ms. The tail needs "
-          "more headroom than the mean.")
+@declare.custom("workers_for_p99")
 def check_workers_for_p99(answer: Any) -> CheckResult:
     expected = solution_workers_for_p99()
     verdict = check_number(answer, expected, rel_tol=0, abs_tol=0.0, what="workers",
@@ -153,19 +131,7 @@ def _smallest_ok(answer: Any) -> tuple[bool, str]:
     return True, detail
 
 
-@exercise(3, hints=(
-    "Every hit skips the 10 ms database query and frees a worker sooner.",
-    "Run the path model (simulate_path(PathScenario(arrival_rate=300, workers=4, "
-    "cache_hit_ratio=...), seed=SEED)) and read response_time_percentile(95); step the ratio "
-    "up by 0.05 until it is under 25 ms.",
-    "At 0.5 the p95 is still about 29 ms; the answer is not far above.",
-), worked="Simulate the path at 300 req/s with 4 workers for hit ratios 0, 0.05, …, 1 (seed "
-          "2026) and keep the first whose p95 is under 25 ms: {answer:g}. Each hit skips a 10 ms "
-          "database query, which takes load off the database *and* the workers.")
-def check_cache_hit_ratio(answer: Any) -> CheckResult:
-    return check_that(answer, _smallest_ok, what="cache_hit_ratio",
-                      success="The cache takes load off the database *and* the workers.",
-                      hint="Each hit skips a 10 ms database query: try a higher ratio.")
+check_cache_hit_ratio = declare.that("cache_hit_ratio", _smallest_ok)
 
 
 hint, solution = helpers(__name__)

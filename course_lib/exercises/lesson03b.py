@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from course_lib.checks import CheckResult, Mistake, check_number, check_that
-from course_lib.grading.exercise import exercise, helpers
+from course_lib.grading.declare import declarations
+from course_lib.grading.exercise import helpers
 from course_lib.lb import HealthCheck, detection_bounds
 
 # Exercise 1's setting and its arithmetic live in the library (the prediction dashboard uses them
 # too): 100 requests/s over 3 backends, one crashes for OUTAGE s, at most BUDGET failures.
 from course_lib.lb.live.budget import BUDGET, OUTAGE, RATE, worst_failed
+
+declare = declarations(__name__)
 
 
 def _within_budget(answer: Any) -> tuple[bool, str]:
@@ -36,24 +38,7 @@ def solution_budget_health_check() -> HealthCheck:
     return HealthCheck(interval=0.5, timeout=0.2, rise=2, fall=2)
 
 
-@exercise(1, hints=(
-    "Failures last from the crash until HAProxy marks the server down, and never longer than "
-    "the 2.5 s outage.",
-    "Worst case ≈ rate × the dead server's share × fall · interval (+2 for the request in "
-    "service and the rotation's phase); keep fall ≥ 2 and the interval ≥ 0.1 s.",
-    "100/3 req/s reach the dead server: fall · interval must stay under about 1.4 s.",
-), worked="A third of 100 req/s reaches the crashed server until it is marked down, at worst "
-          "fall · interval later (never more than the 2.5 s outage), plus 2 requests of "
-          "allowance. fall = 2 keeps one lost packet from taking a healthy server out; then "
-          "100/3 × 2 × interval + 2 ≤ 50 needs interval ≤ 0.72 s. {answer!r} gives a worst "
-          "case of about 35 failed requests.")
-def check_budget_health_check(answer: Any) -> CheckResult:
-    """A HealthCheck with which no more than 50 requests fail when one of 3 backends crashes."""
-    return check_that(
-        answer, _within_budget, what="your HealthCheck",
-        success="Now run it live below and see the measured count stay under 50.",
-        hint="Worst case ≈ 100/3 × fall × interval (+2): shrink interval or fall.",
-    )
+check_budget_health_check = declare.that("budget_health_check", _within_budget)
 
 
 def verify_live(health_check: HealthCheck, *, live: bool | None = None) -> int:
@@ -83,32 +68,9 @@ def solution_hang_delay() -> float:
     return hang[0] - crash[0]
 
 
-@exercise(2, hints=(
-    "A hung server accepts the connection but never answers, so every check waits for its "
-    "timeout.",
-    "Compare the two detections check by check: each of the fall failing checks of a hang ends "
-    "a timeout later than the refused check of a crash.",
-    "It is fall × something, and that something is not the interval.",
-), worked="Checks are still scheduled interval apart, but each of the fall failing checks of a "
-          "hung server only fails when its timeout expires: fall × timeout = 2 × 0.4 s = "
-          "{answer:g} s later than a crash.")
-def check_hang_delay(answer: Any) -> CheckResult:
-    """How much later (s) a hang is detected than a crash, with inter 1 s, timeout 0.4 s, fall 2."""
-    return check_number(
-        answer, solution_hang_delay(), rel_tol=0.0, abs_tol=1e-6,
-        what="the extra detection time of a hang (s)", unit="s", minimum=0,
-        mistakes=[Mistake(0.4, "0.4 s is a single timeout: every one of the fall failing checks "
-                               "waits for its timeout before the next check is scheduled."),
-                  Mistake(2 * 1.0, "2 s is fall × interval, the crash's own detection time; "
-                                   "the question asks how much *later* a hang is detected."),
-                  Mistake(0.6, "0.6 s is the lab's own answer (3 × 0.2 s, inter 0.5 s): this "
-                               "question's checks are inter 1 s, timeout 0.4 s, fall 2.")],
-        too_low="Not one timeout: every one of the fall failing checks waits for its timeout "
-                "before the next check is scheduled.",
-        too_high="The timeout replaces nothing: checks still come interval apart, each "
-                 "failing one adds only its timeout (0.4 s), not another interval.",
-        explain="A hung server costs fall × timeout more than a crash: 2 × 0.4 s.",
-    )
+check_hang_delay = declare.number(
+    "hang_delay", rel_tol=0.0, abs_tol=1e-6, unit="s", minimum=0,
+    facts={"crash_detection": HANG_CHECKS.fall * HANG_CHECKS.interval})
 
 
 #: Exercise 3's setting: the lab's ``set_weight`` run with every backend at weight 100.
@@ -121,25 +83,7 @@ def solution_weight_percent() -> float:
     return 2 * WEIGHTS * TARGET_SHARE / (1 - TARGET_SHARE)
 
 
-@exercise(3, hints=(
-    "The other two backends keep their weight 100 while b1's changes.",
-    "b1's share of the traffic is w / (w + 200); set it equal to 10 % and solve for w.",
-    "w / (w + 200) = 0.1 gives w = 200 · 0.1 / 0.9.",
-), worked="b1's share is w / (w + 200) = 0.1, so w = 200 × 0.1 / 0.9 = {answer:.1f}: "
-          "set weight app/b1 22% (HAProxy computes 100 × 22 / 100 = 22 in integers: 9.9 % of the "
-          "traffic).")
-def check_weight_percent(answer: Any) -> CheckResult:
-    """The ``set weight app/b1 N%`` that gives b1 10 % of the traffic (N in percent)."""
-    return check_number(
-        answer, solution_weight_percent(), rel_tol=0.0, abs_tol=1.0,
-        what="the weight of b1 (%)",
-        too_low="Answer in percent of b1's configured weight (22, not 0.22). The other two keep "
-                "their weight 100: b1's share is w / (w + 200), not w / 300.",
-        too_high="10 % of the weight is not 10 % of the traffic: the other two keep weight 100, "
-                 "so b1's share is w / (w + 200); 50 % would give 50 / 250 = 20 %.",
-        explain="w / (w + 200) = 0.1 gives w = 22.2: set weight app/b1 22% (HAProxy computes "
-                "100 × 22 / 100 = 22 in integers: 9.9 % of the traffic).",
-    )
+check_weight_percent = declare.number("weight_percent", rel_tol=0.0, abs_tol=1.0)
 
 
 def simulated_share(percent: float, weight: int = WEIGHTS) -> float:

@@ -8,11 +8,12 @@ predicts from the settings, then the lesson compares the prediction with the liv
 from __future__ import annotations
 
 import functools
-from typing import Any
 
-from course_lib.checks import CheckResult, Mistake, check_number
-from course_lib.grading.exercise import exercise, helpers
+from course_lib.grading.declare import declarations
+from course_lib.grading.exercise import helpers
 from course_lib.kafka.failover_scenario import lab_scenarios
+
+declare = declarations(__name__)
 
 
 def _unreplicated(name: str) -> float:
@@ -26,25 +27,7 @@ def solution_acks1_loss() -> float:
     return _unreplicated("acks1_lagging")
 
 
-@exercise(1, hints=(
-    "With acks=1 the leader answers as soon as it has written a record itself.",
-    "Which records had the followers not fetched when the leader died? They were frozen.",
-    "Multiply the write rate by how long the followers were frozen.",
-), worked="Every record acknowledged during the 1 s freeze existed only on the leader: 200 "
-          "writes/s × 1 s = {answer:g}. The follower elected (cleanly: it was still in the ISR) "
-          "never had them.")
-def check_acks1_loss(answer: Any) -> CheckResult:
-    """Acknowledged records lost by acks=1 when the leader dies with its followers behind."""
-    return check_number(
-        answer, solution_acks1_loss(), rel_tol=0.25, what="acknowledged records lost",
-        minimum=0,
-        too_low="acks=1 means the leader alone had them. Which records had the followers NOT "
-                "fetched when the leader died?",
-        too_high="Only what was written while the followers were frozen is missing from them; "
-                 "everything before the freeze was replicated.",
-        explain="Every record acknowledged during the 1 s freeze existed only on the leader: "
-                "200 writes/s × 1 s. The follower elected (cleanly: it was still in the ISR) "
-                "never had them.")
+check_acks1_loss = declare.number("acks1_loss", rel_tol=0.25, minimum=0)
 
 
 def solution_unclean_loss() -> float:
@@ -53,23 +36,7 @@ def solution_unclean_loss() -> float:
     return _unreplicated("unclean_on")
 
 
-@exercise(2, hints=(
-    "An unclean election lets a follower that is *not* in the ISR become the leader.",
-    "How far behind is the stale follower? It stopped fetching when it was frozen.",
-    "Multiply the write rate by the length of the freeze.",
-), worked="The stale follower's log ends where its 4 s freeze began: 200 writes/s × 4 s = "
-          "{answer:g} acknowledged records are gone, and the old leader truncates to it when it "
-          "returns.")
-def check_unclean_loss(answer: Any) -> CheckResult:
-    """Acknowledged records lost when a stale follower is elected uncleanly."""
-    return check_number(
-        answer, solution_unclean_loss(), rel_tol=0.25, what="acknowledged records lost",
-        minimum=0,
-        too_low="Zero is what unclean_off gives (the partition waits). With unclean election "
-                "the new leader is a follower that stopped fetching when it was frozen.",
-        too_high="Records written before the freeze were replicated to every follower.",
-        explain="200 writes/s × 4 s of freeze: the stale follower's log ends where the freeze "
-                "began, and the old leader truncates to it when it returns.")
+check_unclean_loss = declare.number("unclean_loss", rel_tol=0.25, minimum=0)
 
 
 def close_to(measured: int, predicted: float, within: float = 0.5) -> bool:
@@ -100,28 +67,7 @@ def solution_min_isr() -> int:
     raise AssertionError("no min.insync.replicas satisfies both")  # the model changed
 
 
-@exercise(3, hints=(
-    "min.insync.replicas is how many replicas must have a write before acks=all succeeds.",
-    "Two brokers down must still accept writes; three down must refuse them rather than keep "
-    "acknowledged records on only two brokers.",
-    "Try each candidate in the model: replication.simulate_replication('all', 5, m, 2, "
-    "brokers=5) and with three failures, and keep the m that fits both requirements.",
-), worked="min.insync.replicas = {answer}: every acknowledged record is on three brokers, two may "
-          "be down, and with three down the leader refuses writes (NOT_ENOUGH_REPLICAS). "
-          "In general RF − (brokers that may be down).")
-def check_min_isr(answer: Any) -> CheckResult:
-    """RF 5, acks=all: the min.insync.replicas that survives two losses and refuses at three."""
-    return check_number(
-        answer, solution_min_isr(), rel_tol=0, abs_tol=0, what="min.insync.replicas",
-        integer=True, minimum=1,
-        mistakes=[Mistake(2, "2 is the live run's setting for RF 3; here, with RF 5, three "
-                             "brokers down would leave 2 in sync and the leader would still "
-                             "acknowledge records that only two brokers have.")],
-        too_low="Then the leader keeps acknowledging with three brokers down: records that only "
-                "one or two brokers have, lost with the next failure.",
-        too_high="Then two brokers down leave only 3 replicas in sync, and every write stops "
-                 "(NotEnoughReplicas).",
-        explain="3 of 5: every acknowledged record is on three brokers, and two may be down.")
+check_min_isr = declare.number("min_isr", rel_tol=0, abs_tol=0, integer=True, minimum=1)
 
 
 hint, solution = helpers(__name__)

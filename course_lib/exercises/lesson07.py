@@ -17,11 +17,14 @@ from typing import Any
 from course_lib.capstone import Design, evaluate
 from course_lib.capstone.references import REFERENCE_DESIGNS
 from course_lib.capstone.score import cost_per_hour, explain
-from course_lib.checks import CheckResult, check_choice, check_that
-from course_lib.grading.exercise import exercise, helpers
+from course_lib.checks import CheckResult, check_choice
+from course_lib.grading.declare import declarations
+from course_lib.grading.exercise import helpers
 
 __all__ = ["HIDDEN_SEEDS", "check_cheapest_design", "check_strict_isr_objective", "hint",
            "solution", "solution_cheapest_design", "solution_strict_isr_objective"]
+
+declare = declarations(__name__)
 
 HIDDEN_SEEDS = (11, 23, 37)
 LESSON_SEED = 2026
@@ -52,16 +55,7 @@ def solution_strict_isr_objective() -> str:
     return evaluate(_strict_isr(), seed=LESSON_SEED).failing[0]
 
 
-@exercise(1, hints=(
-    "min.insync.replicas only matters with acks='all': think about what a write does while "
-    "only two of the three replicas are alive.",
-    "With 3 of 3 required, the dead broker's partitions refuse writes until it is back; the "
-    "producer keeps retrying. Is anything lost, or only delayed?",
-    "Nothing is lost and the checkout (which produces asynchronously) still answers: the orders "
-    "arrive late. Which objective measures lateness?",
-), worked="evaluate(replace(N+1, min_insync_replicas=3)).failing is {answer!r}: while the broker "
-          "is down no partition it replicates has three in-sync replicas, the producer retries "
-          "until it returns 20 s later, and those orders are processed far beyond 15 s.")
+@declare.custom("strict_isr_objective")
 def check_strict_isr_objective(answer: Any) -> CheckResult:
     """One objective name (``freshness_p99_s``, or ``freshness``)."""
     failing = evaluate(_strict_isr(), seed=LESSON_SEED).failing
@@ -121,23 +115,7 @@ def _cheapest(answer: Any) -> tuple[bool, str]:
                   f"${cost:.3f}/h.{better}")
 
 
-@exercise(2, hints=(
-    "Start from the N+1 reference (it meets every objective) and remove one thing at a time, "
-    "re-evaluating on a few seeds after each change, not only the lesson's.",
-    "Each objective has its own tier: the API servers carry the peak with one gone (p99), "
-    "Kafka needs acks='all' and RF ≥ 2 but not a third broker, the consumers must keep up "
-    "with the peak (freshness). Fewer, bigger servers need faster health checks.",
-    "Try two API servers of four workers, check_interval=0.5, two brokers with RF 2 and "
-    "min.insync.replicas 1, two consumers on two partitions.",
-), worked="{answer!r} meets every objective on the hidden runs: two servers of four workers "
-          "carry the 32/s peak when one is gone, 0.5 s checks find the hung one before many "
-          "checkouts time out, RF 2 with acks='all' loses nothing when a broker dies, and two "
-          "consumers keep up with the peak.")
-def check_cheapest_design(answer: Any) -> CheckResult:
-    """A :class:`~course_lib.capstone.Design`, judged on seeds the lesson never shows."""
-    return check_that(answer, _cheapest, what="your design",
-                      success="The promise holds on runs you have not seen.",
-                      hint="Change one thing at a time and re-check.")
+check_cheapest_design = declare.that("cheapest_design", _cheapest)
 
 
 hint, solution = helpers(__name__)

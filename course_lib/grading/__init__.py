@@ -1,6 +1,8 @@
 """Exercises as a course-wide system: reading answers, recording progress, grading notebooks.
 
 - :mod:`~course_lib.grading.answers` reads a learner's answer the same way in every lesson;
+- :mod:`~course_lib.grading.declare` declares each lesson's checks, one line each, with the
+  words (questions, hints, worked solutions, feedback) from the lesson's TOML file;
 - :mod:`~course_lib.grading.exercise` numbers each lesson's checks and keeps their tiered hints
   and worked solutions (``hint(n)``, ``solution(n)``);
 - :mod:`~course_lib.grading.progress` records each check locally;

@@ -1,7 +1,8 @@
 """The exercise registry: which checks exist, their tiered hints and their worked solutions.
 
-Each lesson module (``course_lib.exercises.lessonNN``) decorates its checks with
-:func:`exercise`, which numbers them, stamps every result with its lesson and exercise, records
+Each lesson module (``course_lib.exercises.lessonNN``) declares its checks
+(:mod:`course_lib.grading.declare`, with the words from ``lessonNN.toml``), which registers them
+with :func:`exercise`: it numbers them, stamps every result with its lesson and exercise, records
 it in the local progress file, and turns anything unexpected the learner passed into a sentence
 instead of a traceback. The decorator also keeps three hints per exercise, in increasing
 strength (a nudge, the method, then nearly the answer), and a worked solution that is printed
