@@ -1,6 +1,8 @@
-"""Self-check functions for the lessons' "Your turn" exercises, one module per lesson.
+"""The lessons' "Your turn" exercises, one module and one words file per lesson.
 
-Each checker takes the learner's answer and returns a :class:`course_lib.checks.Verdict`; each
-module also holds the reference solutions that the hidden solution cells call, so that
-``tests/`` can check both ways: the solution passes, a typical wrong answer fails with a hint.
+``lessonNN.py`` computes each reference solution (``solution_<name>``) and declares how an
+answer is judged (:mod:`course_lib.grading.declare`); ``lessonNN.toml`` holds what the learner
+reads: the question, three hints, the worked solution and the feedback. Each check returns a
+:class:`course_lib.checks.CheckResult`, so ``tests/`` can check both ways: the solution passes,
+a typical wrong answer fails with the hint that names its mistake.
 """
