@@ -6,18 +6,33 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
+import time
 from collections.abc import Callable
+
+
+class StopSignal:
+    """Set by SIGTERM (install it with ``signal.signal(signal.SIGTERM, stop)``), read by the loop.
+
+    A plain flag on purpose: a Python signal handler runs in the main thread between two
+    bytecodes, possibly while that thread holds a lock, so the handler takes none (a
+    ``threading.Event`` would take its condition's lock in ``set()``).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, *_: object) -> None:
+        self.requested = True
 
 
 def _broker(_args: argparse.Namespace) -> int:
     """Run the embedded broker in the foreground until Ctrl-C (or SIGTERM)."""
     from course_lib.kafka.broker import BrokerError, start_broker
 
-    stop = threading.Event()
+    stop = StopSignal()
     # Installed before anything is printed: a SIGTERM right after the address appears must
     # still stop the broker cleanly (exit 0), not kill this process mid-way.
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, stop)
     try:
         broker = start_broker()
     except BrokerError as exc:
@@ -34,12 +49,14 @@ def _broker(_args: argparse.Namespace) -> int:
     return code
 
 
-def _serve(stop: threading.Event, running: Callable[[], bool], what: str) -> int:
+def _serve(stop: StopSignal, running: Callable[[], bool], what: str,
+           poll_s: float = 0.2) -> int:
     """Wait for Ctrl-C or SIGTERM (``stop``); 1 if ``what`` dies first, else 0."""
     print("Press Ctrl-C to stop it.", flush=True)
     try:
-        while not stop.wait(0.5):
-            if not running():
+        while not stop.requested:
+            time.sleep(poll_s)
+            if not stop.requested and not running():
                 print(f"error: {what} exited unexpectedly", file=sys.stderr)
                 return 1
     except KeyboardInterrupt:
@@ -60,8 +77,8 @@ def _kafka(args: argparse.Namespace) -> int:
     if args.fetch:
         print(f"Apache Kafka {jars.KAFKA_VERSION}: {len(jars.read_lock())} jars in {folder}")
         return 0
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = StopSignal()
+    signal.signal(signal.SIGTERM, stop)
     cluster = KafkaCluster(brokers=args.brokers)
     try:
         cluster.start()

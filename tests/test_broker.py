@@ -73,17 +73,41 @@ def test_no_orphan_after_the_parent_is_killed(sig):
     assert procs.gone_within([pid], 5), f"broker outlived a parent killed by {sig.name}"
 
 
+def test_the_cli_waits_on_a_plain_flag_that_sigterm_sets(capsys):
+    """The loop the CLI serves in ends when the SIGTERM handler sets its flag (exit 0), or when
+    what it serves dies (exit 1). The handler only assigns a bool: it takes no lock, so it cannot
+    deadlock against the loop it interrupts."""
+    from course_lib.__main__ import StopSignal, _serve
+
+    stop = StopSignal()
+    threading.Timer(0.3, stop, args=(signal.SIGTERM, None)).start()
+    started = time.monotonic()
+    assert _serve(stop, lambda: True, "the broker", poll_s=0.05) == 0
+    assert 0.25 < time.monotonic() - started < 5
+    assert _serve(StopSignal(), lambda: False, "the broker", poll_s=0.01) == 1
+    assert "the broker exited unexpectedly" in capsys.readouterr().err
+
+
 def test_cli_broker_prints_its_address_and_stops_on_sigterm():
+    """If the CLI does not exit, it is made to print every thread's stack (faulthandler on
+    SIGABRT) and the test fails with it: once, in a full suite run, it did not exit within 15 s,
+    and nothing said where it was."""
     proc = subprocess.Popen([sys.executable, "-m", "course_lib", "broker"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=os.environ | {"PYTHONFAULTHANDLER": "1"})
     try:
         first = proc.stdout.readline()
         assert "listening on 127.0.0.1:" in first
         assert "export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:" in proc.stdout.readline()
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=15)
-    assert proc.returncode == 0 and "Broker stopped." in out
+        try:
+            out, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            out, err = proc.communicate(timeout=15)
+            pytest.fail(f"the broker CLI did not exit within 15 s of SIGTERM:\n{err[-4000:]}")
+    assert proc.returncode == 0 and "Broker stopped." in out, err
 
 
 def test_refused_external_address_fails_fast_and_says_what_to_do():
