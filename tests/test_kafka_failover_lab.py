@@ -2,8 +2,12 @@
 model, and without Kafka the stored runs (measured on Apache Kafka) stand in, saying so.
 
 The live tests assert outcomes (lost or not, offline or not, NotEnoughReplicas or not), never
-timings: those depend on the machine. The controlled shutdown runs live in
-``test_kafka_cluster.py``; here only its stored run is checked, to keep this file near 90 s.
+timings: those depend on the machine. Only ``crash_leader`` runs live here, as a check that
+needs no notebook: lesson 05b itself runs all six scenarios live on Apache Kafka whenever it
+is there (``LIVE``; in CI it must be), and nbval compares every claim row it prints, measured,
+simulated and agreed, with the stored lesson, which shows the outcomes in :data:`EXPECTED`.
+Running the other five here too cost about 50 s of the suite's time for the same check. The
+controlled shutdown also runs live in ``test_kafka_cluster.py``.
 """
 
 from __future__ import annotations
@@ -94,9 +98,7 @@ def test_the_producer_table_reads_the_installed_clients_defaults():
 
 @pytest.mark.apache_kafka
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "controlled_shutdown"])
-def test_live_run_agrees_with_the_model(cluster, name):
-    run = run_live(cluster, SCENARIOS[name])
-    _check(name, run, simulate(to_model(SCENARIOS[name])))
-    if name == "crash_leader":
-        assert in_send_order(run.read_back) and run.timings()["time_to_new_leader"] is not None
+def test_a_live_leader_crash_agrees_with_the_model(cluster):
+    run = run_live(cluster, SCENARIOS["crash_leader"])
+    _check("crash_leader", run, simulate(to_model(SCENARIOS["crash_leader"])))
+    assert in_send_order(run.read_back) and run.timings()["time_to_new_leader"] is not None
