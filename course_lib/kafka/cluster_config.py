@@ -30,6 +30,8 @@ LAB_TUNING: dict[str, str] = {
     "replica.lag.time.max.ms": "3000",                # default 30000: drop a frozen follower
     "unclean.leader.election.interval.ms": "1000",    # default 300000 (KRaft checks periodically)
     "log.retention.check.interval.ms": "2000",        # default 300000: retention visible live
+    "log.initial.task.delay.ms": "2000",              # default 30000 (for testing): the first
+                                                      # retention check 2 s after start
     "log.cleaner.dedupe.buffer.size": str(16 << 20),  # default 128 MiB of heap
     "log.cleaner.backoff.ms": "1000",                 # default 15000: compaction visible live
     "num.network.threads": "2",                       # default 3

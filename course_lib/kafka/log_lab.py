@@ -6,8 +6,8 @@ Two things lesson 04 could only say, shown on Apache Kafka:
   the newest (the *active* segment) is written to. A segment whose newest record *timestamp* is
   older than ``retention.ms`` is deleted when the broker next checks (every
   ``log.retention.check.interval.ms``, 2 s on the course's broker, 5 min by default; the first
-  check 30 s after start), and the **log-start offset** moves up to the first record still
-  there. On a quiet topic a segment is
+  check ``log.initial.task.delay.ms`` after start, 2 s on the course's broker, 30 s by
+  default), and the **log-start offset** moves up to the first record still there. On a quiet topic a segment is
   closed ("rolled") by the next append after ``segment.ms`` (7 days by default) or once it holds
   ``segment.bytes``: that is why a low-traffic topic can keep data far longer than its retention.
 * **Replay from a time.** Every record carries a timestamp (the producer's, by default);
@@ -135,9 +135,10 @@ def retention_lab(old: int = 40, new: int = 10, retention_ms: int = 60_000,
     the time of sending), so the old records are already past ``retention_ms`` and the new
     ones will not be for a minute: the outcome does not depend on when the broker checks. The
     first fresh append rolls the segment (it is older than ``segment.ms`` by its first
-    record's timestamp). The broker checks 30 s after it started (Kafka's fixed initial delay)
-    and then every ``log.retention.check.interval.ms``, so the wait is up to about 30 s on a
-    broker that has just started, about 2 s later on.
+    record's timestamp). The broker checks ``log.initial.task.delay.ms`` after it started and
+    then every ``log.retention.check.interval.ms`` (2 s each on the course's broker; 30 s and
+    5 min by default), so the wait is about 2 s; ``timeout_s`` also covers a broker of your own
+    with the defaults' first check.
     """
     skip = skipped_on_embedded("topic configs")
     if skip is not None:
