@@ -7,9 +7,10 @@ Two things lesson 04 could only say, shown on Apache Kafka:
   older than ``retention.ms`` is deleted when the broker next checks (every
   ``log.retention.check.interval.ms``, 2 s on the course's broker, 5 min by default; the first
   check ``log.initial.task.delay.ms`` after start, 2 s on the course's broker, 30 s by
-  default), and the **log-start offset** moves up to the first record still there. On a quiet topic a segment is
-  closed ("rolled") by the next append after ``segment.ms`` (7 days by default) or once it holds
-  ``segment.bytes``: that is why a low-traffic topic can keep data far longer than its retention.
+  default), and the **log-start offset** moves up to the first record still there. On a quiet
+  topic a segment is closed ("rolled") by the next append after ``segment.ms`` (7 days by
+  default) or once it holds ``segment.bytes``: that is why a low-traffic topic can keep data
+  far longer than its retention.
 * **Replay from a time.** Every record carries a timestamp (the producer's, by default);
   ``offsets_for_times`` asks the broker for the earliest offset whose timestamp is at or after a
   given instant, so a consumer can ``seek`` there and re-read "everything since 10:00".
