@@ -96,3 +96,8 @@ def test_a_fact_that_no_mistake_names_is_an_error(fake_lesson):
     declare = fake_lesson('[rate]\nnumber = 1\n' + HINTS)
     with pytest.raises(ValueError, match=r"lessonzz.toml \[rate\]: the fact 'capacity' is passed"):
         declare.number("rate", facts={"capacity": 80.0})
+
+
+def test_a_words_file_that_is_not_toml_names_itself_and_the_line(fake_lesson):
+    with pytest.raises(ValueError, match=r"lessonzz.toml is not valid TOML: .*line 2"):
+        fake_lesson('[rate]\nnumber = = 1\n')

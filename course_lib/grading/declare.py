@@ -54,8 +54,11 @@ class Declarations:
     def __init__(self, module: str) -> None:
         self.module = module
         self.path = words_file(module)
-        with self.path.open("rb") as f:
-            self.entries: dict[str, dict[str, Any]] = tomllib.load(f)
+        try:
+            with self.path.open("rb") as f:
+                self.entries: dict[str, dict[str, Any]] = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:  # its message has the line, not the file
+            raise ValueError(f"{self.path.name} is not valid TOML: {exc}") from exc
 
     def _error(self, name: str, problem: str) -> ValueError:
         return ValueError(f"{self.path.name} [{name}]: {problem}")
