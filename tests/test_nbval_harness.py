@@ -50,7 +50,9 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_fresh_outputs_pass_and_a_stale_output_fails(workdir: Path):
+def test_fresh_outputs_pass_and_a_stale_number_or_figure_fails_its_cell(workdir: Path):
+    """One nbval run on the stale copy: the changed number and the changed figure each fail
+    their own cell ("2 failed"), and the untouched cell still passes."""
     notebook = workdir / "lesson.ipynb"
     fresh = _nbval(workdir, notebook)
     assert fresh.returncode == 0, fresh.stdout[-3000:]
@@ -58,19 +60,12 @@ def test_fresh_outputs_pass_and_a_stale_output_fails(workdir: Path):
     nb = json.loads(notebook.read_text())
     stream = nb["cells"][0]["outputs"][0]
     stream["text"] = [stream["text"][0].replace(".", ".9", 1)]
-    notebook.write_text(json.dumps(nb))
-    stale = _nbval(workdir, notebook)
-    assert stale.returncode != 0
-    assert "1 failed" in stale.stdout
-
-
-def test_a_changed_figure_fails_too(workdir: Path):
-    notebook = workdir / "lesson.ipynb"
-    nb = json.loads(notebook.read_text())
     [fig_output] = nb["cells"][1]["outputs"]
     fig_output["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"] = [1, 3]
     notebook.write_text(json.dumps(nb))
-    assert _nbval(workdir, notebook).returncode != 0
+    stale = _nbval(workdir, notebook)
+    assert stale.returncode != 0
+    assert "2 failed, 1 passed" in stale.stdout, stale.stdout[-3000:]
 
 
 def test_tidy_strips_widget_state_views_templates_and_timings():
