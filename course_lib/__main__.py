@@ -4,35 +4,20 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from collections.abc import Callable
 
-
-class StopSignal:
-    """Set by SIGTERM (install it with ``signal.signal(signal.SIGTERM, stop)``), read by the loop.
-
-    A plain flag on purpose: a Python signal handler runs in the main thread between two
-    bytecodes, possibly while that thread holds a lock, so the handler takes none (a
-    ``threading.Event`` would take its condition's lock in ``set()``).
-    """
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def __call__(self, *_: object) -> None:
-        self.requested = True
+from course_lib.procs import StopSignal, stop_on_sigterm
 
 
 def _broker(_args: argparse.Namespace) -> int:
     """Run the embedded broker in the foreground until Ctrl-C (or SIGTERM)."""
     from course_lib.kafka.broker import BrokerError, start_broker
 
-    stop = StopSignal()
     # Installed before anything is printed: a SIGTERM right after the address appears must
     # still stop the broker cleanly (exit 0), not kill this process mid-way.
-    signal.signal(signal.SIGTERM, stop)
+    stop = stop_on_sigterm()
     try:
         broker = start_broker()
     except BrokerError as exc:
@@ -77,8 +62,7 @@ def _kafka(args: argparse.Namespace) -> int:
     if args.fetch:
         print(f"Apache Kafka {jars.KAFKA_VERSION}: {len(jars.read_lock())} jars in {folder}")
         return 0
-    stop = StopSignal()
-    signal.signal(signal.SIGTERM, stop)
+    stop = stop_on_sigterm()
     cluster = KafkaCluster(brokers=args.brokers)
     try:
         cluster.start()

@@ -222,4 +222,28 @@ class Singleton(Generic[S]):
             self.discard()
 
 
+class StopSignal:
+    """Set by SIGTERM (:func:`stop_on_sigterm` installs one), read by the child's main loop.
+
+    A plain flag on purpose. A Python signal handler runs in the main thread between two
+    bytecodes, possibly while that thread is inside ``threading.Event.wait()`` holding the
+    event's lock; ``Event.set()`` in the handler then waits for that lock for ever. It happened
+    once in a full test run: the hung CLI, found an hour later, was blocked in the handler's
+    ``lock.acquire()`` under the interrupted wait loop (gdb), and its broker was still running.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, *_: object) -> None:
+        self.requested = True
+
+
+def stop_on_sigterm() -> StopSignal:
+    """A :class:`StopSignal` installed as this process's SIGTERM handler (a child's main)."""
+    stop = StopSignal()
+    signal.signal(signal.SIGTERM, stop)
+    return stop
+
+
 atexit.register(kill_all_children)

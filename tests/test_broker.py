@@ -77,7 +77,8 @@ def test_the_cli_waits_on_a_plain_flag_that_sigterm_sets(capsys):
     """The loop the CLI serves in ends when the SIGTERM handler sets its flag (exit 0), or when
     what it serves dies (exit 1). The handler only assigns a bool: it takes no lock, so it cannot
     deadlock against the loop it interrupts."""
-    from course_lib.__main__ import StopSignal, _serve
+    from course_lib.__main__ import _serve
+    from course_lib.procs import StopSignal
 
     stop = StopSignal()
     threading.Timer(0.3, stop, args=(signal.SIGTERM, None)).start()
@@ -90,8 +91,9 @@ def test_the_cli_waits_on_a_plain_flag_that_sigterm_sets(capsys):
 
 def test_cli_broker_prints_its_address_and_stops_on_sigterm():
     """If the CLI does not exit, it is made to print every thread's stack (faulthandler on
-    SIGABRT) and the test fails with it: once, in a full suite run, it did not exit within 15 s,
-    and nothing said where it was."""
+    SIGABRT) and the test fails with it; the CLI is killed in any case, so a hang cannot leave
+    it (and its broker) running. Once, in a full suite run, it hung: its SIGTERM handler then
+    called ``threading.Event.set()`` and deadlocked (see ``course_lib.procs.StopSignal``)."""
     proc = subprocess.Popen([sys.executable, "-m", "course_lib", "broker"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=os.environ | {"PYTHONFAULTHANDLER": "1"})
@@ -104,8 +106,13 @@ def test_cli_broker_prints_its_address_and_stops_on_sigterm():
         try:
             out, err = proc.communicate(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGABRT)
-            out, err = proc.communicate(timeout=15)
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints the stacks, then it aborts
+            try:
+                out, err = proc.communicate(timeout=15)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=5)
             pytest.fail(f"the broker CLI did not exit within 15 s of SIGTERM:\n{err[-4000:]}")
     assert proc.returncode == 0 and "Broker stopped." in out, err
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import signal
 import sys
 import time
 
@@ -25,6 +24,7 @@ from kafka import KafkaConsumer
 
 from course_lib.capstone.live_db import connect, slow_factor
 from course_lib.kafka.clients import CONSUMER_DEFAULTS
+from course_lib.procs import stop_on_sigterm
 
 __all__ = ["main"]
 
@@ -37,20 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument(flag, required=True)
     parser.add_argument("--consume-time", type=float, default=0.06)
     args = parser.parse_args(argv)
-    stopping = False
-
-    def _stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
+    stop = stop_on_sigterm()
     db = connect(f"{args.folder}/shop.db")
     config = {**CONSUMER_DEFAULTS, "consumer_timeout_ms": float("inf"), "max_poll_records": 20}
     consumer = KafkaConsumer(args.topic, bootstrap_servers=args.bootstrap, group_id=args.group,
                              client_id=args.name, **config)
     reported = None
     try:
-        while not stopping:
+        while not stop.requested:
             batch = consumer.poll(timeout_ms=200)
             owned = ",".join(str(tp.partition) for tp in sorted(consumer.assignment()))
             if owned != reported:

@@ -32,6 +32,7 @@ import time
 from typing import Any
 
 from course_lib.loopback import die_with_parent
+from course_lib.procs import stop_on_sigterm
 
 __all__ = ["ChildConsumer", "ChildError"]
 
@@ -130,14 +131,13 @@ def _member(job: dict[str, Any]) -> None:
 
     from course_lib.kafka.clients import CONSUMER_DEFAULTS
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = stop_on_sigterm()
     config = {**CONSUMER_DEFAULTS, "consumer_timeout_ms": float("inf"), **job.get("config", {})}
     consumer = KafkaConsumer(job["topic"], bootstrap_servers=job["bootstrap"],
                              group_id=job["group"], **config)
     seen: list[int] | None = None
     try:
-        while not stop.is_set():
+        while not stop.requested:
             consumer.poll(timeout_ms=100)
             owned = sorted(tp.partition for tp in consumer.assignment())
             if owned != seen:
