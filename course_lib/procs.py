@@ -79,9 +79,7 @@ def stop(process: subprocess.Popen[Any], timeout: float = 5.0,
     A stopped (SIGSTOP) process is continued first, or it could not act on the signal.
     Returns the exit code (negative: the signal that ended it).
     """
-    if process.poll() is None:
-        _ask(process, sig)
-    _reap(process, timeout)
+    stop_all([process], timeout, sig)
     return process.returncode
 
 

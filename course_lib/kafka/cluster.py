@@ -133,8 +133,7 @@ class KafkaCluster(ClusterObserver):
         until SIGKILL (15 s for three brokers; now about 1 s)."""
         brokers = [n for n in self.processes if self.nodes[n].is_broker]
         for group in (brokers, [n for n in self.processes if n not in brokers]):
-            self.frozen.difference_update(group)  # procs.stop_all continues stopped processes
-            procs.stop_all([self.processes[n] for n in group], timeout_s / 2)
+            procs.stop_all([self.processes[n] for n in group], timeout_s / 2)  # thaws any frozen
         self.processes.clear()
         self.frozen.clear()
         if self.root is not None:
