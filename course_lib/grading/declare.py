@@ -77,8 +77,7 @@ class Declarations:
                 raise self._error(name, f"missing {key!r}")
         return entry
 
-    def _register(self, name: str, kind: str, check: Check) -> Check:
-        entry = self._entry(name, kind)
+    def _register(self, name: str, entry: dict[str, Any], check: Check) -> Check:
         check.__name__ = check.__qualname__ = f"check_{name}"
         check.__module__ = self.module
         check.__doc__ = entry.get("question", check.__doc__)
@@ -91,15 +90,17 @@ class Declarations:
     def _solution(self, name: str) -> Any:
         return getattr(sys.modules[self.module], f"solution_{name}")()
 
-    def _words(self, name: str, kind: str) -> dict[str, Any]:
-        entry = self._entry(name, kind)
+    @staticmethod
+    def _words(entry: dict[str, Any]) -> dict[str, Any]:
+        """The feedback words the check function takes (``_entry`` allowed only its kind's)."""
         return {k: entry[k] for k in ("what", "too_low", "too_high", "explain", "success", "hint")
                 if k in entry}
 
-    def _mistakes(self, name: str, facts: Mapping[str, float]) -> list[Mistake]:
+    def _mistakes(self, name: str, entry: dict[str, Any],
+                  facts: Mapping[str, float]) -> list[Mistake]:
         """The entry's known mistakes, a fact's name replaced by its value; every fact is used."""
         mistakes, used = [], set()
-        for i, m in enumerate(self._entry(name, "number").get("mistakes", [])):
+        for i, m in enumerate(entry.get("mistakes", [])):
             if set(m) != {"value", "says"}:
                 raise self._error(name, f"mistakes[{i}] needs exactly 'value' and 'says' "
                                         f"(got {', '.join(sorted(m))})")
@@ -121,20 +122,21 @@ class Declarations:
                **tolerance: Any) -> Check:
         """A numeric answer: ``check_number(answer, solution_<name>(), **tolerance)``, with the
         entry's words and known mistakes (``facts`` gives the computed mistake values)."""
-        words = self._words(name, "number")
-        mistakes = self._mistakes(name, facts or {})
+        entry = self._entry(name, "number")
+        words, mistakes = self._words(entry), self._mistakes(name, entry, facts or {})
 
         def check(answer: Any) -> CheckResult:
             return check_number(answer, self._solution(name), mistakes=mistakes, **tolerance,
                                 **words)
 
-        return self._register(name, "number", check)
+        return self._register(name, entry, check)
 
     def choice(self, name: str, *, options: Iterable[str],
                aliases: Mapping[str, str] | None = None) -> Check:
         """One of ``options`` (other spellings in ``aliases``); ``[name.if_chosen]`` says what
         each wrong option reveals."""
-        entry, words = self._entry(name, "choice"), self._words(name, "choice")
+        entry = self._entry(name, "choice")
+        words = self._words(entry)
         listed = list(options)
         wrong = dict(entry.get("if_chosen", {}))
         unknown = sorted(set(wrong) - set(listed))
@@ -145,21 +147,22 @@ class Declarations:
             return check_choice(answer, self._solution(name), options=listed, aliases=aliases,
                                 hints=wrong, **words)
 
-        return self._register(name, "choice", check)
+        return self._register(name, entry, check)
 
     def that(self, name: str, predicate: Callable[[Any], bool | tuple[bool, str]]) -> Check:
         """An answer judged by ``predicate`` (for answers judged by running a model)."""
-        words = self._words(name, "that")
+        entry = self._entry(name, "that")
+        words = self._words(entry)
 
         def check(answer: Any) -> CheckResult:
             return check_that(answer, predicate, **words)
 
-        return self._register(name, "that", check)
+        return self._register(name, entry, check)
 
     def custom(self, name: str) -> Callable[[Check], Check]:
         """A hand-written check (its feedback is computed); the entry gives its other words."""
         def register(check: Check) -> Check:
-            return self._register(name, "custom", check)
+            return self._register(name, self._entry(name, "custom"), check)
 
         return register
 
