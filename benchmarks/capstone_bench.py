@@ -13,8 +13,8 @@ import sys
 import time
 
 from course_lib.capstone import evaluate
-from course_lib.capstone.live import run_live, why_not_live
-from course_lib.capstone.references import REFERENCE_DESIGNS, design_grid, sweep
+from course_lib.capstone.live.shop.run import run_live, why_not_live
+from course_lib.capstone.models.references import REFERENCE_DESIGNS, design_grid, sweep
 
 TARGET_S = 0.5
 LIVE_TARGET_S = 120.0

@@ -1,6 +1,6 @@
 """Each fast twin against its simpy model, on the scenario its dashboard runs on a slider move.
 
-Why: a fast twin is code to keep exact (``course_lib/engines.py``); it stays only where the
+Why: a fast twin is code to keep exact (``course_lib/core/engines.py``); it stays only where the
 simpy model alone would miss the 100 ms slider goal. Each row times one dashboard redraw's worth
 of runs (the lesson-02 race runs four policies; lesson 06's table four styles), median of 5,
 at the default knobs or, where the default is light, at the busiest slider position.
@@ -16,10 +16,11 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from course_lib.components import PathScenario, simulate_path, simulate_server
-from course_lib.kafka.decision import IntegrationScenario, compare
-from course_lib.lb.experiments import COMPARED, SEED, _race_scenario
-from course_lib.lb.scenario import Backend
-from course_lib.lb.simulate import simulate
+from course_lib.kafka.models.decision import IntegrationScenario
+from course_lib.kafka.models.decision_engine import compare
+from course_lib.lb.models.experiments import COMPARED, SEED, _race_scenario
+from course_lib.lb.models.scenario import Backend
+from course_lib.lb.models.simulate import simulate
 
 GOAL_MS = 100.0
 

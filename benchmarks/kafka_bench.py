@@ -12,9 +12,9 @@ import time
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-from course_lib.kafka.broker import start_broker
-from course_lib.kafka.clients import ADMIN_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS
-from course_lib.naming import unique_name
+from course_lib.core.naming import unique_name
+from course_lib.kafka.clients.factory import ADMIN_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS
+from course_lib.kafka.runtime.embedded import start_broker
 
 
 def startup_times(runs: int = 10) -> list[float]:
@@ -87,7 +87,7 @@ def _rss_mb(pid: int) -> float:
 
 def apache_kafka(starts: int = 3) -> dict[str, object]:
     """Ready times of 1- and 3-broker clusters, RSS per JVM, and throughput on both sizes."""
-    from course_lib.kafka.cluster import KafkaCluster
+    from course_lib.kafka.runtime.cluster import KafkaCluster
 
     one, three, rss, tput = [], [], [], {}
     for run in range(starts):

@@ -1,7 +1,7 @@
 """Per-notebook timings under nbval, and slider-to-figure latency of every live dashboard.
 
 Slider latency: each notebook is executed in a fresh kernel (nothing is saved) with one extra
-cell appended that sweeps every :class:`course_lib.widgets.Dashboard` the lesson built: each
+cell appended that sweeps every :class:`course_lib.ui.widgets.Dashboard` the lesson built: each
 control visits 30 values across its range, and each move is timed from the value change to the
 updated figure data (render + FigureWidget update, the whole callback).
 """
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MARK = "BENCH-JSON:"
 SWEEP_CELL = f"""
 import json as _json, statistics as _st
-from course_lib.widgets import Dashboard as _Dashboard
+from course_lib.ui.widgets import Dashboard as _Dashboard
 _rows = []
 for _d in list(_Dashboard.instances):
     _d.refresh()

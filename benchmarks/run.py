@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import capstone_bench, fast_engines, kafka_bench, notebooks_bench, sim_throughput
-from course_lib.kafka import cluster, jars
-from course_lib.kafka.java import find_java
+from course_lib.kafka.runtime import cluster, jars
+from course_lib.kafka.runtime.java import find_java
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 PACKAGES = ("simpy", "ciw", "plotly", "ipywidgets", "kafka-python", "nbval", "jupyterlab")
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = fast_engines.measure()
     out += ["## Fast twins", "",
             "Each fast engine against its simpy model on one dashboard redraw "
-            "(`benchmarks/fast_engines.py`; exactness: `course_lib/engines.py`).", "",
+            "(`benchmarks/fast_engines.py`; exactness: `course_lib/core/engines.py`).", "",
             *fast_engines.table(pairs), "",
             f"Every twin kept earns its keep (the simpy model alone misses 100 ms): "
             f"{verdict(all(p.needed for p in pairs))}.", ""]

@@ -67,14 +67,15 @@ def ciw_mmc(lam: float, mu: float, c: int, horizon: float, seed: int = 1) -> int
 
 
 def server_model(lam: float, mu: float, c: int, horizon: float, seed: int = 1) -> int:
-    from course_lib.components.model import simulate_server
+    from course_lib.components.models.server import simulate_server
 
     result = simulate_server(lam, mu, workers=c, duration=horizon, seed=seed, warmup=0.0)
     return int(round(result.throughput * horizon))
 
 
 def lb_model(lam: float, mu: float, c: int, horizon: float, seed: int = 1) -> int:
-    from course_lib.lb import Backend, Scenario, simulate
+    from course_lib.lb import Backend, Scenario
+    from course_lib.lb.models.simulate import simulate
 
     scenario = Scenario(backends=tuple(Backend(f"s{i}", service_rate=mu) for i in range(c)),
                         policy="random", arrival_rate=lam, duration=horizon, health_check=None,
@@ -105,7 +106,8 @@ def measure(repeats: int = 3) -> list[Throughput]:
 
 def lb_reference_scenario_seconds(repeats: int = 5) -> float:
     """The issue's reference: 60 s, 4 backends, 200 req/s, default health checks (median)."""
-    from course_lib.lb import Backend, Scenario, simulate
+    from course_lib.lb import Backend, Scenario
+    from course_lib.lb.models.simulate import simulate
 
     scenario = Scenario(backends=tuple(Backend(f"s{i}", service_rate=60.0) for i in range(4)),
                         arrival_rate=200.0, duration=60.0)

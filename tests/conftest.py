@@ -24,7 +24,7 @@ def _private_progress_file(tmp_path, monkeypatch):
 
 
 def _unavailable() -> str | None:
-    from course_lib.kafka.default_broker import apache_unavailable
+    from course_lib.kafka.runtime.default_broker import apache_unavailable
 
     return apache_unavailable()
 
@@ -48,7 +48,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def cluster3() -> Iterator[object]:
     """A 3-broker Apache Kafka (controller node + brokers 1-3) for the whole session."""
     need_apache_kafka()
-    from course_lib.kafka.cluster import KafkaCluster
+    from course_lib.kafka.runtime.cluster import KafkaCluster
 
     with KafkaCluster(brokers=3) as cluster:
         yield cluster

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from course_lib.grading.exercise import LESSON_CODES, Exercise, lesson
-from course_lib.lb.scenario import HealthCheck
+from course_lib.lb.models.scenario import HealthCheck
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER_START = r"(?<![\d.,])"

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from course_lib import procs
-from course_lib.kafka import broker as broker_module
-from course_lib.kafka import default_broker
-from course_lib.kafka.broker import BrokerError, check_external, start_broker
-from course_lib.kafka.roundtrip import round_trip
+from course_lib.core import procs
+from course_lib.kafka.clients.roundtrip import round_trip
+from course_lib.kafka.runtime import default_broker
+from course_lib.kafka.runtime import embedded as broker_module
+from course_lib.kafka.runtime.embedded import BrokerError, check_external, start_broker
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.kafka
@@ -78,7 +78,7 @@ def test_the_cli_waits_on_a_plain_flag_that_sigterm_sets(capsys):
     what it serves dies (exit 1). The handler only assigns a bool: it takes no lock, so it cannot
     deadlock against the loop it interrupts."""
     from course_lib.__main__ import _serve
-    from course_lib.procs import StopSignal
+    from course_lib.core.procs import StopSignal
 
     stop = StopSignal()
     threading.Timer(0.3, stop, args=(signal.SIGTERM, None)).start()
@@ -93,7 +93,7 @@ def test_cli_broker_prints_its_address_and_stops_on_sigterm():
     """If the CLI does not exit, it is made to print every thread's stack (faulthandler on
     SIGABRT) and the test fails with it; the CLI is killed in any case, so a hang cannot leave
     it (and its broker) running. Once, in a full suite run, it hung: its SIGTERM handler then
-    called ``threading.Event.set()`` and deadlocked (see ``course_lib.procs.StopSignal``)."""
+    called ``threading.Event.set()`` and deadlocked (see ``course_lib.core.procs.StopSignal``)."""
     proc = subprocess.Popen([sys.executable, "-m", "course_lib", "broker"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=os.environ | {"PYTHONFAULTHANDLER": "1"})

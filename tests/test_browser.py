@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.loopback import free_port
+from course_lib.core.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = os.environ.get("BROWSER_TEST_LESSON", "03_failover.ipynb")
@@ -33,7 +33,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("google-chrome") or shutil.w
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-BREAK_CALLBACK = ("import course_lib.widgets as _w\n"
+BREAK_CALLBACK = ("import course_lib.ui.widgets as _w\n"
                   "_w.Dashboard.refresh = lambda self: None  # simulate a broken slider callback")
 
 pytestmark = [

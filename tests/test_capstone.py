@@ -14,18 +14,17 @@ from course_lib.capstone import (
     OrderRecord,
     RunRecords,
     evaluate,
-    score,
     simulate_run,
 )
-from course_lib.capstone.problem import FailureScript, TrafficProfile
-from course_lib.capstone.references import (
+from course_lib.capstone.models.problem import FailureScript, TrafficProfile
+from course_lib.capstone.models.references import (
     REFERENCE_DESIGNS,
     cheapest_meeting,
     design_grid,
     pareto_front,
 )
-from course_lib.capstone.score import Score, cause_at, cost_per_hour, explain
-from course_lib.capstone.view import pareto_figure, render_design
+from course_lib.capstone.models.score import Score, cause_at, cost_per_hour, explain, score
+from course_lib.capstone.views.report import pareto_figure, render_design
 
 SEEDS = (0, 1, 2)
 

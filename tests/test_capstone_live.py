@@ -20,15 +20,22 @@ from pathlib import Path
 
 import pytest
 
-from course_lib import procs
-from course_lib.capstone import Design, Problem, evaluate, score
-from course_lib.capstone.live import OWNER, arrivals, run_live, why_not_live
-from course_lib.capstone.live_records import COMPRESS, Processed, Sent, live_problem, to_records
-from course_lib.capstone.live_result import STORED_PATH, LiveRun
-from course_lib.capstone.problem import TrafficProfile
-from course_lib.capstone.references import REFERENCE_DESIGNS
-from course_lib.lb.live.haproxy import INSTALL_HINT, haproxy_binary
-from course_lib.naming import unique_name
+from course_lib.capstone import Design, Problem, evaluate
+from course_lib.capstone.live.shop.records import (
+    COMPRESS,
+    Processed,
+    Sent,
+    live_problem,
+    to_records,
+)
+from course_lib.capstone.live.shop.result import STORED_PATH, LiveRun
+from course_lib.capstone.live.shop.run import OWNER, arrivals, run_live, why_not_live
+from course_lib.capstone.models.problem import TrafficProfile
+from course_lib.capstone.models.references import REFERENCE_DESIGNS
+from course_lib.capstone.models.score import score
+from course_lib.core import procs
+from course_lib.core.naming import unique_name
+from course_lib.lb.runtime.haproxy import INSTALL_HINT, haproxy_binary
 
 DAY = live_problem()
 
@@ -101,7 +108,7 @@ def test_verdicts_compare_both_sides_objective_by_objective():
 
 
 def test_stored_runs_are_scored_again_and_labelled():
-    assert STORED_PATH.exists(), "record them with course_lib.capstone.live.record()"
+    assert STORED_PATH.exists(), "record them with course_lib.capstone.live.shop.run.record()"
     run = run_live(REFERENCE_DESIGNS["N+1"], live=False)
     assert run.label.startswith("stored run (measured on a 2-core Linux machine)")
     assert "live=False was asked" in run.label
@@ -190,6 +197,8 @@ class TestLiveRuns:
 
     def test_nothing_the_runs_started_survives(self, live_runs):
         assert procs.live_children(OWNER) == [] and procs.live_children("lb.live") == []
-        left = procs.leftovers([b"course_lib.capstone.live", b"sdl-capstone-", b"course-haproxy-"])
+        left = procs.leftovers([b"course_lib.capstone.runtime.", b"course_lib.capstone.clients.",
+                                b"sdl-capstone-",
+                                b"course-haproxy-"])
         assert procs.gone_within(left, 5.0), [Path(f"/proc/{pid}/cmdline").read_bytes()[:200]
                                               for pid in left if procs.alive(pid)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_lib.checks import (
+from course_lib.grading.checks import (
     FAIL_MARK,
     PASS_MARK,
     WAIT_MARK,

@@ -8,6 +8,8 @@ course installs it.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 
 import kafka
@@ -18,8 +20,8 @@ from kafka.future import Future
 from kafka.structs import MemberState
 
 import course_lib.kafka  # noqa: F401  (installs the fix)
-from course_lib.kafka import client_fixes
-from course_lib.kafka.client_fixes import complete_finished_join
+from course_lib.kafka.clients import kafka_python_fix as client_fixes
+from course_lib.kafka.clients.kafka_python_fix import complete_finished_join
 
 
 class _Generation:
@@ -74,17 +76,28 @@ def test_no_finished_join_leaves_the_coordinator_alone(task):
     assert coordinator._join_task is task and coordinator.state is MemberState.REBALANCING
 
 
-def test_importing_the_course_installs_the_fix_on_kafka_python_3_0():
+def test_the_first_consumer_installs_the_fix_on_kafka_python_3_0():
+    """Installed by the course's first consumer, not by importing the package (a fresh process)."""
     assert kafka.__version__.startswith("3.0."), "a new kafka-python: check whether it is fixed"
-    assert ConsumerCoordinator.poll is client_fixes._poll
-    assert BaseCoordinator.join_group_async is client_fixes._join_group_async
+    probe = (
+        "from kafka.coordinator.consumer import ConsumerCoordinator as C\n"
+        "import course_lib.kafka\n"
+        "from course_lib.kafka.clients import kafka_python_fix as fix\n"
+        "before = C.poll is fix._poll\n"
+        "from course_lib.kafka.clients import factory\n"
+        "factory.make_consumer(bootstrap_servers='127.0.0.1:1', api_version=(3, 0))\n"
+        "print(before, C.poll is fix._poll)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.split() == ["False", "True"], out.stderr
     assert client_fixes.apply() is True  # idempotent
     assert ConsumerCoordinator.poll is client_fixes._poll
+    assert BaseCoordinator.join_group_async is client_fixes._join_group_async
 
 
 def test_a_client_for_a_named_kafka_does_not_ask_for_the_lessons_broker(monkeypatch):
     """Asking for the lessons' broker may start one (a JVM, an announcement in the lesson)."""
-    from course_lib.kafka import clients
+    from course_lib.kafka.clients import factory as clients
 
     def no_default():
         raise AssertionError("the lessons' broker was asked for")

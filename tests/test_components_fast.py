@@ -1,10 +1,10 @@
 """The fast engines give the simpy models' runs, request for request.
 
 ``simulate_server(..., engine="auto")`` (the default) computes the M/M/c run with a heap
-recurrence (:mod:`course_lib.components.recurrence`); ``engine="simpy"`` runs the simpy model the
-lesson teaches; ``simulate_path`` likewise runs on a small event loop of its own
-(:mod:`course_lib.components.pathfast`). They must agree exactly — not within a tolerance — on
-every per-request time and on the time averages, for stable and unstable loads, one and many
+recurrence (:mod:`course_lib.components.models.server_fast`); ``engine="simpy"`` runs the simpy
+model the lesson teaches; ``simulate_path`` likewise runs on a small event loop of its own
+(:mod:`course_lib.components.models.path_fast`). They must agree exactly — not within a tolerance —
+on every per-request time and on the time averages, for stable and unstable loads, one and many
 workers, losses and retries, several seeds.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 
 from course_lib.components import PathScenario, render_load_curve, simulate_path, simulate_server
-from course_lib.components.load_curve import LOAD_FRACTIONS, _unit_load_curve
+from course_lib.components.models.load_curve import LOAD_FRACTIONS, _unit_load_curve
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])

@@ -15,7 +15,7 @@ from course_lib.components import (
     render_path,
     timing_figure,
 )
-from course_lib.widgets import dashboard, int_slider, slider
+from course_lib.ui.widgets import dashboard, int_slider, slider
 
 
 def _no_numpy_in(fig) -> None:

@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import queueing
-from course_lib.components.model import batch_means, simulate_server
-from course_lib.components.path import PathScenario, simulate_path
+from course_lib.components.models.path import PathScenario
+from course_lib.components.models.path_engine import simulate_path
+from course_lib.components.models.server import batch_means, simulate_server
+from course_lib.core import queueing
 
 REQUESTS = 100_000
 BATCHES = 20

@@ -21,8 +21,8 @@ from course_lib.components import (
     send_raw,
     validate_item,
 )
-from course_lib.components.backend import BackendProcess
-from course_lib.loopback import free_port
+from course_lib.components.runtime.backend import BackendProcess
+from course_lib.core.loopback import free_port
 
 
 def test_sqlite_rows_survive_a_restart_memory_rows_do_not(tmp_path):
@@ -133,7 +133,7 @@ def test_curl_command_and_run():
 def test_cli_backend_process(tmp_path):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "course_lib.components.server", "--port", str(port),
+        [sys.executable, "-m", "course_lib.components.runtime.server_main", "--port", str(port),
          "--db", str(tmp_path / "b.db"), "--name", "backend-b"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -142,7 +142,7 @@ def test_cli_backend_process(tmp_path):
         reply = ApiClient(f"http://127.0.0.1:{port}").health()
         assert reply.server == "backend-b" and reply.body["status"] == "ok"
         clash = subprocess.run(
-            [sys.executable, "-m", "course_lib.components.server", "--port", str(port),
+            [sys.executable, "-m", "course_lib.components.runtime.server_main", "--port", str(port),
              "--memory"], capture_output=True, text=True, timeout=30)
         assert clash.returncode == 2
         assert f"127.0.0.1:{port} is already in use" in clash.stderr

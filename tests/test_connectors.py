@@ -6,16 +6,16 @@ import sqlite3
 
 import pytest
 
-from course_lib.kafka.connectors import (
+from course_lib.core.data import load_customers
+from course_lib.core.naming import unique_name
+from course_lib.kafka.clients.topics import create_topic
+from course_lib.kafka.live.connectors import (
     SqliteSinkConnector,
     SqliteSourceConnector,
     create_table,
     insert_rows,
     read_table,
 )
-from course_lib.kafka.pipeline import load_customers
-from course_lib.kafka.topics import create_topic
-from course_lib.naming import unique_name
 
 
 def test_identifiers_are_validated(tmp_path):

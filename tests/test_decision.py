@@ -7,15 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from course_lib.kafka.decision import (
-    STYLES,
-    Costs,
-    IntegrationScenario,
-    compare,
-    simulate_integration,
-    throughput_ceiling,
-)
-from course_lib.kafka.decision_view import render_tradeoffs, tradeoff_dashboard
+from course_lib.kafka.models.decision import STYLES, Costs, IntegrationScenario, throughput_ceiling
+from course_lib.kafka.models.decision_engine import compare, simulate_integration
+from course_lib.kafka.views.decision import render_tradeoffs, tradeoff_dashboard
 
 BASE = IntegrationScenario()  # 200 msg/s, 2 consumers × 500 msg/s, outage [10, 15), late at 20
 

@@ -15,15 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course_lib.kafka.decision import (
-    STYLES,
-    Costs,
-    IntegrationScenario,
-    compare,
-    simulate_integration,
-)
-from course_lib.kafka.decision_fast import simulate_integration_fast
-from course_lib.kafka.decision_view import (
+from course_lib.kafka.models.decision import STYLES, Costs, IntegrationScenario
+from course_lib.kafka.models.decision_engine import compare, simulate_integration
+from course_lib.kafka.models.decision_fast import simulate_integration_fast
+from course_lib.kafka.views.decision import (
     backlog_figure,
     render_tradeoffs,
     tradeoff_table,

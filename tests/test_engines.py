@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from course_lib.components import PathScenario, simulate_path, simulate_server
-from course_lib.engines import ENGINES, check_engine, stream
-from course_lib.kafka.decision import IntegrationScenario, simulate_integration
-from course_lib.lb import Backend, Scenario, simulate
+from course_lib.core.engines import ENGINES, check_engine, stream
+from course_lib.kafka.models.decision import IntegrationScenario
+from course_lib.kafka.models.decision_engine import simulate_integration
+from course_lib.lb import Backend, Scenario
+from course_lib.lb.models.simulate import simulate
 
 RUNS = {
     "lb.simulate": lambda engine: simulate(

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import course_lib.exercises as exercises_pkg
-from course_lib.checks import FAIL_MARK, Outcome
 from course_lib.grading import exercise as exercise_registry
+from course_lib.grading.checks import FAIL_MARK, Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,10 +1,10 @@
 """Lesson 00's exercise check, both ways."""
 
+from course_lib.components.views.start import response_time_figure
 from course_lib.exercises.lesson00 import (
     check_fourfold_utilisation,
     solution_fourfold_utilisation,
 )
-from course_lib.start import response_time_figure
 
 
 def test_solution_passes_as_fraction_and_percentage():

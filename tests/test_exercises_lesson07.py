@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from course_lib.capstone import evaluate
-from course_lib.capstone.references import REFERENCE_DESIGNS
+from course_lib.capstone.models.references import REFERENCE_DESIGNS
 from course_lib.exercises import lesson07 as ex
 
 

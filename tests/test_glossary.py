@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from course_lib.components import ServerScenario
-from course_lib.glossary import GLOSSARY, PENDING_RENAMES, REJECTED, lookup
-from course_lib.kafka.failover_scenario import LiveScenario
-from course_lib.kafka.group_model import GroupScenario
-from course_lib.kafka.queue_lab import QueueLab
-from course_lib.kafka.replication_model import ReplicationScenario
-from course_lib.lb.scenario import Backend, HealthCheck, PassiveCheck, Scenario
-from course_lib.lb.weights import AgentCheck
+from course_lib.core.glossary import GLOSSARY, PENDING_RENAMES, REJECTED, lookup
+from course_lib.kafka.models.failover import LiveScenario
+from course_lib.kafka.models.group import GroupScenario
+from course_lib.kafka.models.queue import QueueLab
+from course_lib.kafka.models.replication import ReplicationScenario
+from course_lib.lb.models.scenario import Backend, HealthCheck, PassiveCheck, Scenario
+from course_lib.lb.models.weights import AgentCheck
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTIONS = (Backend, HealthCheck, PassiveCheck, Scenario, AgentCheck, ReplicationScenario,
@@ -32,7 +32,7 @@ def _fields(cls) -> list[str]:
 def test_every_field_of_a_description_is_in_the_glossary(cls):
     unknown = [name for name in _fields(cls) if name not in GLOSSARY
                and name not in PENDING_RENAMES]
-    assert unknown == [], f"{cls.__name__}: add {unknown} to course_lib/glossary.py"
+    assert unknown == [], f"{cls.__name__}: add {unknown} to course_lib/core/glossary.py"
 
 
 @pytest.mark.parametrize("cls", DESCRIPTIONS, ids=lambda c: c.__name__)

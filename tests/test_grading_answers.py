@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from course_lib.checks import Outcome, check_bool, check_number
 from course_lib.grading import progress
 from course_lib.grading.answers import Unreadable, read_bool, read_label, read_number
+from course_lib.grading.checks import Outcome, check_bool, check_number
 from course_lib.grading.exercise import lesson
 
 

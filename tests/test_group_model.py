@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from course_lib.kafka.group_model import (
+from course_lib.kafka.models.group import (
     GroupScenario,
     consumer_loads,
     group_capacity,
@@ -15,7 +15,7 @@ from course_lib.kafka.group_model import (
     range_assignment,
     simulate_group,
 )
-from course_lib.kafka.group_view import capacity_sweep_figure, live_lag_figure, render_group
+from course_lib.kafka.views.group import capacity_sweep_figure, live_lag_figure, render_group
 
 
 def test_range_assignment_matches_kafkas_range_assignor():
@@ -177,7 +177,7 @@ def test_render_and_figures_are_plain_and_deterministic():
 
 
 def test_dashboard_slider_reruns_the_model():
-    from course_lib.kafka.group_view import group_dashboard
+    from course_lib.kafka.views.group import group_dashboard
 
     board = group_dashboard()
     assert "GROWS" in board.summary.value

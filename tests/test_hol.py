@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.hol import HolScenario, extra_delays, hol_table, simulate_hol
+from course_lib.kafka.models.hol import HolScenario, extra_delays, simulate_hol
+from course_lib.kafka.views.hol import hol_table
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -8,7 +8,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import NotEnoughReplicasError
 
-from course_lib.naming import unique_name
+from course_lib.core.naming import unique_name
 
 pytestmark = [pytest.mark.apache_kafka, pytest.mark.slow]
 
@@ -128,14 +128,14 @@ def test_bad_arguments_are_named(cluster):
         cluster.kill(7)
     with pytest.raises(ValueError, match="how must be 'kill', 'term' or 'stop'"):
         cluster.kill(1, how="explode")
-    from course_lib.kafka.cluster import KafkaCluster
+    from course_lib.kafka.runtime.cluster import KafkaCluster
 
     with pytest.raises(ValueError, match="brokers must be an integer from 1 to 5"):
         KafkaCluster(brokers=0)
 
 
 def test_partition_leadership_is_spread_over_the_brokers(cluster):
-    from course_lib.kafka.leadership import distinct_leaders, spread_topic
+    from course_lib.kafka.live.leadership import distinct_leaders, spread_topic
 
     rows = spread_topic(cluster, partitions=3)
     assert distinct_leaders(rows) == 3  # each broker leads one partition

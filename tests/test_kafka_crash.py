@@ -12,8 +12,8 @@ import signal
 
 import pytest
 
-from course_lib.kafka.crash import Handover, HandoverResult, measure_handover
-from course_lib.kafka.crash_child import ChildConsumer, ChildError
+from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildError
+from course_lib.kafka.live.crash import Handover, HandoverResult, measure_handover
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

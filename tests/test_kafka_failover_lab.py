@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka import failover_compare as compare
-from course_lib.kafka.failover_producer import in_send_order, producer_defaults
-from course_lib.kafka.failover_run import run_live
-from course_lib.kafka.failover_scenario import LiveScenario, lab_scenarios, to_model
-from course_lib.kafka.replication_engine import simulate
+from course_lib.kafka.live.failover import compare
+from course_lib.kafka.live.failover.producer import in_send_order, producer_defaults
+from course_lib.kafka.live.failover.run import run_live
+from course_lib.kafka.models.failover import LiveScenario, lab_scenarios, to_model
+from course_lib.kafka.models.replication_engine import simulate
 
 SCENARIOS = lab_scenarios()
 #: What each run must show (the lesson's story), measured and simulated alike.

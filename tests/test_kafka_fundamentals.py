@@ -6,17 +6,17 @@ import time
 
 import pytest
 
+from course_lib.core.naming import unique_name
 from course_lib.kafka import BrokerError, make_admin
-from course_lib.kafka.fundamentals import (
+from course_lib.kafka.clients.lag import group_lag, lag_table, log_end_offsets, total_lag
+from course_lib.kafka.clients.records import (
     Record,
     create_topic,
     key_order_ok,
     produce_keyed,
     read_partitions,
 )
-from course_lib.kafka.group_lab import ConsumerGroupLab, consume_exactly
-from course_lib.kafka.lag import group_lag, lag_table, log_end_offsets, total_lag
-from course_lib.naming import unique_name
+from course_lib.kafka.live.group.lab import ConsumerGroupLab, consume_exactly
 
 pytestmark = pytest.mark.kafka
 

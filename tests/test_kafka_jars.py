@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.kafka import jars
+from course_lib.kafka.runtime import jars
 
 ROOT = Path(__file__).resolve().parents[1]
 

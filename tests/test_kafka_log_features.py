@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka import log_lab, table_join, transactions
-from course_lib.kafka.pipeline import load_customers, load_orders
+from course_lib.core.data import load_customers, load_orders
+from course_lib.kafka.clients import io
+from course_lib.kafka.live import log_lab, table_join, transactions
 
 
 def test_moves_and_batch_table_keep_the_latest_value_per_key():
@@ -26,7 +27,7 @@ def test_join_marks_unknown_customers():
 
 
 def test_skipped_reads_as_a_sentence():
-    assert log_lab.Skipped("no").report() == "skipped on the embedded broker: no"
+    assert io.Skipped("no").report() == "skipped on the embedded broker: no"
 
 
 @pytest.mark.kafka
@@ -70,7 +71,7 @@ def test_retention_deletes_the_expired_segment_and_moves_the_log_start():
 
 
 def test_each_lab_refuses_clearly_on_the_embedded_broker(monkeypatch):
-    monkeypatch.setattr("course_lib.kafka.topics.backend", lambda: "embedded")
+    monkeypatch.setattr("course_lib.kafka.clients.topics.backend", lambda: "embedded")
     for result in (log_lab.retention_lab(), log_lab.replay_from_time(),
                    transactions.run_transactions()):
         assert result.report().startswith("skipped on the embedded broker: The embedded "

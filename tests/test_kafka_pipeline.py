@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.pipeline import (
-    freshness_figure,
-    load_customers,
-    load_orders,
-    run_pipeline,
-)
-from course_lib.kafka.topics import create_topic
-from course_lib.naming import unique_name
+from course_lib.core.naming import unique_name
+from course_lib.kafka.clients.topics import create_topic
+from course_lib.kafka.live.pipeline import load_customers, load_orders, run_pipeline
+from course_lib.kafka.views.pipeline import freshness_figure
 
 
 def test_loaders_give_ints():
@@ -51,7 +47,7 @@ def test_rate_is_validated_before_anything_is_sent(tmp_path):
 @pytest.mark.kafka
 def test_missing_messages_give_a_clear_error_not_a_hang():
     """What a learner sees when the broker (or the producer) goes away mid-lab: a deadline."""
-    from course_lib.kafka.pipeline import PipelineError, consume_all
+    from course_lib.kafka.clients.io import PipelineError, consume_all
 
     topic = create_topic(unique_name("empty"), 1)
     with pytest.raises(PipelineError, match=r"only 0 of 5 messages of .* arrived within 1 s: "

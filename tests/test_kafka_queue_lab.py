@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.queue_lab import QueueLab, QueueLabResult, deliveries_figure, run_queue_lab
-from course_lib.viz import FAIL_COLOUR, PALETTE
+from course_lib.kafka.live.queue_lab import QueueLabResult, run_queue_lab
+from course_lib.kafka.models.queue import QueueLab
+from course_lib.kafka.views.queue import deliveries_figure
+from course_lib.ui.viz import FAIL_COLOUR, PALETTE
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

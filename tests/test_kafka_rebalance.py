@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka import group_tools, rebalance
-from course_lib.kafka.clients import make_admin
-from course_lib.kafka.fundamentals import produce_keyed
-from course_lib.kafka.group_lab import ConsumerGroupLab
-from course_lib.kafka.topics import create_topic
-from course_lib.naming import unique_name
+from course_lib.core.naming import unique_name
+from course_lib.kafka.clients.factory import make_admin
+from course_lib.kafka.clients.records import produce_keyed
+from course_lib.kafka.clients.topics import create_topic
+from course_lib.kafka.live.group import rebalance
+from course_lib.kafka.live.group import tools as group_tools
+from course_lib.kafka.live.group.lab import ConsumerGroupLab
 
 live = [pytest.mark.kafka, pytest.mark.apache_kafka]
 
@@ -83,6 +84,6 @@ def test_describe_group_shows_owners_offsets_and_lag():
 
 
 def test_describe_group_on_the_embedded_broker_says_why_not(monkeypatch):
-    monkeypatch.setattr("course_lib.kafka.topics.backend", lambda: "embedded")
+    monkeypatch.setattr("course_lib.kafka.clients.topics.backend", lambda: "embedded")
     assert group_tools.describe_group(None, "g", "t").startswith(
         "skipped on the embedded broker: The embedded broker cannot describe a group's members")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.pipeline import load_orders
-from course_lib.kafka.windows import (
+from course_lib.core.data import load_orders
+from course_lib.kafka.live.windows import stream_from_topic
+from course_lib.kafka.models.windows import (
     Windowing,
     batch_aggregate,
     compare,
     max_lateness_ms,
-    render_windows,
     stream_aggregate,
-    stream_from_topic,
-    windows_figure,
 )
+from course_lib.kafka.views.windows import render_windows, windows_figure
 
 
 def ev(order_id: int, t: int, cents: int = 100) -> dict:
@@ -91,9 +90,9 @@ def test_figure_data_are_plain_lists():
 
 @pytest.mark.kafka
 def test_stream_from_a_real_topic_equals_batch():
-    from course_lib.kafka.pipeline import produce_at_rate
-    from course_lib.kafka.topics import create_topic
-    from course_lib.naming import unique_name
+    from course_lib.core.naming import unique_name
+    from course_lib.kafka.clients.io import produce_at_rate
+    from course_lib.kafka.clients.topics import create_topic
 
     orders = load_orders(limit=800)
     topic = create_topic(unique_name("windows-test"), 1)

@@ -15,7 +15,7 @@ from course_lib.lb import (
     haproxy_config,
     nginx_config,
 )
-from course_lib.lb.config import nginx_passive
+from course_lib.lb.models.config import nginx_passive
 
 HAPROXY = shutil.which("haproxy") or (
     "/usr/sbin/haproxy" if shutil.which("/usr/sbin/haproxy") else None

@@ -2,8 +2,8 @@
 
 import pytest
 
-from course_lib.lb import simulate
-from course_lib.lb.dashboards import (
+from course_lib.lb.models.simulate import simulate
+from course_lib.lb.views.dashboards import (
     failover_scenario,
     render_failover,
     render_policy_race,
@@ -11,8 +11,8 @@ from course_lib.lb.dashboards import (
     saturated,
     unequal_backends,
 )
-from course_lib.lb.figures import format_requests, timeline_figure
-from course_lib.widgets import dashboard, slider
+from course_lib.lb.views.figures import format_requests, timeline_figure
+from course_lib.ui.widgets import dashboard, slider
 
 
 def test_failover_timeline_has_a_row_per_backend_and_describes_detection():

@@ -6,15 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.lb import (
-    Backend,
-    Failure,
-    HealthCheck,
-    PassiveCheck,
-    Scenario,
-    detection_bounds,
-    simulate,
-)
+from course_lib.lb import Backend, Failure, HealthCheck, PassiveCheck, Scenario, detection_bounds
+from course_lib.lb.models.simulate import simulate
 
 FOUR = tuple(Backend(n, 50.0) for n in "abcd")
 

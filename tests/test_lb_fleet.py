@@ -2,8 +2,10 @@
 
 import pytest
 
-from course_lib.lb import Backend, Scenario, simulate
-from course_lib.lb.fleet import fleet_figure, fleet_runs
+from course_lib.lb import Backend, Scenario
+from course_lib.lb.models.fleet import fleet_runs
+from course_lib.lb.models.simulate import simulate
+from course_lib.lb.views.fleet import fleet_figure
 
 
 def _scenario(policy: str, balancers: int, duration: float = 60.0) -> Scenario:

@@ -8,7 +8,7 @@ import pytest
 
 from course_lib.lb import Failure, PassiveCheck
 from course_lib.lb.live import Backends, LoadGenerator, live_children, live_config, port_is_free
-from course_lib.lb.live.runs import base_scenario, lab_scenarios
+from course_lib.lb.live.failover.runs import base_scenario, lab_scenarios
 
 
 def _get(port: int, path: str = "/health", timeout: float = 1.0) -> int:
@@ -130,7 +130,7 @@ def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match=r"passive must be None for the live lab"):
         live_config(replace(sc, passive=PassiveCheck()), {"b1": 1, "b2": 2, "b3": 3},
                     frontend_port=1, socket_path="/s")
-    from course_lib.lb.live.lab import _check_live
+    from course_lib.lb.live.failover.lab import _check_live
     slow = replace(sc, failures=(Failure("b1", at=1.0, kind="slow", factor=3),))
     with pytest.raises(ValueError, match=r"failures\[0\]\.kind must be one of crash, hang for "
                                          r"the live lab \(got 'slow'\)"):
@@ -139,8 +139,8 @@ def test_config_validation_names_the_field():
 
 def test_stored_runs_load_and_agree_with_the_simulator():
     """The results shown where HAProxy is missing: labelled, complete, every verdict holds."""
-    from course_lib.lb import simulate
     from course_lib.lb.live import live_or_stored, verdicts
+    from course_lib.lb.models.simulate import simulate
 
     stored = live_or_stored(lab_scenarios(), live=False)
     assert set(stored) == set(lab_scenarios())
@@ -152,8 +152,8 @@ def test_stored_runs_load_and_agree_with_the_simulator():
 def test_timeline_and_table_figures():
     """The measured timeline shades HAProxy's DOWN periods read from the runtime API; both
     engines' timelines have one lane per backend plus the failures."""
-    from course_lib.lb import simulate
     from course_lib.lb.live import comparison_table, live_or_stored, request_timeline, table_rows
+    from course_lib.lb.models.simulate import simulate
 
     scenarios = lab_scenarios()
     stored = live_or_stored(scenarios, live=False)

@@ -2,7 +2,7 @@
 
 Each run is played once per module (about 6 s each) and shared by the tests below.
 
-Tolerances (see ``course_lib.lb.live.compare`` for the full derivation):
+Tolerances (see ``course_lib.lb.live.failover.compare`` for the full derivation):
 
 * detection: the simulator's exact range from ``detection_bounds`` widened by
   ``DETECTION_ALLOWANCE`` = 0.1 s on both sides, for timer, signal and log-stamping delays of a
@@ -16,8 +16,8 @@ import re
 
 import pytest
 
-from course_lib import procs
-from course_lib.lb import detection_bounds, simulate
+from course_lib.core import procs
+from course_lib.lb import detection_bounds
 from course_lib.lb.live import (
     DETECTION_ALLOWANCE,
     HAProxy,
@@ -30,9 +30,10 @@ from course_lib.lb.live import (
     validate,
     verdicts,
 )
-from course_lib.lb.live.compare import STAMP_SLACK
-from course_lib.lb.live.haproxy import INSTALL_HINT
-from course_lib.lb.live.procs import free_port
+from course_lib.lb.live.failover.compare import STAMP_SLACK
+from course_lib.lb.models.simulate import simulate
+from course_lib.lb.runtime.backends import free_port
+from course_lib.lb.runtime.haproxy import INSTALL_HINT
 
 pytestmark = [pytest.mark.skipif(haproxy_binary() is None, reason=INSTALL_HINT), pytest.mark.slow]
 SCENARIOS = lab_scenarios()
@@ -102,7 +103,7 @@ def test_nothing_survives_and_ports_are_free(runs):
     for result in runs.values():
         ports = [int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", result.config)]
         assert len(ports) == 4 and all(port_is_free(p) for p in ports)
-    assert procs.leftovers([b"course-haproxy-", b"course_lib.lb.live"]) == []
+    assert procs.leftovers([b"course-haproxy-", b"course_lib.lb.runtime."]) == []
 
 
 def test_haproxy_rejects_a_bad_config():

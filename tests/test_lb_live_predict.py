@@ -3,7 +3,7 @@
 import pytest
 
 from course_lib.lb import HealthCheck, detection_bounds
-from course_lib.lb.live.predict import render_prediction
+from course_lib.lb.views.predict import render_prediction
 
 
 def test_defaults_predict_the_lab_run_within_the_guaranteed_range():

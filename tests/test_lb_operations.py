@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from course_lib.lb import Backend, Failure, Operation, Scenario, haproxy_config, simulate
+from course_lib.lb import Backend, Failure, Operation, Scenario, haproxy_config
 from course_lib.lb.live import (
     haproxy_binary,
     live_children,
@@ -20,8 +20,9 @@ from course_lib.lb.live import (
     run_lab,
     shares,
 )
-from course_lib.lb.live.haproxy import INSTALL_HINT
-from course_lib.lb.operations import runtime_command
+from course_lib.lb.models.operations import runtime_command
+from course_lib.lb.models.simulate import simulate
+from course_lib.lb.runtime.haproxy import INSTALL_HINT
 
 SCENARIOS = operator_scenarios()
 

@@ -6,15 +6,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.lb import (
-    POLICIES,
-    Backend,
-    Failure,
-    HealthCheck,
-    PassiveCheck,
-    Scenario,
-    simulate,
-)
+from course_lib.lb import POLICIES, Backend, Failure, HealthCheck, PassiveCheck, Scenario
+from course_lib.lb.models.simulate import simulate
 
 
 @st.composite

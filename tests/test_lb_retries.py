@@ -4,7 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from course_lib.lb import Backend, Failure, HealthCheck, Scenario, simulate
+from course_lib.lb import Backend, Failure, HealthCheck, Scenario
+from course_lib.lb.models.simulate import simulate
 
 
 def hung_scenario(**kw) -> Scenario:

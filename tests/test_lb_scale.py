@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib import queueing
-from course_lib.lb.dashboards import render_scale
-from course_lib.lb.experiments import SCALE_SERVERS, scale_curves
-from course_lib.widgets import dashboard, int_slider
+from course_lib.core import queueing
+from course_lib.lb.models.experiments import SCALE_SERVERS, scale_curves
+from course_lib.lb.views.dashboards import render_scale
+from course_lib.ui.widgets import dashboard, int_slider
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The exact shortcut for healthy scenarios gives the simpy engine's Result, record for record.
 
-``simulate(scenario)`` takes :mod:`course_lib.lb.fastpath` when nothing can fail (no health
+``simulate(scenario)`` takes :mod:`course_lib.lb.models.fastpath` when nothing can fail (no health
 checks, failures, passive checks, or request timeouts shorter than the run), the policy races
 of lesson 02. The comparison is exact equality of every request and attempt record, the busy
 times and the health logs, for every policy, equal and unequal servers, weights of 0, backups,
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.lb import Backend, Failure, HealthCheck, Scenario, simulate
-from course_lib.lb.fastpath import applies, simulate_healthy
-from course_lib.lb.policies import POLICIES
+from course_lib.lb import Backend, Failure, HealthCheck, Scenario
+from course_lib.lb.models.fastpath import applies, simulate_healthy
+from course_lib.lb.models.policies import POLICIES
+from course_lib.lb.models.simulate import simulate
 
 BACKENDS = {
     "equal": (tuple(Backend(f"s{i + 1}", 10.0) for i in range(4))),
@@ -84,8 +85,8 @@ def test_weights_change_nothing_but_weighted_round_robin():
 
 
 def test_dashboard_renders_are_memoised_and_unchanged():
-    from course_lib.lb.dashboards import render_unequal
-    from course_lib.lb.experiments import _race_digest
+    from course_lib.lb.models.experiments import _race_digest
+    from course_lib.lb.views.dashboards import render_unequal
 
     first = render_unequal(policy="power_of_two", fast_weight=2.0)
     before = _race_digest.cache_info()
@@ -108,7 +109,7 @@ def test_summary_is_computed_once_and_returned_as_a_copy():
 def test_renders_leave_the_garbage_collector_as_they_found_it():
     import gc
 
-    from course_lib.lb.dashboards import render_failover, render_policy_race
+    from course_lib.lb.views.dashboards import render_failover, render_policy_race
 
     assert gc.isenabled()
     render_policy_race(arrival_rate=21.0)
@@ -128,7 +129,7 @@ class _PerAttemptTimers:
 
     @staticmethod
     def run(scenario: Scenario):
-        from course_lib.lb.simulate import _Engine
+        from course_lib.lb.models.simulate import _Engine
 
         class Engine(_Engine):
             def arm(self, server, at):
@@ -143,7 +144,7 @@ class _PerAttemptTimers:
 
 def _failure_scenarios():
     from course_lib.lb import PassiveCheck
-    from course_lib.lb.dashboards import failover_scenario
+    from course_lib.lb.views.dashboards import failover_scenario
 
     for approach in ("round_robin", "weighted", "standby"):
         for kind in ("crash", "hang", "slow"):

@@ -1,6 +1,7 @@
 """Backups (hot and cold standby) and overload of the survivors after failover."""
 
-from course_lib.lb import Backend, Failure, HealthCheck, Scenario, simulate
+from course_lib.lb import Backend, Failure, HealthCheck, Scenario
+from course_lib.lb.models.simulate import simulate
 
 PAIR_AND_BACKUP = (Backend("a", 50.0), Backend("b", 50.0), Backend("s", 50.0, backup=True))
 BOTH_DIE = (Failure("a", 10.0, "crash"), Failure("b", 10.0, "crash"))

@@ -4,8 +4,9 @@ import statistics
 
 import pytest
 
-from course_lib import queueing
-from course_lib.lb import Backend, Scenario, simulate
+from course_lib.core import queueing
+from course_lib.lb import Backend, Scenario
+from course_lib.lb.models.simulate import simulate
 
 MU, N, RHO = 1.0, 4, 0.7
 RATE = RHO * N * MU

@@ -4,10 +4,11 @@ from dataclasses import replace
 
 import pytest
 
-from course_lib.lb import AgentCheck, Backend, Failure, HealthCheck, Scenario, simulate
-from course_lib.lb.dashboards import describe, failover_scenario
-from course_lib.lb.figures import redistribution_figure
-from course_lib.lb.weights import MIN_FRACTION, agent_fraction, slowstart_fraction
+from course_lib.lb import AgentCheck, Backend, Failure, HealthCheck, Scenario
+from course_lib.lb.models.simulate import simulate
+from course_lib.lb.models.weights import MIN_FRACTION, agent_fraction, slowstart_fraction
+from course_lib.lb.views.dashboards import describe, failover_scenario
+from course_lib.lb.views.figures import redistribution_figure
 
 
 def test_ramp_and_agent_fractions():

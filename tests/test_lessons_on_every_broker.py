@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.kafka.default_broker import apache_unavailable
+from course_lib.kafka.runtime.default_broker import apache_unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.checks import PASS_MARK, WAIT_MARK
-from course_lib.viz import FAIL_COLOUR, OK_COLOUR, PALETTE
+from course_lib.grading.checks import PASS_MARK, WAIT_MARK
+from course_lib.ui.viz import FAIL_COLOUR, OK_COLOUR, PALETTE
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))

@@ -2,7 +2,7 @@
 
 import re
 
-from course_lib.naming import RUN_ID, unique_name
+from course_lib.core.naming import RUN_ID, unique_name
 
 
 def test_unique_names_are_distinct_kafka_safe_and_sanitizable():

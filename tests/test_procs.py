@@ -1,4 +1,4 @@
-"""course_lib.procs: every child dies with its parent, lesson 01's API backend included."""
+"""course_lib.core.procs: every child dies with its parent, lesson 01's API backend included."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib import procs
+from course_lib.core import procs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BACKEND_CHILD = textwrap.dedent("""
     import time
-    from course_lib.components.backend import BackendProcess
+    from course_lib.components.runtime.backend import BackendProcess
     backend = BackendProcess(None, name="orphan-test").start()
     print(backend.process.pid, flush=True)
     time.sleep(120)
@@ -136,8 +136,8 @@ def test_stop_all_signals_every_process_before_waiting_for_any():
 def test_a_cluster_stops_its_brokers_before_its_controller(tmp_path):
     """A broker's controlled shutdown needs the controller: stopped first, it kept each broker
     waiting until SIGKILL."""
-    from course_lib.kafka.cluster import KafkaCluster
-    from course_lib.kafka.cluster_config import plan_nodes
+    from course_lib.kafka.runtime.cluster import KafkaCluster
+    from course_lib.kafka.runtime.cluster_config import plan_nodes
 
     log: list[tuple[str, str]] = []
     cluster = KafkaCluster(brokers=3)

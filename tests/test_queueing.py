@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course_lib import queueing as q
+from course_lib.core import queueing as q
 
 
 def test_mm1_known_values():

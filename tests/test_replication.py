@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from course_lib.kafka.replication import (
-    ReplicationScenario,
-    format_table,
-    render_replication,
-    replication_table,
-    simulate_replication,
-)
+from course_lib.kafka.models.replication import ReplicationScenario
+from course_lib.kafka.models.replication_engine import replication_table, simulate_replication
+from course_lib.kafka.views.replication import format_table, render_replication
 
 SEEDS = (0, 1, 2)
 
@@ -141,7 +137,7 @@ def test_table_and_render():
 
 @pytest.mark.kafka
 def test_real_topic_is_described_with_replicas_and_isr():
-    from course_lib.kafka.replication import replicated_topic
+    from course_lib.kafka.live.replication import replicated_topic
 
     brokers, topic, partitions = replicated_topic(partitions=2)
     assert [p["partition"] for p in partitions] == [0, 1]

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.kafka.replication import (
-    ReplicationScenario,
-    format_table,
-    render_replication,
+from course_lib.kafka.models.replication import ReplicationScenario
+from course_lib.kafka.models.replication_engine import (
     replication_table,
     simulate,
     simulate_replication,
 )
+from course_lib.kafka.views.replication import format_table, render_replication
 
 SEEDS = (0, 1, 2)
 # RF 3, min ISR 1: both followers crash (10 s, 12 s), so the ISR shrinks to the leader, which

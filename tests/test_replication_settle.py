@@ -11,8 +11,8 @@ import random
 
 import pytest
 
-from course_lib.kafka import replication_engine
-from course_lib.kafka.replication_engine import simulate_replication
+from course_lib.kafka.models import replication_engine
+from course_lib.kafka.models.replication_engine import simulate_replication
 
 
 def _settle_visiting_every_write(self) -> None:

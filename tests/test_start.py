@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_lib.start import response_time_figure
+from course_lib.components.views.start import response_time_figure
 
 
 def test_marker_sits_on_the_curve_at_the_chosen_load():

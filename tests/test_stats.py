@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import stats
-from course_lib.components import model
-from course_lib.kafka import decision
-from course_lib.lb import result
+from course_lib.components.models import server as model
+from course_lib.core import stats
+from course_lib.kafka.models import decision
+from course_lib.lb.models import result
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

@@ -14,18 +14,19 @@ from dataclasses import replace
 
 import pytest
 
-from course_lib import queueing, validate
 from course_lib.capstone import Design, TrafficProfile, Work
-from course_lib.components.model import ServerScenario, simulate_server
-from course_lib.components.path import PathScenario
-from course_lib.kafka.crash import Handover
-from course_lib.kafka.decision import Costs, IntegrationScenario
-from course_lib.kafka.failover_scenario import LiveScenario
-from course_lib.kafka.group_model import GroupScenario
-from course_lib.kafka.hol import HolScenario
-from course_lib.kafka.queue_lab import QueueLab
-from course_lib.kafka.replication import ReplicationScenario, simulate_replication
-from course_lib.kafka.windows import Windowing
+from course_lib.components.models.path import PathScenario
+from course_lib.components.models.server import ServerScenario, simulate_server
+from course_lib.core import queueing, validate
+from course_lib.kafka.live.crash import Handover
+from course_lib.kafka.models.decision import Costs, IntegrationScenario
+from course_lib.kafka.models.failover import LiveScenario
+from course_lib.kafka.models.group import GroupScenario
+from course_lib.kafka.models.hol import HolScenario
+from course_lib.kafka.models.queue import QueueLab
+from course_lib.kafka.models.replication import ReplicationScenario
+from course_lib.kafka.models.replication_engine import simulate_replication
+from course_lib.kafka.models.windows import Windowing
 from course_lib.lb import Backend, HealthCheck, PassiveCheck, Scenario
 
 TWO = (Backend("a", 100.0), Backend("b", 100.0))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from course_lib import viz
-from course_lib.viz import themed
+from course_lib.ui import viz
+from course_lib.ui.viz import themed
 
 
 def _themed() -> go.Figure:

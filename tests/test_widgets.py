@@ -2,8 +2,8 @@
 
 import plotly.graph_objects as go
 
-from course_lib import viz
-from course_lib.widgets import dashboard, dropdown, int_slider, slider
+from course_lib.ui import viz
+from course_lib.ui.widgets import dashboard, dropdown, int_slider, slider
 
 
 def render(rate: float, servers: int, mode: str = "a"):
@@ -80,7 +80,7 @@ def test_refresh_pauses_the_garbage_collector_only_during_render():
 
 def test_sweep_moves_a_dropdown_given_as_a_label_to_value_dict():
     """The benchmark's sweep sets values, not labels: {"off": False, "on": True} must work."""
-    from course_lib.widgets import dashboard, dropdown
+    from course_lib.ui.widgets import dashboard, dropdown
 
     seen = []
 

@@ -15,10 +15,11 @@ import functools
 import math
 from typing import Any
 
-from course_lib import queueing
-from course_lib.checks import CheckResult, check_number, incorrect
-from course_lib.components.path import PathScenario, simulate_path
+from course_lib.components.models.path import PathScenario
+from course_lib.components.models.path_engine import simulate_path
+from course_lib.core import queueing
 from course_lib.grading.answers import Unreadable, read_number
+from course_lib.grading.checks import CheckResult, check_number, incorrect
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import math
 
-from course_lib import queueing
+from course_lib.core import queueing
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
-from course_lib.lb import POLICIES, Backend, Scenario, simulate
+from course_lib.lb import POLICIES, Backend, Scenario
+from course_lib.lb.models.simulate import simulate
 
 __all__ = [
     "check_fast_weight", "check_many_balancers", "check_random_mean_time", "fleet_p95", "hint",

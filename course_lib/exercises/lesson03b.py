@@ -11,7 +11,7 @@ from course_lib.lb import HealthCheck, detection_bounds
 
 # Exercise 1's setting and its arithmetic live in the library (the prediction dashboard uses them
 # too): 100 requests/s over 3 backends, one crashes for OUTAGE s, at most BUDGET failures.
-from course_lib.lb.live.budget import BUDGET, OUTAGE, RATE, worst_failed
+from course_lib.lb.live.failover.budget import BUDGET, OUTAGE, RATE, worst_failed
 
 declare = declarations(__name__)
 
@@ -44,9 +44,9 @@ check_budget_health_check = declare.that("budget_health_check", _within_budget)
 def verify_live(health_check: HealthCheck, *, live: bool | None = None) -> int:
     """Failed requests when ``rr_crash`` runs with ``health_check`` (live when HAProxy is here,
     else the simulator with the same seed)."""
-    from course_lib.lb import simulate
     from course_lib.lb.live import haproxy_binary, run_lab
-    from course_lib.lb.live.runs import base_scenario
+    from course_lib.lb.live.failover.runs import base_scenario
+    from course_lib.lb.models.simulate import simulate
 
     scenario = replace(base_scenario(), health_check=health_check)
     if live is None:
@@ -89,8 +89,9 @@ check_weight_percent = declare.number("weight_percent", rel_tol=0.0, abs_tol=1.0
 def simulated_share(percent: float, weight: int = WEIGHTS) -> float:
     """b1's share after ``set weight app/b1 percent%`` in the simulated ``set_weight`` run, with
     every backend configured at ``weight`` (HAProxy's integer arithmetic included)."""
-    from course_lib.lb import Operation, simulate
-    from course_lib.lb.live.runs import operator_scenarios
+    from course_lib.lb import Operation
+    from course_lib.lb.live.failover.runs import operator_scenarios
+    from course_lib.lb.models.simulate import simulate
 
     scenario = operator_scenarios()["set_weight"]
     (op,) = scenario.operations

@@ -12,7 +12,7 @@ from typing import Any
 
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
-from course_lib.kafka.group_model import GroupScenario, group_capacity, lag_growth_rate
+from course_lib.kafka.models.group import GroupScenario, group_capacity, lag_growth_rate
 
 __all__ = ["check_consumers_needed", "check_lag_growth", "hint", "solution",
            "solution_consumers_needed", "solution_lag_growth"]

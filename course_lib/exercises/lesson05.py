@@ -33,7 +33,7 @@ ISR_BROKERS, ISR_RF, ISR_FAILURES = 5, 5, 2
 
 @functools.lru_cache(maxsize=8)  # seeded runs: the same answer every time, ~0.5 s each
 def _isr_rejects(min_insync: int) -> bool:
-    from course_lib.kafka.replication import simulate_replication
+    from course_lib.kafka.models.replication_engine import simulate_replication
 
     run = simulate_replication("all", ISR_RF, min_insync, ISR_FAILURES, brokers=ISR_BROKERS)
     return "NOT_ENOUGH_REPLICAS" in run.reasons()
@@ -54,8 +54,8 @@ GRACE_WINDOW_MS = 60_000
 
 
 def _dropped_with_grace(grace_s: float) -> int:
-    from course_lib.kafka.pipeline import load_orders
-    from course_lib.kafka.windows import Windowing, stream_aggregate
+    from course_lib.core.data import load_orders
+    from course_lib.kafka.models.windows import Windowing, stream_aggregate
 
     grace = Windowing(GRACE_WINDOW_MS, grace_ms=round(grace_s * 1000))
     return len(stream_aggregate(load_orders(), grace).dropped)
@@ -69,8 +69,8 @@ def solution_grace_needed() -> int:
     order is dropped only when its *window* has closed, and its window ends after its event time.
     Fewer drops with more grace (a window closes later), so bisection applies.
     """
-    from course_lib.kafka.pipeline import load_orders
-    from course_lib.kafka.windows import max_lateness_ms
+    from course_lib.core.data import load_orders
+    from course_lib.kafka.models.windows import max_lateness_ms
 
     lo, hi = 0, -(-max_lateness_ms(load_orders()) // 1000)  # hi: enough, rounded up to seconds
     while lo < hi:

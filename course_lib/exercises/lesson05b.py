@@ -11,7 +11,7 @@ import functools
 
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
-from course_lib.kafka.failover_scenario import lab_scenarios
+from course_lib.kafka.models.failover import lab_scenarios
 
 declare = declarations(__name__)
 
@@ -55,7 +55,7 @@ def solution_min_isr() -> int:
     """RF 5, ``acks=all``: the ``min.insync.replicas`` with which two brokers down keep writes
     going and three down make the leader refuse writes (``NOT_ENOUGH_REPLICAS``) rather than
     acknowledge records that only two brokers have (found by running the model)."""
-    from course_lib.kafka.replication import simulate_replication
+    from course_lib.kafka.models.replication_engine import simulate_replication
 
     for m in range(1, ISR_RF + 1):
         ok = simulate_replication("all", ISR_RF, m, ISR_TOLERATED, seed=1, brokers=ISR_BROKERS)

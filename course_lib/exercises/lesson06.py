@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
-from course_lib.kafka.decision import IntegrationScenario, simulate_integration
+from course_lib.kafka.models.decision import IntegrationScenario
+from course_lib.kafka.models.decision_engine import simulate_integration
 
 __all__ = ["OPTIONS", "check_checkout", "check_direct_failures", "check_fraud_history",
            "check_welcome_emails", "hint", "solution", "solution_checkout",

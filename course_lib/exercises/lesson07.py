@@ -15,9 +15,9 @@ from dataclasses import replace
 from typing import Any
 
 from course_lib.capstone import Design, evaluate
-from course_lib.capstone.references import REFERENCE_DESIGNS
-from course_lib.capstone.score import cost_per_hour, explain
-from course_lib.checks import CheckResult, check_choice
+from course_lib.capstone.models.references import REFERENCE_DESIGNS
+from course_lib.capstone.models.score import cost_per_hour, explain
+from course_lib.grading.checks import CheckResult, check_choice
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
 

@@ -10,6 +10,7 @@
 - :mod:`~course_lib.grading.grade` and :mod:`~course_lib.grading.cli` are the instructor's
   ``python -m course_lib grade`` / ``student-version`` and the learner's ``progress``.
 
-The result type itself, :class:`course_lib.checks.CheckResult`, lives in :mod:`course_lib.checks`.
-Nothing here is imported at package import time, so a lesson pays only for what it uses.
+The result type itself, :class:`course_lib.grading.checks.CheckResult`, lives in
+:mod:`course_lib.grading.checks`. Nothing here is imported at package import time, so a lesson pays
+only for what it uses.
 """

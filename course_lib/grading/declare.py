@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from course_lib.checks import CheckResult, Mistake, check_choice, check_number, check_that
+from course_lib.grading.checks import CheckResult, Mistake, check_choice, check_number, check_that
 from course_lib.grading.exercise import exercise
 
 __all__ = ["Declarations", "declarations", "words_file"]

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from course_lib.checks import CheckResult, incorrect
 from course_lib.grading import progress
+from course_lib.grading.checks import CheckResult, incorrect
 
 __all__ = ["Exercise", "LessonExercises", "exercise", "helpers", "lesson", "lessons"]
 

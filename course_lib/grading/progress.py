@@ -55,7 +55,7 @@ def _now() -> str:
 
 
 def record(result: Any, path: Path | None = None) -> None:
-    """Add one check's result (a :class:`course_lib.checks.CheckResult`) to the record."""
+    """Add one check's result (a :class:`course_lib.grading.checks.CheckResult`) to the record."""
     path = path or progress_path()
     if path is None or not result.lesson:
         return

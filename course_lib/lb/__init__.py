@@ -14,41 +14,44 @@ The public API, in the order a lesson meets it:
   balancers.
 """
 
-from course_lib.lb.config import haproxy_config, nginx_config
-from course_lib.lb.operations import Operation
-from course_lib.lb.policies import POLICIES, Policy, make_policy
-from course_lib.lb.result import AttemptRecord, Detection, HealthSegment, RequestRecord, Result
-from course_lib.lb.scenario import (
-    FAILURE_KINDS,
-    Backend,
-    Failure,
-    HealthCheck,
-    PassiveCheck,
-    Scenario,
-    detection_bounds,
-)
-from course_lib.lb.simulate import simulate
-from course_lib.lb.weights import AgentCheck
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "FAILURE_KINDS",
-    "AgentCheck",
-    "POLICIES",
-    "AttemptRecord",
-    "Backend",
-    "Detection",
-    "Failure",
-    "HealthCheck",
-    "HealthSegment",
-    "Operation",
-    "PassiveCheck",
-    "Policy",
-    "RequestRecord",
-    "Result",
-    "Scenario",
-    "detection_bounds",
-    "haproxy_config",
-    "make_policy",
-    "nginx_config",
-    "simulate",
-]
+from course_lib.core.lazy import lazy_exports
+
+if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
+    from course_lib.lb.models.config import haproxy_config, nginx_config
+    from course_lib.lb.models.fleet import fleet_runs
+    from course_lib.lb.models.operations import Operation
+    from course_lib.lb.models.policies import POLICIES, Policy, make_policy
+    from course_lib.lb.models.result import (
+        AttemptRecord,
+        Detection,
+        HealthSegment,
+        RequestRecord,
+        Result,
+    )
+    from course_lib.lb.models.scenario import (
+        FAILURE_KINDS,
+        Backend,
+        Failure,
+        HealthCheck,
+        PassiveCheck,
+        Scenario,
+        detection_bounds,
+    )
+    from course_lib.lb.models.simulate import simulate
+    from course_lib.lb.models.weights import AgentCheck
+    from course_lib.lb.views.dashboards import (
+        APPROACHES,
+        describe,
+        failover_scenario,
+        render_failover,
+        render_policy_race,
+        render_scale,
+        render_unequal,
+        run_policies,
+    )
+    from course_lib.lb.views.figures import format_requests, redistribution_figure
+    from course_lib.lb.views.fleet import fleet_figure
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -20,61 +20,39 @@ Everything started here is stopped by its context manager, by ``atexit``, or (on
 kernel when this process dies.
 """
 
-from course_lib.lb.live.compare import (
-    DETECTION_ALLOWANCE,
-    expected_failed,
-    measured_row,
-    simulated_row,
-    table_rows,
-    verdicts,
-)
-from course_lib.lb.live.config import live_config
-from course_lib.lb.live.figures import comparison_table, request_timeline
-from course_lib.lb.live.haproxy import (
-    INSTALL_HINT,
-    HAProxy,
-    haproxy_binary,
-    haproxy_version,
-    validate,
-)
-from course_lib.lb.live.lab import LiveDetection, LiveResult, run_lab, trace
-from course_lib.lb.live.loadgen import LiveRequest, LoadGenerator
-from course_lib.lb.live.operator import cost_rows, operator_verdicts, shares
-from course_lib.lb.live.predict import render_prediction
-from course_lib.lb.live.procs import Backends, live_children
-from course_lib.lb.live.runs import STORED_PATH, lab_scenarios, live_or_stored, operator_scenarios
-from course_lib.loopback import port_is_free
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "render_prediction",
-    "DETECTION_ALLOWANCE",
-    "INSTALL_HINT",
-    "STORED_PATH",
-    "Backends",
-    "HAProxy",
-    "LiveDetection",
-    "LiveRequest",
-    "LiveResult",
-    "LoadGenerator",
-    "comparison_table",
-    "cost_rows",
-    "expected_failed",
-    "haproxy_binary",
-    "haproxy_version",
-    "lab_scenarios",
-    "live_children",
-    "live_config",
-    "live_or_stored",
-    "measured_row",
-    "operator_scenarios",
-    "operator_verdicts",
-    "port_is_free",
-    "run_lab",
-    "shares",
-    "simulated_row",
-    "table_rows",
-    "trace",
-    "request_timeline",
-    "validate",
-    "verdicts",
-]
+from course_lib.core.lazy import lazy_exports
+
+if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
+    from course_lib.core.loopback import port_is_free
+    from course_lib.lb.live.failover.compare import (
+        DETECTION_ALLOWANCE,
+        expected_failed,
+        measured_row,
+        simulated_row,
+        table_rows,
+        verdicts,
+    )
+    from course_lib.lb.live.failover.config import live_config
+    from course_lib.lb.live.failover.lab import LiveDetection, LiveResult, run_lab, trace
+    from course_lib.lb.live.failover.operator import cost_rows, operator_verdicts, shares
+    from course_lib.lb.live.failover.runs import (
+        STORED_PATH,
+        lab_scenarios,
+        live_or_stored,
+        operator_scenarios,
+    )
+    from course_lib.lb.runtime.backends import Backends, live_children
+    from course_lib.lb.runtime.haproxy import (
+        INSTALL_HINT,
+        HAProxy,
+        haproxy_binary,
+        haproxy_version,
+        validate,
+    )
+    from course_lib.lb.runtime.loadgen import LiveRequest, LoadGenerator
+    from course_lib.lb.views.live import comparison_table, request_timeline
+    from course_lib.lb.views.predict import render_prediction
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

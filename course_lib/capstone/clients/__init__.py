@@ -1,0 +1,3 @@
+"""The capstone (lesson 07), clients/: client helpers shared by the labs and the runtime's child
+processes: bounded calls, clear errors.
+"""

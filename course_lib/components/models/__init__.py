@@ -1,0 +1,4 @@
+"""Lesson 01's components, models/: descriptions (frozen, validated, seed inside), engines and
+results: pure Python, no plotting, no widgets, no clients, no processes, no sockets
+(``tests/test_library_layout.py``).
+"""

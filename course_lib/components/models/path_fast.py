@@ -1,0 +1,169 @@
+"""The request-path model of :mod:`~course_lib.components.models.path`, on a small event loop of its
+own.
+
+The simpy model reads like the story (a client process, attempt processes, two resources), and
+it is the one lesson 01 explains. Each request costs it about sixteen simpy events, most of them
+bookkeeping (process start-ups, resource grants, the retry timer's condition). This module runs
+the same model on a plain heap of ``(time, sequence, what, attempt)`` entries with about six
+events per request, so the dashboards can follow a slider.
+
+It is exact, not an approximation: every random number is drawn from the same named stream, in
+the same order, at the same simulated instant, and every time is computed with the same
+floating-point operations, so :func:`simulate_path_fast` returns a
+:class:`~course_lib.components.models.path.PathResult` identical to ``simulate_path``'s
+(``tests/test_components_fast.py`` compares them on many scenarios). The streams are separate
+(arrivals, network, server, data), so only the order of draws *within* a stream matters, and
+that is the time order of the events that draw; two different requests never act at the very
+same instant (their times are sums of different continuous random numbers).
+
+Introduced in ``notebooks/01_essential_components.ipynb``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from heapq import heappop, heappush
+
+from course_lib.core.engines import stream
+
+__all__ = ["simulate_path_fast"]
+
+# What an event does when it comes up (the third element of a heap entry).
+ARRIVAL, RETRY, AT_SERVER, SERVED, DATA_DONE, BACK = range(6)
+
+
+class _Client:
+    __slots__ = ("sent_at", "attempts", "visits", "done", "finished")
+
+    def __init__(self, sent_at: float) -> None:
+        self.sent_at = sent_at
+        self.attempts = 1
+        self.visits = 0
+        self.done = False
+        self.finished = False
+
+
+class _Attempt:
+    __slots__ = ("client", "started", "lost", "holds_connection")
+
+    def __init__(self, client: _Client) -> None:
+        self.client = client
+        self.started = 0.0
+        self.lost = False
+        self.holds_connection = False
+
+
+def simulate_path_fast(scenario, seed: int = 0):
+    """The :class:`PathResult` of ``simulate_path(scenario, seed)``, without simpy."""
+    from course_lib.components.models.path import PathResult
+
+    s = scenario
+    rng = {k: stream(seed, k) for k in ("arrivals", "net", "server", "data")}
+    gap, server_draw = rng["arrivals"].expovariate, rng["server"].expovariate
+    net_draw, net_random = rng["net"].expovariate, rng["net"].random
+    data_draw, data_random = rng["data"].expovariate, rng["data"].random
+    latency, jitter, loss = s.network_latency, s.network_jitter, s.loss_probability
+    warmup, duration, retry_timeout = s.warmup, s.duration, s.retry_timeout
+    heap: list = []
+    seq = 0
+    free_workers, free_connections = s.workers, s.db_pool
+    waiting_workers: deque[_Attempt] = deque()
+    waiting_connections: deque[_Attempt] = deque()
+    records: list[tuple[float, float | None, int, int]] = []
+    busy = 0.0
+    active = 0
+    at_end = None
+
+    def push(at: float, what: int, item) -> None:
+        nonlocal seq
+        heappush(heap, (at, seq, what, item))
+        seq += 1
+
+    def leg(now: float, attempt: _Attempt, what: int) -> None:
+        """A network leg (the model's ``one_way``): its delay, and whether it is lost."""
+        delay = latency + (net_draw(1 / jitter) if jitter else 0.0)
+        attempt.lost = net_random() < loss
+        push(now + delay, what, attempt)
+
+    def start_service(now: float, attempt: _Attempt) -> None:
+        attempt.started = now
+        push(now + server_draw(1 / s.server_time), SERVED, attempt)
+
+    def finish(now: float, client: _Client, done_at: float | None) -> None:
+        nonlocal active
+        client.finished = True
+        active -= 1
+        if client.sent_at >= warmup:
+            records.append((client.sent_at, done_at, client.attempts, client.visits))
+
+    first = gap(s.arrival_rate)
+    if first < duration:
+        push(first, ARRIVAL, None)
+    while heap:
+        now, _, what, item = heappop(heap)
+        if at_end is None and now >= duration:
+            at_end = active
+        if what == ARRIVAL:
+            step = gap(s.arrival_rate)
+            if now + step < duration:
+                push(now + step, ARRIVAL, None)
+            client = _Client(now)
+            active += 1
+            attempt = _Attempt(client)
+            push(now + retry_timeout, RETRY, client)
+            leg(now, attempt, AT_SERVER)
+        elif what == RETRY:
+            client = item
+            if client.finished:
+                continue
+            if client.attempts < s.max_attempts:
+                client.attempts += 1
+                push(now + retry_timeout, RETRY, client)
+                leg(now, _Attempt(client), AT_SERVER)
+            else:
+                finish(now, client, None)
+        elif what == AT_SERVER:
+            if item.lost:
+                continue
+            item.client.visits += 1
+            if free_workers:
+                free_workers -= 1
+                start_service(now, item)
+            else:
+                waiting_workers.append(item)
+        elif what == SERVED:
+            if data_random() < s.cache_hit_ratio:
+                push(now + s.cache_time, DATA_DONE, item)
+            elif free_connections:
+                free_connections -= 1
+                item.holds_connection = True
+                push(now + data_draw(1 / s.db_time), DATA_DONE, item)
+            else:
+                waiting_connections.append(item)
+        elif what == DATA_DONE:
+            if item.holds_connection:  # release it: the next in line takes it
+                item.holds_connection = False
+                if waiting_connections:
+                    nxt = waiting_connections.popleft()
+                    nxt.holds_connection = True
+                    push(now + data_draw(1 / s.db_time), DATA_DONE, nxt)
+                else:
+                    free_connections += 1
+            low = item.started if item.started > warmup else warmup
+            high = now if now < duration else duration
+            busy += high - low if high - low > 0.0 else 0.0
+            if waiting_workers:
+                start_service(now, waiting_workers.popleft())
+            else:
+                free_workers += 1
+            leg(now, item, BACK)
+        else:  # BACK: the response reaches the client, unless it was lost
+            client = item.client
+            if not item.lost and not client.done:
+                client.done = True
+                if not client.finished:
+                    finish(now, client, now)
+    if at_end is None:
+        at_end = active
+    records.sort(key=lambda r: r[0])
+    return PathResult(s, seed, records, at_end, busy)

@@ -1,0 +1,63 @@
+"""kafka-python clients with the course's defaults: every blocking call has a timeout.
+
+Consumer groups: kafka-python 3 defaults to ``session_timeout_ms=45000`` (KIP-735): a crashed
+consumer's partitions then sit unread for 45 s. The lessons use ``session_timeout_ms=6000`` with
+``heartbeat_interval_ms=2000`` (Kafka's rule of thumb: heartbeat at most a third of the session
+timeout), which hands a crashed consumer's partitions to the others within seconds while still
+tolerating a few seconds' pause. (On the embedded fallback broker a join also takes about half the
+session timeout, ~3 s with these values: it sleeps on purpose.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+
+from course_lib.kafka.clients import kafka_python_fix
+from course_lib.kafka.runtime.default_broker import bootstrap_servers
+
+#: Fast group joins and bounded waits (see module docstring).
+CONSUMER_DEFAULTS: dict[str, Any] = {
+    "session_timeout_ms": 6000,
+    "heartbeat_interval_ms": 2000,
+    "request_timeout_ms": 15000,
+    "bootstrap_timeout_ms": 5000,
+    "auto_offset_reset": "earliest",
+    "enable_auto_commit": False,
+    "consumer_timeout_ms": 10000,
+}
+PRODUCER_DEFAULTS: dict[str, Any] = {
+    "acks": "all",
+    "request_timeout_ms": 10000,
+    "max_block_ms": 10000,
+    "bootstrap_timeout_ms": 5000,
+}
+ADMIN_DEFAULTS: dict[str, Any] = {
+    "request_timeout_ms": 10000,
+    "bootstrap_timeout_ms": 5000,
+}
+
+
+def _bootstrap(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The lessons' broker, unless the caller names another: asking for it may start one."""
+    return {} if "bootstrap_servers" in overrides else {"bootstrap_servers": bootstrap_servers()}
+
+
+def make_consumer(*topics: str, **overrides: Any) -> KafkaConsumer:
+    """A consumer with :data:`CONSUMER_DEFAULTS` (manual commits, reads from the start)."""
+    kafka_python_fix.apply()  # kafka-python 3.0.x loses some group joins without it
+    config = {**_bootstrap(overrides), **CONSUMER_DEFAULTS, **overrides}
+    return KafkaConsumer(*topics, **config)
+
+
+def make_producer(**overrides: Any) -> KafkaProducer:
+    """A producer with ``acks='all'`` and bounded blocking."""
+    config = {**_bootstrap(overrides), **PRODUCER_DEFAULTS, **overrides}
+    return KafkaProducer(**config)
+
+
+def make_admin(**overrides: Any) -> KafkaAdminClient:
+    """An admin client with bounded requests."""
+    config = {**_bootstrap(overrides), **ADMIN_DEFAULTS, **overrides}
+    return KafkaAdminClient(**config)

@@ -1,0 +1,261 @@
+"""Use case 4, a distributed fault-tolerant log: a simpy model of one partition on 3 brokers.
+
+The description (:class:`ReplicationScenario`) and its result (:class:`ReplicationResult`); the
+engine is :mod:`course_lib.kafka.models.replication_engine`, the views
+:mod:`course_lib.kafka.views.replication`. The rules follow Apache Kafka 3.x/4.x:
+
+* A partition has ``replication_factor`` replicas on different brokers. The **leader** takes all
+  writes; **followers** fetch from it every ``fetch_interval`` (that delay is replication lag).
+* The **ISR** (in-sync replicas) are the replicas that are caught up. A follower that has not
+  caught up for ``replica_lag_time_max`` (``replica.lag.time.max.ms``, 30 s) leaves it; a broker
+  that stops heartbeating is fenced by the controller after ``session_timeout``
+  (``broker.session.timeout.ms``, 9 s) and leaves every ISR at once — except the last member,
+  which stays (KRaft keeps it so that only it can later lead cleanly). A follower that catches up
+  again rejoins the ISR (``isr_expand``).
+* The **high watermark** (HW) is the offset every ISR member has; consumers read up to it.
+* Producer ``acks`` (Kafka's spellings ``0``, ``1``, ``"all"``, ``-1`` are all accepted):
+  ``0`` — fire and forget, the producer counts every send as done; ``1`` — the leader
+  acknowledges once it has appended; ``all`` — once the HW passes the write. With ``acks=all``
+  the leader refuses a write when the ISR is smaller than ``min_insync_replicas``
+  (``NOT_ENOUGH_REPLICAS``), and fails a pending one whose ISR shrinks below it
+  (``NOT_ENOUGH_REPLICAS_AFTER_APPEND``). Reads go on regardless.
+* ``retries``: a failed request is sent again after ``retry_backoff``, while less than
+  ``delivery_timeout`` has passed since the first send. A retry of a write whose
+  acknowledgement was lost (``lost_ack_rate``, or a leader change before the ack) appends it
+  **again** — a duplicate — unless ``idempotence`` is on: then the leader recognises the producer
+  id and sequence number of a record already in its log and acknowledges it without appending.
+  As in Kafka, idempotence needs ``acks="all"`` and ``retries > 0``. (Kafka's defaults since 3.0
+  are ``acks=all``, retries without limit and idempotence on; this model's defaults, no retries
+  and no idempotence, keep lesson 05's original producer.)
+* When the leader's broker is fenced, the controller elects the first replica (in assignment
+  order) that is alive and in the ISR (clean election). With none, the partition goes *offline*
+  until an ISR member returns — or, with ``unclean_leader_election``
+  (``unclean.leader.election.enable``), the first live out-of-sync replica leads at once (also a
+  restarted one): the partition is available again and acknowledged writes that only the old
+  leader had are **lost**. The new leader's log is the truth: the others cut what goes beyond it.
+  (The model elects at once; a real controller may wait for its periodic unclean-election check,
+  ``unclean.leader.election.interval.ms``, which shifts the moment, not what is lost.)
+* ``failure_kind="crash"`` (SIGKILL): the machine stops answering; the producer's requests time
+  out (``request_timeout``) until the controller fences the broker. ``"controlled"`` (SIGTERM):
+  a controlled shutdown tells the controller first, which moves leadership at once — no gap.
+  ``restart_after``: each stopped broker starts again that long after it stopped (with its log,
+  fenced first if the controller had not yet noticed), fetches and rejoins the ISR.
+
+Where the model stops: one partition; no preferred-leader re-election after a restart; a crash
+(not a process exit with a TCP reset), so ``acks=0`` sends to the dead leader vanish silently.
+**Eligible leader replicas (KIP-966, on by default for new clusters from Kafka 4.1)** are not
+modelled. They change two things: (1) the HW does not advance while the ISR is smaller than
+``min_insync_replicas``, so ``acks`` 0/1 writes accepted then are invisible to consumers until the
+ISR recovers (this model counts them acknowledged, which they are, and reads as served);
+(2) replicas that left the ISR while it was below the minimum stay *eligible* to lead cleanly,
+so a partition whose last ISR member died may come back sooner, with no loss, where this model
+keeps it offline (or, unclean, loses data). Neither changes a result the lessons show. Measured
+on Kafka 4.3.2 (lesson 05b): even with ``min_insync_replicas=1``, fencing the last ISR member
+leaves the ISR *empty* and that broker in the ELR, where this model keeps it in the ISR; both
+mean "only it may lead cleanly", so the outcome is the same, and an enabled unclean election
+still elects a stale replica.
+
+Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from course_lib.core.validate import FieldTypeError, flag, indexed, integer, number, one_of
+
+__all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "ReplicationResult", "ReplicationScenario",
+           "canonical_acks", "scenario_from"]
+
+ACKS = ("0", "1", "all")  # canonical spellings; -1 and "-1" mean "all"
+FAILURE_KINDS = ("crash", "controlled")
+MAX_WRITES = 1_000_000  # produce_rate × duration above this would take minutes, not seconds
+_ACKS_SPELLINGS: dict[Any, str] = {"0": "0", "1": "1", "all": "all", "-1": "all",
+                                    0: "0", 1: "1", -1: "all"}
+
+
+def canonical_acks(acks: Any) -> str:
+    """``"0"``, ``"1"`` or ``"all"`` for any of Kafka's spellings, else a clear error."""
+    key = acks.lower() if isinstance(acks, str) else acks
+    one_of("acks", key, tuple(_ACKS_SPELLINGS), shown="one of 0, 1, 'all', -1")
+    return _ACKS_SPELLINGS[key]
+
+
+@dataclass(frozen=True)
+class ReplicationScenario:
+    """One partition, its producer and the broker failures (times in seconds)."""
+
+    acks: str | int = "all"
+    replication_factor: int = 3
+    min_insync_replicas: int = 1
+    broker_failures: int | Sequence[tuple[int, float]] = 1  # a tuple of pairs once built
+    brokers: int = 3
+    produce_rate: float = 100.0
+    duration: float = 60.0
+    first_failure_at: float = 20.0
+    failure_gap: float = 15.0
+    fetch_interval: float = 0.2
+    network_delay: float = 0.001
+    session_timeout: float = 9.0
+    replica_lag_time_max: float = 30.0
+    request_timeout: float = 30.0
+    retries: int = 0
+    idempotence: bool = False
+    retry_backoff: float = 0.1
+    delivery_timeout: float = 120.0
+    lost_ack_rate: float = 0.0
+    unclean_leader_election: bool = False
+    failure_kind: str = "crash"
+    restart_after: float | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "acks", canonical_acks(self.acks))
+        integer("brokers", self.brokers, ge=1)
+        integer("replication_factor", self.replication_factor, ge=1, le=self.brokers,
+                high_name=f"brokers={self.brokers}")
+        integer("min_insync_replicas", self.min_insync_replicas, ge=1,
+                le=self.replication_factor,
+                high_name=f"replication_factor={self.replication_factor}")
+        for name in ("produce_rate", "duration", "fetch_interval", "session_timeout",
+                     "replica_lag_time_max", "request_timeout", "retry_backoff"):
+            number(name, getattr(self, name), gt=0)
+        for name in ("network_delay", "first_failure_at", "failure_gap"):
+            number(name, getattr(self, name), ge=0)
+        if self.produce_rate * self.duration > MAX_WRITES:
+            raise ValueError(f"produce_rate must be <= {MAX_WRITES:,} / duration = "
+                             f"{MAX_WRITES / self.duration:g} writes/s (got {self.produce_rate!r})")
+        number("delivery_timeout", self.delivery_timeout, ge=self.request_timeout,
+               low_name=f"request_timeout={self.request_timeout:g}")
+        number("lost_ack_rate", self.lost_ack_rate, ge=0, lt=1)
+        integer("retries", self.retries, ge=0)
+        integer("seed", self.seed)
+        for name in ("idempotence", "unclean_leader_election"):
+            flag(name, getattr(self, name))
+        if self.idempotence and self.acks != "all":
+            raise ValueError(f"idempotence requires acks='all' (got acks={self.acks!r})")
+        if self.idempotence and self.retries == 0:
+            raise ValueError("idempotence requires retries > 0 (got retries=0)")
+        one_of("failure_kind", self.failure_kind, FAILURE_KINDS)
+        if self.restart_after is not None:
+            number("restart_after", self.restart_after, gt=0)
+        self._check_failures()
+
+    def _check_failures(self) -> None:
+        failures = self.broker_failures
+        if isinstance(failures, bool):
+            raise FieldTypeError(f"broker_failures must be a count or (broker, at) pairs "
+                                 f"(got {failures!r})")
+        if isinstance(failures, int):
+            integer("broker_failures", failures, ge=0, le=self.brokers,
+                    high_name=f"brokers={self.brokers}")
+            return
+        try:
+            pairs = tuple(tuple(f) for f in failures)
+        except TypeError:
+            raise FieldTypeError(f"broker_failures must be a count or (broker, at) pairs "
+                                 f"(got {failures!r})") from None
+        for i, pair in enumerate(pairs):
+            if len(pair) != 2:
+                raise ValueError(f"{indexed('broker_failures', i)} must be a (broker, at) pair "
+                                 f"(got {pair!r})")
+            integer(indexed("broker_failures", i, "broker"), pair[0], ge=0, le=self.brokers - 1)
+            number(indexed("broker_failures", i, "at"), pair[1], ge=0, lt=self.duration,
+                   high_name=f"duration={self.duration:g}")
+        object.__setattr__(self, "broker_failures",
+                           tuple((int(b), float(at)) for b, at in pairs))
+
+    def failure_plan(self) -> list[tuple[int | None, float]]:
+        """(broker or None for "the leader at that moment", time) for each broker stop."""
+        if isinstance(self.broker_failures, int):
+            return [(None, self.first_failure_at + i * self.failure_gap)
+                    for i in range(self.broker_failures)]
+        return sorted(self.broker_failures, key=lambda f: f[1])
+
+    @property
+    def horizon(self) -> float:
+        """How long the engine runs: ``duration`` plus time for the last writes to settle."""
+        retrying = self.delivery_timeout if self.retries else 0.0
+        return self.duration + retrying + self.request_timeout + 1
+
+
+def _counted(name: str, doc: str) -> property:
+    """A read-only count of the result's writes (one of :meth:`ReplicationResult._counts`)."""
+    def count(self: ReplicationResult) -> int:
+        return self._counts()[name]
+    count.__doc__ = doc
+    return property(count)
+
+
+@dataclass
+class ReplicationResult:
+    """Flat per-write records, the cluster's events and a sampled timeline.
+
+    Each write (one record the application sent) has an ``outcome`` as the producer saw it
+    (``acknowledged`` or ``rejected``, with a ``reason``), the ``attempts`` it took, and a
+    ``fate`` in the final log (``kept``, ``lost``, ``unavailable``) with its number of ``copies``.
+    """
+
+    scenario: ReplicationScenario
+    writes: list[dict] = field(repr=False)
+    events: list[dict]
+    timeline: list[dict] = field(repr=False)
+    reads_served: int = 0
+    reads_failed: int = 0
+    reads_served_after_last_failure: int = 0
+
+    def _counts(self) -> dict[str, int]:
+        """The four write counts, from one pass over the writes (a redraw reads all four)."""
+        tally = Counter((w["outcome"], w["fate"]) for w in self.writes)
+        acknowledged = {fate: n for (outcome, fate), n in tally.items()
+                        if outcome == "acknowledged"}
+        return {"acknowledged": sum(acknowledged.values()), "lost": acknowledged.get("lost", 0),
+                "unavailable": acknowledged.get("unavailable", 0),
+                "rejected": sum(n for (outcome, _), n in tally.items() if outcome == "rejected")}
+
+    acknowledged = _counted("acknowledged",
+                            "Writes the producer was told (or, with acks=0, assumed) succeeded.")
+    lost = _counted("lost", "Acknowledged, then gone: not in the partition's log at the end.")
+    unavailable = _counted("unavailable", "Acknowledged and kept only by stopped brokers (the "
+                                          "partition is offline).")
+    rejected = _counted("rejected", "Writes the producer knows failed (an error or a timeout, "
+                                    "after any retries).")
+
+    @property
+    def duplicates(self) -> int:
+        """Extra copies in the final log: a retry appended a record the log already had."""
+        return sum(w["copies"] - 1 for w in self.writes if w["copies"] > 1)
+
+    def reasons(self) -> dict[str, int]:
+        """Why writes were rejected, with counts (the producer's last error for each)."""
+        return dict(sorted(Counter(w["reason"] for w in self.writes
+                                   if w["outcome"] == "rejected").items()))
+
+    def summary(self) -> dict[str, Any]:
+        """The settings and the counts. ``duplicates`` is listed when the producer retries
+        (without retries it is 0 by construction, and lesson 05's tables predate it)."""
+        s, counts = self.scenario, self._counts()
+        out: dict[str, Any] = {
+            "acks": s.acks, "replication_factor": s.replication_factor,
+            "min_insync_replicas": s.min_insync_replicas,
+            "broker_failures": len(s.failure_plan()), "writes": len(self.writes),
+            "acknowledged": counts["acknowledged"], "lost": counts["lost"]}
+        if s.retries:
+            out["duplicates"] = self.duplicates
+        out.update(unavailable=counts["unavailable"], rejected=counts["rejected"],
+                   reads_after_last_failure=self.reads_served_after_last_failure)
+        return out
+
+
+def scenario_from(acks: str | int = "all", replication_factor: int = 3,
+                  min_insync_replicas: int = 1,
+                  broker_failures: int | Sequence[tuple[int, float]] = 1,
+                  *, seed: int = 0, **options: Any) -> ReplicationScenario:
+    """The lesson's short call form as a description (``options``: other fields; a list of
+    ``(broker, at)`` pairs is converted and checked by the description)."""
+    return ReplicationScenario(acks=acks, replication_factor=replication_factor,
+                               min_insync_replicas=min_insync_replicas,
+                               broker_failures=broker_failures, seed=seed, **options)

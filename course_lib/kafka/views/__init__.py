@@ -1,0 +1,3 @@
+"""Kafka (lessons 04–06), views/: figures, dashboards' render functions and text tables drawn from a
+model's or a lab's result: they compute and validate nothing of their own.
+"""

@@ -1,0 +1,3 @@
+"""Load balancing (lessons 02–03b), views/: figures, dashboards' render functions and text tables
+drawn from a model's or a lab's result: they compute and validate nothing of their own.
+"""

@@ -1,0 +1,3 @@
+"""Shared drawing: the course's plotly theme (``viz``) and dashboards of sliders (``widgets``).
+Imported by views only.
+"""
