@@ -337,3 +337,27 @@ def test_every_lazy_export_resolves(package):
     module = importlib.import_module(package)
     for name in module.__all__:
         assert getattr(module, name) is not None, f"{package}.{name}"
+
+
+def test_every_model_imports_without_kafka_python_plotly_or_widgets():
+    """As if they were not installed: a finder refuses them, then every ``models/`` module imports
+    (the pure replication model among them), and no child process was started."""
+    probe = """
+import importlib, importlib.abc, pathlib, sys
+class Refuse(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("kafka", "plotly", "ipywidgets", "anywidget"):
+            raise ImportError(f"{name} is not installed (refused by the test)")
+sys.meta_path.insert(0, Refuse())
+import course_lib.core.procs as procs
+root = pathlib.Path("course_lib")
+for path in sorted(root.glob("*/models/*.py")):
+    importlib.import_module(".".join(path.with_suffix("").parts).replace(".__init__", ""))
+import course_lib.kafka.models.replication
+print(len(procs.live_children()), sorted(m for m in sys.modules if m.startswith("course_lib.")
+      and any(r in m for r in (".runtime", ".clients", ".live.", ".views"))))
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split(None, 1) == ["0", "[]\n"]

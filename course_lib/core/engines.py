@@ -4,10 +4,10 @@ Four models have two engines each: a simpy model, written to be read, and a fast
 dashboard needs to redraw within ~100 ms of a slider move (``benchmarks/fast_engines.py``
 measures each pair on its dashboard's scenario; ``benchmarks/RESULTS.md`` has the numbers):
 
-* ``lb.simulate`` → ``lb.fastpath`` when nothing can fail (pinned by ``test_lb_speed.py``);
-* ``components.simulate_server`` → ``components.recurrence`` (``test_components_fast.py``);
-* ``components.simulate_path`` → ``components.pathfast`` (``test_components_fast.py``);
-* ``kafka.decision.simulate_integration`` → ``kafka.decision_fast`` (``test_decision_fast.py``).
+* ``lb.models.simulate`` → ``lb.models.fastpath`` when nothing can fail (``test_lb_speed.py``);
+* ``components.models.server`` → ``components.models.server_fast`` (``test_components_fast.py``);
+* ``components.models.path_engine`` → ``components.models.path_fast`` (the same test);
+* ``kafka.models.decision_engine`` → ``kafka.models.decision_fast`` (``test_decision_fast.py``).
 
 The contract:
 

@@ -14,8 +14,9 @@ reads. To show that stall for real the member must be a separate process the les
 * The child reports on stdout, one JSON object a line: ``{"assigned": [0, 1]}`` whenever its
   assignment changes, ``{"processed": n}`` when a queue job reached its crash point.
 
-Two jobs: ``member`` (join a group, poll, report the assignment; used by :mod:`crash`) and
-``queue`` (lesson 05's queue-lab consumer up to its crash point, :mod:`queue_lab`).
+Two jobs: ``member`` (join a group, poll, report the assignment; used by
+:mod:`~course_lib.kafka.live.crash`) and ``queue`` (lesson 05's queue-lab consumer up to its crash
+point, :mod:`~course_lib.kafka.live.queue_lab`).
 
 Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 """

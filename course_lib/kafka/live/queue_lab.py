@@ -14,11 +14,11 @@ was in progress depends on *when* the offset was committed:
 
 The lab counts every delivery in SQLite (``deliveries`` per order), so both claims are checked,
 not asserted. The crash is real: the first consumer runs in a child process
-(:mod:`crash_child`) that stops after exactly ``crash_after`` messages (so the counts are the
-same every run) and is then killed with ``SIGKILL``: no commit, no LeaveGroup. The restarted
-consumer therefore waits until the coordinator gives up on the dead member, about
-``session_timeout_ms`` after its last heartbeat (``restart_wait_s``, a wall-clock measurement),
-before the partition is handed over.
+(:mod:`~course_lib.kafka.clients.child_consumer`) that stops after exactly ``crash_after`` messages
+(so the counts are the same every run) and is then killed with ``SIGKILL``: no commit, no
+LeaveGroup. The restarted consumer therefore waits until the coordinator gives up on the dead
+member, about ``session_timeout_ms`` after its last heartbeat (``restart_wait_s``, a wall-clock
+measurement), before the partition is handed over.
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """

@@ -1,12 +1,12 @@
 """Lesson 06's hand-over model by event arithmetic: the same numbers as the simpy model, faster.
 
-:func:`course_lib.kafka.models.decision.simulate_integration` is the teaching model: one simpy
-process per message, easy to read. A dashboard that runs it four times per slider move is too slow
-to feel live (about 0.4 s at 200 msg/s, 1.8 s at 900 msg/s), so :func:`simulate_integration_fast`
-computes the *same* run without simpy. It is not an approximation: it draws the same random numbers
-in the same order and does the same floating-point additions, so every count, latency and backlog
-sample is identical (``tests/test_decision_fast.py`` compares the two field by field over many
-seeds, rates, outages, consumer counts and costs).
+:func:`course_lib.kafka.models.decision_engine.simulate_integration` is the teaching model: one
+simpy process per message, easy to read. A dashboard that runs it four times per slider move is too
+slow to feel live (about 0.4 s at 200 msg/s, 1.8 s at 900 msg/s), so
+:func:`simulate_integration_fast` computes the *same* run without simpy. It is not an approximation:
+it draws the same random numbers in the same order and does the same floating-point additions, so
+every count, latency and backlog sample is identical (``tests/test_decision_fast.py`` compares the
+two field by field over many seeds, rates, outages, consumer counts and costs).
 
 How, per style (``a`` = produced at, ``hop`` = one network hop, ``W`` = one database write):
 
@@ -71,7 +71,7 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> I
 @lru_cache(maxsize=8, typed=True)
 def _arrivals(seed: object, produce_rate: float, until: float) -> Times:
     """When the producer sends each message (Poisson): the same stream for all four styles, so
-    :func:`~course_lib.kafka.models.decision.compare` draws it once, not four times."""
+    :func:`~course_lib.kafka.models.decision_engine.compare` draws it once, not four times."""
     draw, t = stream(seed, "arrivals").expovariate, 0.0
     out: list[float] = []
     while True:
