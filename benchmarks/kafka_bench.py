@@ -13,7 +13,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 from course_lib.core.naming import unique_name
-from course_lib.kafka.clients.factory import ADMIN_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS
+from course_lib.kafka.models.settings import ADMIN_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS
 from course_lib.kafka.runtime.embedded import start_broker
 
 

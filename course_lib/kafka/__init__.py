@@ -20,12 +20,7 @@ from typing import TYPE_CHECKING
 from course_lib.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
-    from course_lib.kafka.clients.factory import (
-        CONSUMER_DEFAULTS,
-        make_admin,
-        make_consumer,
-        make_producer,
-    )
+    from course_lib.kafka.clients.factory import make_admin, make_consumer, make_producer
     from course_lib.kafka.clients.io import produce_at_rate
     from course_lib.kafka.clients.lag import (
         group_lag,
@@ -65,6 +60,7 @@ if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
     from course_lib.kafka.models.group import GroupScenario, group_capacity, simulate_group
     from course_lib.kafka.models.hol import HolScenario
     from course_lib.kafka.models.replication_engine import replication_table, simulate_replication
+    from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
     from course_lib.kafka.runtime.cluster import ClusterError, KafkaCluster
     from course_lib.kafka.runtime.default_broker import (
         apache_unavailable,

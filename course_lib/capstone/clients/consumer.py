@@ -25,7 +25,7 @@ from kafka import KafkaConsumer
 from course_lib.capstone.runtime.db import connect, slow_factor
 from course_lib.core.procs import stop_on_sigterm
 from course_lib.kafka.clients import kafka_python_fix
-from course_lib.kafka.clients.factory import CONSUMER_DEFAULTS
+from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
 
 __all__ = ["main"]
 

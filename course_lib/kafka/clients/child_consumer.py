@@ -133,7 +133,7 @@ def _member(job: dict[str, Any]) -> None:
     from kafka import KafkaConsumer
 
     from course_lib.kafka.clients import kafka_python_fix
-    from course_lib.kafka.clients.factory import CONSUMER_DEFAULTS
+    from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
 
     stop = stop_on_sigterm()
     kafka_python_fix.apply()

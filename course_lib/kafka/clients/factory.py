@@ -1,4 +1,4 @@
-"""kafka-python clients with the course's defaults: every blocking call has a timeout.
+"""kafka-python clients with the course's defaults (``kafka/models/settings.py``): bounded calls.
 
 Consumer groups: kafka-python 3 defaults to ``session_timeout_ms=45000`` (KIP-735): a crashed
 consumer's partitions then sit unread for 45 s. The lessons use ``session_timeout_ms=6000`` with
@@ -15,28 +15,8 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from course_lib.kafka.clients import kafka_python_fix
+from course_lib.kafka.models.settings import ADMIN_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
-
-#: Fast group joins and bounded waits (see module docstring).
-CONSUMER_DEFAULTS: dict[str, Any] = {
-    "session_timeout_ms": 6000,
-    "heartbeat_interval_ms": 2000,
-    "request_timeout_ms": 15000,
-    "bootstrap_timeout_ms": 5000,
-    "auto_offset_reset": "earliest",
-    "enable_auto_commit": False,
-    "consumer_timeout_ms": 10000,
-}
-PRODUCER_DEFAULTS: dict[str, Any] = {
-    "acks": "all",
-    "request_timeout_ms": 10000,
-    "max_block_ms": 10000,
-    "bootstrap_timeout_ms": 5000,
-}
-ADMIN_DEFAULTS: dict[str, Any] = {
-    "request_timeout_ms": 10000,
-    "bootstrap_timeout_ms": 5000,
-}
 
 
 def _bootstrap(overrides: dict[str, Any]) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from course_lib.kafka.clients import kafka_python_fix
-from course_lib.kafka.clients.factory import CONSUMER_DEFAULTS
 from course_lib.kafka.clients.io import PipelineError
 from course_lib.kafka.models.queue import QueueLab
+from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
 
 SINK_SCHEMA = """CREATE TABLE IF NOT EXISTS sink (

@@ -3,11 +3,15 @@
 The runtime applies them (:mod:`course_lib.kafka.runtime.cluster_config` writes them into every
 lab broker's ``server.properties``); the models read the same values where they mirror a broker
 (:mod:`course_lib.kafka.models.failover` takes its failure-detection times from here), so a
-model and the cluster it is compared with cannot drift apart. Names and meanings are Kafka's own;
-each line says Kafka's default and why the course differs (``shared/notes/apache-kafka.md``).
+model and the cluster it is compared with cannot drift apart. The clients' defaults are here too
+(:mod:`course_lib.kafka.clients.factory` applies them; its docstring says why each differs). Names
+and meanings are Kafka's own; each line says Kafka's default and why the course differs
+(``shared/notes/apache-kafka.md``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 #: Broker settings every lab cluster shares. Names and meanings are Kafka's own.
 LAB_TUNING: dict[str, str] = {
@@ -30,4 +34,30 @@ LAB_TUNING: dict[str, str] = {
     "transaction.state.log.num.partitions": "3",      # default 50
     "auto.create.topics.enable": "false",             # lessons create their topics
     "delete.topic.enable": "true",
+}
+
+
+#: Fast group joins and bounded waits (see module docstring).
+CONSUMER_DEFAULTS: dict[str, Any] = {
+    "session_timeout_ms": 6000,
+    "heartbeat_interval_ms": 2000,
+    "request_timeout_ms": 15000,
+    "bootstrap_timeout_ms": 5000,
+    "auto_offset_reset": "earliest",
+    "enable_auto_commit": False,
+    "consumer_timeout_ms": 10000,
+}
+
+
+PRODUCER_DEFAULTS: dict[str, Any] = {
+    "acks": "all",
+    "request_timeout_ms": 10000,
+    "max_block_ms": 10000,
+    "bootstrap_timeout_ms": 5000,
+}
+
+
+ADMIN_DEFAULTS: dict[str, Any] = {
+    "request_timeout_ms": 10000,
+    "bootstrap_timeout_ms": 5000,
 }
