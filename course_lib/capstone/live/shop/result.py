@@ -16,7 +16,6 @@ Introduced in ``notebooks/07_capstone.ipynb``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,10 @@ from course_lib.capstone.live.shop.records import Processed, Sent, to_records
 from course_lib.capstone.models.design import Design
 from course_lib.capstone.models.engine import Problem, evaluate
 from course_lib.capstone.models.score import OBJECTIVES, Score, score
+from course_lib.core.runs import THIS_MACHINE, RunStore
+from course_lib.core.runs import label as run_label
 
-__all__ = ["MARGIN", "STORED_PATH", "LiveRun", "load_stored", "save_stored"]
+__all__ = ["MARGIN", "STORED_PATH", "LiveRun", "load_stored", "stored_runs"]
 
 STORED_PATH = Path(__file__).with_name("stored_runs.json")
 MARGIN = 0.2  # a value within 20 % of its objective is "close to the line"
@@ -41,7 +42,7 @@ class LiveRun:
     sent: list[Sent]
     processed: list[Processed]
     simulated: Score
-    label: str = "measured on this machine"
+    label: str = run_label(THIS_MACHINE)
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -103,22 +104,22 @@ class LiveRun:
                               for p in self.processed]}
 
 
-def save_stored(runs: dict[str, LiveRun], path: str | Path = STORED_PATH) -> None:
-    """Write runs by name (an author's tool: :func:`course_lib.capstone.live.shop.run.record`)."""
-    payload = {name: run.to_json() for name, run in runs.items()}
-    Path(path).write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
+def _from_json(data: dict[str, Any], problem: Problem) -> LiveRun:
+    """A stored run beside the simulation of the seed it was measured with."""
+    design = Design(**data["design"])
+    return LiveRun(design, problem, [Sent(*row) for row in data["sent"]],
+                   [Processed(*row) for row in data["processed"]],
+                   evaluate(design, data["meta"]["seed"], problem), label=data["label"],
+                   meta=data["meta"])
+
+
+def stored_runs(problem: Problem, path: str | Path = STORED_PATH) -> RunStore[LiveRun]:
+    """The stored runs (:mod:`course_lib.core.runs`), read back on ``problem`` (the compressed
+    day they were measured on)."""
+    return RunStore(Path(path), LiveRun.to_json, lambda _name, data: _from_json(data, problem))
 
 
 def load_stored(name: str, problem: Problem, why: str, path: str | Path = STORED_PATH) -> LiveRun:
     """The stored run ``name``, labelled with the reason it is shown instead of a live one, beside
     the simulation of the seed it was measured with."""
-    payload = json.loads(Path(path).read_text())
-    if name not in payload:
-        raise KeyError(f"no stored live run named {name!r} (stored: {', '.join(payload)}); "
-                       f"a live run is not possible here because {why}")
-    data = payload[name]
-    design = Design(**data["design"])
-    simulated = evaluate(design, data["meta"]["seed"], problem)
-    return LiveRun(design, problem, [Sent(*row) for row in data["sent"]],
-                   [Processed(*row) for row in data["processed"]], simulated,
-                   label=f"stored run ({data['label']}), shown because {why}", meta=data["meta"])
+    return stored_runs(problem, path).load([name], why=why)[name]

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from course_lib.capstone.live.shop.records import COMPRESS, Processed, Sent, live_problem
-from course_lib.capstone.live.shop.result import LiveRun, load_stored, save_stored
+from course_lib.capstone.live.shop.result import LiveRun, load_stored, stored_runs
 from course_lib.capstone.models.design import Design
 from course_lib.capstone.models.engine import Problem, evaluate
 from course_lib.capstone.models.problem import TrafficProfile
@@ -56,6 +56,7 @@ from course_lib.capstone.models.references import REFERENCE_DESIGNS
 from course_lib.capstone.runtime.db import connect, deliveries, owned_partitions, write_slow_factor
 from course_lib.core import procs
 from course_lib.core.naming import unique_name
+from course_lib.core.runs import REFERENCE_MACHINE, why_stored
 from course_lib.kafka.clients.topics import create_topic
 from course_lib.kafka.runtime.cluster import ClusterError, KafkaCluster
 from course_lib.kafka.runtime.default_broker import apache_unavailable
@@ -193,7 +194,7 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
     ``drain_timeout_s`` bounds the wait for the last orders after the load.
     """
     day = live_problem(problem, compress)
-    why = why_not_live() if live is None else None if live else "live=False was asked"
+    why = why_stored(live, why_not_live)
     if why is not None:
         known = next((n for n, d in REFERENCE_DESIGNS.items() if d == design), None)
         return load_stored(name or known or design.label(), day, why)
@@ -239,11 +240,7 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
 
 
 def record(names: tuple[str, ...] = tuple(REFERENCE_DESIGNS), seed: int = 0) -> dict[str, LiveRun]:
-    """Run reference designs live and store them (:data:`.live_result.STORED_PATH`); an
-    author's tool, run on a machine with HAProxy and Apache Kafka."""
-    runs = {}
-    for n in names:
-        runs[n] = run_live(REFERENCE_DESIGNS[n], seed, live=True)
-        runs[n].label = "measured on a 2-core Linux machine"
-    save_stored(runs)
-    return runs
+    """Run reference designs live and store them (:data:`.result.STORED_PATH`); an author's
+    tool, run on a machine with HAProxy and Apache Kafka."""
+    runs = {n: run_live(REFERENCE_DESIGNS[n], seed, live=True) for n in names}
+    return stored_runs(live_problem()).record(runs, REFERENCE_MACHINE)

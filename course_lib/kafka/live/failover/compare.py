@@ -9,14 +9,13 @@ where the claims hold. Raw counts and timings are shown too, in cells whose outp
 
 Where no Apache Kafka can start (no Java, no jars), :func:`live_or_stored` loads
 :data:`STORED_PATH`, runs measured on a 2-core Linux machine (:func:`record` writes it), and
-labels them so.
+labels them so (:mod:`course_lib.core.runs` keeps the file and makes the label).
 
 Introduced in ``notebooks/05b_kafka_cluster_for_real.ipynb``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 from collections.abc import Callable
@@ -24,15 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course_lib.kafka.live.failover.result import LiveRun
+from course_lib.core.runs import RunStore
+from course_lib.core.runs import label as run_label
+from course_lib.kafka.live.failover.result import FailoverRun
 from course_lib.kafka.live.failover.run import heal, quiet_client_logs, run_live
 from course_lib.kafka.models.failover import LiveScenario, lab_scenarios, to_model
 from course_lib.kafka.models.replication import ReplicationResult
 from course_lib.kafka.models.replication_engine import simulate
 
-__all__ = ["STORED_PATH", "Claim", "claims", "live_or_stored", "load_runs", "numbers_rows",
-           "record", "run_all", "save_runs", "simulate_all", "start_lab_cluster", "text_table",
-           "verdict_rows"]
+__all__ = ["NO_CLUSTER", "STORE", "STORED_PATH", "Claim", "claims", "live_or_stored", "load_runs",
+           "numbers_rows", "record", "run_all", "save_runs", "simulate_all", "start_lab_cluster",
+           "text_table", "verdict_rows"]
 
 STORED_PATH = Path(__file__).with_name("stored_runs.json")
 _OUTCOME = {"acknowledged": "A", "rejected": "R", "pending": "P"}
@@ -60,12 +61,12 @@ def _sim_leader_changed(sim: ReplicationResult) -> bool:
     return any(e["kind"] in ("leader_elected", "unclean_leader_elected") for e in sim.events)
 
 
-def _live_new_leader(run: LiveRun) -> bool:
+def _live_new_leader(run: FailoverRun) -> bool:
     first = run.watch[0]["leader"] if run.watch else None
     return any(w["leader"] not in (None, first) for w in run.watch)
 
 
-def claims(run: LiveRun, sim: ReplicationResult) -> list[Claim]:
+def claims(run: FailoverRun, sim: ReplicationResult) -> list[Claim]:
     """The claims that matter for the run's failure (see the module docstring)."""
     failure = run.scenario.failure
     out = [Claim("no acknowledged record lost", run.lost == 0, sim.lost + sim.unavailable == 0)]
@@ -103,7 +104,7 @@ def _rejoined_after_restart(events: list[dict]) -> bool:
     return "isr_expand" in kinds[last + 1:]
 
 
-def verdict_rows(runs: dict[str, LiveRun], sims: dict[str, ReplicationResult]) -> list[list]:
+def verdict_rows(runs: dict[str, FailoverRun], sims: dict[str, ReplicationResult]) -> list[list]:
     """Rows run | claim | measured | simulated | verdict, for every run."""
     return [[name, *c.row()] for name, run in runs.items() for c in claims(run, sims[name])]
 
@@ -114,7 +115,7 @@ def _sim_time_to_leader(sim: ReplicationResult, died: float | None) -> float | N
     return None if at is None or died is None else round(at - died, 2)
 
 
-def numbers_rows(runs: dict[str, LiveRun], sims: dict[str, ReplicationResult]) -> list[list]:
+def numbers_rows(runs: dict[str, FailoverRun], sims: dict[str, ReplicationResult]) -> list[list]:
     """Rows run | quantity | measured | simulated (counts and seconds; they vary per run)."""
     rows = []
     for name, run in runs.items():
@@ -133,7 +134,7 @@ def numbers_rows(runs: dict[str, LiveRun], sims: dict[str, ReplicationResult]) -
 
 
 # ---------------------------------------------------------------- stored runs
-def _to_json(run: LiveRun) -> dict[str, Any]:
+def _to_json(run: FailoverRun) -> dict[str, Any]:
     return {"scenario": run.scenario.describe(), "label": run.label,
             "kafka_version": run.kafka_version, "machine": run.machine,
             "sent_at": [s["sent_at"] for s in run.sends],
@@ -142,26 +143,32 @@ def _to_json(run: LiveRun) -> dict[str, Any]:
             "read_back": run.read_back, "watch": run.watch, "events": run.events}
 
 
-def _from_json(data: dict[str, Any]) -> LiveRun:
+def _from_json(name: str, data: dict[str, Any]) -> FailoverRun:
     outcome = {v: k for k, v in _OUTCOME.items()}
     sends = [{"seq": i, "sent_at": at, "outcome": outcome[o],
               "error": data["errors"].get(str(i), ""), "offset": None}
              for i, (at, o) in enumerate(zip(data["sent_at"], data["outcomes"], strict=True))]
-    return LiveRun(LiveScenario(**data["scenario"]), sends, data["read_back"], data["watch"],
-                   data["events"], data["label"], data["kafka_version"], data["machine"])
+    return FailoverRun(LiveScenario(**data["scenario"]), sends, data["read_back"], data["watch"],
+                       data["events"], data["label"], data["kafka_version"], data["machine"])
 
 
-def save_runs(runs: dict[str, LiveRun], path: Path = STORED_PATH) -> None:
-    path.write_text(json.dumps({n: _to_json(r) for n, r in runs.items()}, sort_keys=True,
-                               separators=(",", ":")) + "\n")
+def _software(run: FailoverRun) -> str:
+    return f"Apache Kafka {run.kafka_version}"
 
 
-def load_runs(path: Path = STORED_PATH) -> dict[str, LiveRun]:
-    """The stored runs, labelled as such (Kafka version and machine included)."""
-    runs = {n: _from_json(d) for n, d in json.loads(path.read_text()).items()}
-    for r in runs.values():
-        r.label = f"stored run (Apache Kafka {r.kafka_version}, {r.machine})"
-    return runs
+#: The stored runs (see :mod:`course_lib.core.runs`).
+STORE = RunStore(STORED_PATH, _to_json, _from_json, software=_software)
+#: Why :func:`live_or_stored` shows stored runs when no cluster is passed.
+NO_CLUSTER = "no Apache Kafka cluster is running here"
+
+
+def save_runs(runs: dict[str, FailoverRun], path: Path = STORED_PATH) -> None:
+    STORE.save(runs, path=path)
+
+
+def load_runs(path: Path = STORED_PATH, why: str = NO_CLUSTER) -> dict[str, FailoverRun]:
+    """The stored runs, labelled as such (Kafka version, machine and ``why`` included)."""
+    return STORE.load(why=why, path=path)
 
 
 def _machine() -> str:
@@ -169,7 +176,7 @@ def _machine() -> str:
 
 
 def run_all(cluster: Any, scenarios: dict[str, LiveScenario],
-            progress: Callable[[str], None] | None = None) -> dict[str, LiveRun]:
+            progress: Callable[[str], None] | None = None) -> dict[str, FailoverRun]:
     """Play every scenario on ``cluster``, healing it between runs."""
     from course_lib.kafka.runtime.jars import KAFKA_VERSION
 
@@ -181,19 +188,19 @@ def run_all(cluster: Any, scenarios: dict[str, LiveScenario],
             heal(cluster)
             run = run_live(cluster, sc)
             run.kafka_version, run.machine = KAFKA_VERSION, _machine()
-            run.label = f"live run (Apache Kafka {KAFKA_VERSION}, {run.machine})"
+            run.label = run_label(f"measured on {run.machine}", software=_software(run))
             runs[name] = run
         heal(cluster)
     return runs
 
 
-def live_or_stored(scenarios: dict[str, LiveScenario], cluster: Any | None
-                   ) -> dict[str, LiveRun]:
-    """Live runs on ``cluster``, or the stored runs when there is none (no Java or jars)."""
-    if cluster is not None:
+def live_or_stored(scenarios: dict[str, LiveScenario], cluster: Any | None, *,
+                   why: str = NO_CLUSTER) -> dict[str, FailoverRun]:
+    """Live runs on ``cluster``, or the stored runs, labelled with ``why``, when there is none
+    (no Java or jars)."""
+    if cluster is not None:  # all on one cluster, healed between runs (not one run per name)
         return run_all(cluster, scenarios)
-    stored = load_runs()
-    return {name: stored[name] for name in scenarios}
+    return STORE.load(scenarios, why=why)
 
 
 def simulate_all(scenarios: dict[str, LiveScenario]) -> dict[str, ReplicationResult]:
@@ -201,16 +208,13 @@ def simulate_all(scenarios: dict[str, LiveScenario]) -> dict[str, ReplicationRes
     return {name: simulate(to_model(sc)) for name, sc in scenarios.items()}
 
 
-def record(seed: int = 2026) -> dict[str, LiveRun]:
+def record(seed: int = 2026) -> dict[str, FailoverRun]:
     """Re-measure every run on a fresh 3-broker cluster and overwrite :data:`STORED_PATH`."""
     from course_lib.kafka.runtime.cluster import KafkaCluster
 
     with KafkaCluster(brokers=3) as cluster:
         runs = run_all(cluster, lab_scenarios(seed))
-    for r in runs.values():
-        r.label = f"measured on {r.machine}"
-    save_runs(runs)
-    return runs
+    return STORE.record(runs, f"measured on {_machine()}")
 
 
 def text_table(header: list[str], rows: list[list]) -> str:

@@ -1,4 +1,4 @@
-"""What one live failover run measured (:class:`LiveRun`), and the counts drawn from it.
+"""What one live failover run measured (:class:`FailoverRun`), and the counts drawn from it.
 
 Kept apart from the runner (:mod:`course_lib.kafka.live.failover.run`) because stored runs are read
 back into this class where no cluster can start.
@@ -12,16 +12,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from course_lib.core.runs import THIS_MACHINE
+from course_lib.core.runs import label as run_label
 from course_lib.kafka.models.failover import LiveScenario
 
-__all__ = ["POLL_S", "LiveRun"]
+__all__ = ["POLL_S", "FailoverRun"]
 
 #: How often the runner's watcher asks for the partition's leader and ISR (seconds).
 POLL_S = 0.2
 
 
 @dataclass
-class LiveRun:
+class FailoverRun:
     """What one live run measured: every send, what was read back, and the cluster's changes."""
 
     scenario: LiveScenario
@@ -29,7 +31,7 @@ class LiveRun:
     read_back: list[int] = field(repr=False)
     watch: list[dict] = field(repr=False)
     events: list[dict]
-    label: str = "live run"
+    label: str = run_label(THIS_MACHINE)
     kafka_version: str = ""
     machine: str = ""
 

@@ -32,11 +32,11 @@ import time
 from typing import Any
 
 from course_lib.core.naming import unique_name
-from course_lib.kafka.live.failover.result import POLL_S, LiveRun
+from course_lib.kafka.live.failover.result import POLL_S, FailoverRun
 from course_lib.kafka.models.failover import LiveScenario
 from course_lib.kafka.runtime.cluster import ClusterError
 
-__all__ = ["LiveRun", "heal", "quiet_client_logs", "run_live"]  # LiveRun re-exported
+__all__ = ["FailoverRun", "heal", "quiet_client_logs", "run_live"]  # FailoverRun re-exported
 
 WAIT_S = 30.0
 
@@ -217,13 +217,13 @@ def _read_back(cluster: Any, topic: str) -> list[int]:
         consumer.close()
 
 
-def run_live(cluster: Any, sc: LiveScenario) -> LiveRun:
+def run_live(cluster: Any, sc: LiveScenario) -> FailoverRun:
     """Play ``sc`` on ``cluster`` (healthy, 3 brokers); returns what was measured."""
     with quiet_client_logs():
         return _run(cluster, sc)
 
 
-def _run(cluster: Any, sc: LiveScenario) -> LiveRun:
+def _run(cluster: Any, sc: LiveScenario) -> FailoverRun:
     topic = _create_topic(cluster, sc)
     replicas = cluster.partition(topic)["replica_nodes"]
     roles = {"leader": replicas[0], "follower1": replicas[1], "follower2": replicas[2]}
@@ -263,7 +263,7 @@ def _run(cluster: Any, sc: LiveScenario) -> LiveRun:
         watcher.join(5)
         producer.close(timeout=5)
     events.sort(key=lambda e: e["at"])
-    return LiveRun(sc, sends, [v for v in read if v >= 0], watcher.samples, events)
+    return FailoverRun(sc, sends, [v for v in read if v >= 0], watcher.samples, events)
 
 
 def _produce(producer: Any, topic: str, sc: LiveScenario, t0: float, sends: list[dict]) -> None:

@@ -21,11 +21,11 @@ Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
+from course_lib.core.runs import THIS_MACHINE
+from course_lib.core.runs import label as run_label
 from course_lib.lb.live.failover.config import live_config
 from course_lib.lb.models.operations import Operation, runtime_command
 from course_lib.lb.models.result import Detection
@@ -54,7 +54,7 @@ class LiveResult:
     counters: dict[str, dict[str, int]]
     config: str
     haproxy_version: str
-    label: str = "measured on this machine"
+    label: str = run_label(THIS_MACHINE)
     meta: dict = field(default_factory=dict)
 
     def failed(self, start: float = 0.0, end: float = float("inf")) -> list[LiveRequest]:
@@ -80,7 +80,7 @@ class LiveResult:
             "redispatches": {n: c.get("wredis", 0) for n, c in self.counters.items()},
         }
 
-    # -- stored results (shown where HAProxy is not installed) ------------------------------
+    # -- stored results (shown where HAProxy is not installed; see course_lib.core.runs) -------
     def to_json(self) -> dict:
         return {
             "label": self.label, "haproxy_version": self.haproxy_version, "meta": self.meta,
@@ -105,18 +105,6 @@ class LiveResult:
             haproxy_version=data["haproxy_version"], label=data["label"],
             meta=data.get("meta", {}),
         )
-
-
-def save_results(results: dict[str, LiveResult], path: str | Path) -> None:
-    """Write several named runs to one JSON file (the lesson's stored results)."""
-    payload = {name: r.to_json() for name, r in results.items()}
-    Path(path).write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
-
-
-def load_results(path: str | Path, scenarios: dict[str, Scenario]) -> dict[str, LiveResult]:
-    """Read runs written by :func:`save_results`, pairing each with its scenario."""
-    payload = json.loads(Path(path).read_text())
-    return {name: LiveResult.from_json(payload[name], scenarios[name]) for name in scenarios}
 
 
 def _check_live(scenario: Scenario) -> None:
@@ -195,11 +183,12 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
         counters = {name: {k: int(row[k] or 0) for k in ("wretr", "wredis", "chkfail", "chkdown")}
                     for name, row in proxy.servers().items()}
         changes, samples = list(proxy.changes), list(proxy.samples)
+    version = haproxy_version()
     return LiveResult(
         scenario=scenario, requests=load.join(),
         detections=_detections(scenario, injected, changes),
         changes=changes, samples=samples, counters=counters, config=config,
-        haproxy_version=haproxy_version(),
+        haproxy_version=version, label=run_label(THIS_MACHINE, software=f"HAProxy {version}"),
         meta={"app": app, "path": path, "loadgen": "fixed-rate (open loop)",
               **({"operations": operated} if operated else {})},
     )

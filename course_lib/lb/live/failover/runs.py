@@ -21,21 +21,23 @@ and three runs where nothing fails but an operator acts on HAProxy's runtime API
   ``set weight app/b1 50%`` halves ``b1``'s weight (its share falls from 1/3 to 1/5).
 
 Where HAProxy is not installed the lesson shows a stored copy of these runs
-(:data:`STORED_PATH`, written by :func:`record`), clearly labelled as such.
+(:data:`STORED_PATH`, written by :func:`record`), labelled as such by
+:mod:`course_lib.core.runs`.
 
 Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from course_lib.lb.live.failover.lab import LiveResult, load_results, run_lab, save_results
+from course_lib.core.runs import REFERENCE_MACHINE, RunStore, why_stored
+from course_lib.lb.live.failover.lab import LiveResult, run_lab
 from course_lib.lb.models.operations import Operation
 from course_lib.lb.models.scenario import Backend, Failure, HealthCheck, Scenario
-from course_lib.lb.runtime.haproxy import haproxy_binary
+from course_lib.lb.runtime.haproxy import INSTALL_HINT, haproxy_binary
 
 STORED_PATH = Path(__file__).with_name("stored_runs.json")
 CHECKS = HealthCheck(interval=0.5, timeout=0.2, rise=2, fall=3)
@@ -87,34 +89,32 @@ def operator_scenarios(seed: int = 2026) -> dict[str, Scenario]:
     }
 
 
+def _store(scenarios: Mapping[str, Scenario]) -> RunStore[LiveResult]:
+    """The stored runs, each read back beside the scenario of the same name."""
+    return RunStore(STORED_PATH, LiveResult.to_json,
+                    lambda name, data: LiveResult.from_json(data, scenarios[name]),
+                    software=lambda r: f"HAProxy {r.haproxy_version}")
+
+
+def _why_not_live() -> str | None:
+    return INSTALL_HINT if haproxy_binary() is None else None
+
+
 def live_or_stored(scenarios: dict[str, Scenario], *, live: bool | None = None
                    ) -> dict[str, LiveResult]:
-    """Run the scenarios for real when HAProxy is here (or ``live=True``), else load the store."""
-    if live is None:
-        live = haproxy_binary() is not None
-    if live:
-        return {name: run_lab(sc) for name, sc in scenarios.items()}
-    results = load_results(STORED_PATH, scenarios)
-    for r in results.values():
-        r.label = f"stored run ({r.label}, HAProxy {r.haproxy_version})"
-    return results
+    """Run the scenarios for real when HAProxy is here (or ``live=True``), else load the store,
+    labelled with why (``live=False`` always loads it)."""
+    why = why_stored(live, _why_not_live)
+    return _store(scenarios).live_or_stored(scenarios, lambda name: run_lab(scenarios[name]), why)
 
 
 def record(seed: int = 2026, names: tuple[str, ...] | None = None) -> dict[str, LiveResult]:
     """Re-measure runs and write them to :data:`STORED_PATH` (an author's tool).
 
     ``names`` picks some runs (of :func:`lab_scenarios` and :func:`operator_scenarios`) and keeps
-    the other stored ones as they are; ``None`` re-measures all of them.
+    the other stored ones as they are, byte for byte; ``None`` re-measures all of them.
     """
     every = {**lab_scenarios(seed), **operator_scenarios(seed)}
     chosen = every if names is None else {n: every[n] for n in names}
     results = {name: run_lab(sc) for name, sc in chosen.items()}
-    for r in results.values():
-        r.label = "measured on a 2-core Linux machine"
-    kept = {}
-    if names is not None and STORED_PATH.exists():
-        stored = json.loads(STORED_PATH.read_text())
-        kept = load_results(STORED_PATH, {n: every[n] for n in stored if n in every
-                                          and n not in chosen})
-    save_results({**kept, **results}, STORED_PATH)
-    return results
+    return _store(every).record(results, REFERENCE_MACHINE, keep_others=names is not None)
