@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_lib.components.models.server import check_count, check_rate
+from course_lib.core.stats import linear_quantile
 from course_lib.core.validate import number
 
 __all__ = ["PathResult", "PathScenario"]
@@ -134,7 +135,9 @@ class PathResult:
         return sum(a - 1 for _, _, a, _ in self.requests)
 
     def response_time_percentile(self, q: float) -> float:
-        return float(np.percentile(self.response_times, q))
+        """The ``q``-quantile (``q`` in [0, 1]: 0.95 for p95) of the answered requests' response
+        times, in seconds (:func:`~course_lib.core.stats.linear_quantile`)."""
+        return linear_quantile(self.response_times, q)
 
     @property
     def worker_utilisation(self) -> float:
@@ -148,9 +151,9 @@ class PathResult:
             "failed": self.failed,
             "retries": self.retries,
             "mean_response_time": float(times.mean()),
-            "p50_response_time": float(np.percentile(times, 50)),
-            "p95_response_time": float(np.percentile(times, 95)),
-            "p99_response_time": float(np.percentile(times, 99)),
+            "p50_response_time": linear_quantile(times, 0.50),
+            "p95_response_time": linear_quantile(times, 0.95),
+            "p99_response_time": linear_quantile(times, 0.99),
             "worker_utilisation": self.worker_utilisation,
             "in_system_at_end": self.in_system_at_end,
         }

@@ -109,8 +109,9 @@ class IntegrationResult:
         return self.produced - self.delivered - self.failed
 
     def quantile(self, q: float, before: float | None = None) -> float:
-        """The ``q``-quantile of latency (s) of messages produced before ``before`` (default:
-        the outage start, i.e. normal operation; ``math.inf`` for all messages)."""
+        """The lower ``q``-quantile (``q`` in [0, 1], :func:`~course_lib.core.stats.lower_quantile`)
+        of latency (s) of messages produced before ``before`` (default: the outage start, i.e.
+        normal operation; ``math.inf`` for all messages)."""
         cut = self.scenario.outage_start if before is None else before
         return _quantile(sorted(lat for at, lat in self.latencies if at < cut), q)
 
