@@ -14,9 +14,10 @@ takes, with the parts lesson 01 argues about:
   **database** (exponential ``db_time``), waiting for a free connection if all are taken.
 
 :class:`PathScenario` is the description (validated: every message names the field),
-:func:`simulate_path` the engine. :meth:`PathScenario.check_stable` refuses a steady-state
-question when the offered load on the workers or the database pool is ≥ 1, because then the
-queue grows without bound and any percentile from a finite run is an artefact of its length.
+:func:`~course_lib.components.models.path_engine.simulate` the engine.
+:meth:`PathScenario.check_stable` refuses a steady-state question when the offered load on the
+workers or the database pool is ≥ 1, because then the queue grows without bound and any
+percentile from a finite run is an artefact of its length.
 
 Introduced in ``notebooks/01_essential_components.ipynb``.
 """
@@ -29,7 +30,7 @@ import numpy as np
 
 from course_lib.components.models.server import check_count, check_rate
 from course_lib.core.stats import linear_quantile
-from course_lib.core.validate import number
+from course_lib.core.validate import integer, number
 
 __all__ = ["PathResult", "PathScenario"]
 
@@ -52,6 +53,7 @@ class PathScenario:
     cache_time: float = 0.0005
     duration: float = 60.0
     warmup: float = 5.0
+    seed: int = 0  # of every random stream of the run (core.engines.stream)
 
     def __post_init__(self) -> None:
         check_rate("arrival_rate", self.arrival_rate)
@@ -63,6 +65,7 @@ class PathScenario:
             check_count(name, getattr(self, name))
         number("loss_probability", self.loss_probability, ge=0, lt=1)
         number("cache_hit_ratio", self.cache_hit_ratio, ge=0, le=1)
+        integer("seed", self.seed, ge=0)
         if self.warmup >= self.duration:
             raise ValueError(f"warmup must be < duration (got warmup={self.warmup!r}, "
                              f"duration={self.duration!r})")
