@@ -130,7 +130,7 @@ def test_path_loss_causes_retries_and_failures_are_counted():
 def test_path_cache_lowers_latency_and_load():
     cold = simulate_path(PathScenario(arrival_rate=200.0), seed=4)
     warm = simulate_path(PathScenario(arrival_rate=200.0, cache_hit_ratio=0.9), seed=4)
-    assert warm.response_time_percentile(95) < cold.response_time_percentile(95) / 2
+    assert warm.response_time_percentile(0.95) < cold.response_time_percentile(0.95) / 2
     assert warm.worker_utilisation < cold.worker_utilisation
 
 

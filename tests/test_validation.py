@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import pytest
 
-from course_lib.capstone import Design, TrafficProfile, Work
+from course_lib.capstone import Design, Problem, TrafficProfile, Work
 from course_lib.components.models.path import PathScenario
 from course_lib.components.models.server import ServerScenario, simulate_server
 from course_lib.core import queueing, validate
@@ -96,6 +96,15 @@ CHOICES = [
     ("LiveScenario", "acks", lambda v: LiveScenario(acks=v, idempotence=False)),
 ]
 
+# the seed of every random stream of a run: a field of the description, an integer >= 0
+SEEDS = [
+    ("lb.Scenario", "seed", lambda v: Scenario(TWO, seed=v)),
+    ("PathScenario", "seed", lambda v: PathScenario(seed=v)),
+    ("IntegrationScenario", "seed", lambda v: IntegrationScenario(seed=v)),
+    ("GroupScenario", "seed", lambda v: GroupScenario(seed=v)),
+    ("capstone.Problem", "seed", lambda v: Problem(seed=v)),
+]
+
 BAD_NUMBERS = [-1.0, 0, math.nan, math.inf, -math.inf, "fast", None, True]
 BAD_COUNTS = [-1, 0, 2.5, "3", None, True]
 BAD_CHOICES = ["nope", "", 7.5, None]
@@ -130,6 +139,13 @@ def test_bad_counts_are_refused_naming_the_field(model, name, build, value):
 def test_retries_may_be_zero_but_not_negative_or_fractional(value):
     assert ReplicationScenario(retries=0).retries == 0
     _refused(lambda v: ReplicationScenario(retries=v), value, "retries")
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, "3", None, True], ids=repr)
+@pytest.mark.parametrize(("model", "name", "build"), SEEDS, ids=[f"{m}.{n}" for m, n, _ in SEEDS])
+def test_seeds_are_whole_numbers_from_zero(model, name, build, value):
+    assert build(0).seed == 0 and build(2026).seed == 2026
+    _refused(build, value, name)
 
 
 @pytest.mark.parametrize("value", BAD_CHOICES, ids=repr)

@@ -105,7 +105,7 @@ def _cache_ok(answer: Any) -> tuple[bool, str]:
         hit_ratio /= 100  # a percentage, as everywhere in the course
     if not 0 <= hit_ratio <= 1:
         raise ValueError(f"cache_hit_ratio must be in [0, 1] (got {answer!r})")
-    p95 = _cache_run(float(hit_ratio)).response_time_percentile(95)
+    p95 = _cache_run(float(hit_ratio)).response_time_percentile(0.95)
     return p95 < CACHE_P95_TARGET, f"With cache_hit_ratio={hit_ratio:g}, p95 = {p95 * 1e3:.1f} ms."
 
 

@@ -34,9 +34,9 @@ own engines, scored by :func:`course_lib.capstone.models.score.score`.
    a database write); orders are taken in log order and each takes ``consume_time``. An order's
    freshness is checkout to processed. *Simplified*: no rebalances, deterministic service.
 
-Every random stream is seeded from ``seed`` (one per piece and per Kafka role), so a design and a
-seed always give the same score, and two designs see the same arrivals wherever they share a
-piece.
+Every random stream is seeded from ``Problem.seed`` (one per piece and per Kafka role), so a
+design and a seed always give the same score, and two designs see the same arrivals wherever they
+share a piece.
 
 Introduced in ``notebooks/07_capstone.ipynb``.
 """
@@ -62,14 +62,15 @@ from course_lib.capstone.models.score import (
     cause_at,
     score,
 )
-from course_lib.core.validate import number
+from course_lib.core.engines import seeded
+from course_lib.core.validate import integer, number
 from course_lib.kafka.models.group import GroupScenario, group_capacity
 from course_lib.kafka.models.replication import ReplicationScenario
 from course_lib.kafka.models.replication_engine import simulate as simulate_replication
 from course_lib.lb import Backend, Failure, HealthCheck, Scenario
 from course_lib.lb.models.simulate import simulate as simulate_lb
 
-__all__ = ["Problem", "evaluate", "pieces", "simulate_run"]
+__all__ = ["Problem", "evaluate", "pieces", "simulate", "simulate_run"]
 
 PRODUCER_RETRIES = 1_000_000  # Kafka's default: retry until delivery.timeout.ms runs out
 DB_SHARE_OF_CONSUMING = 1 / 3
@@ -84,8 +85,10 @@ class Problem:
     work: Work = Work()
     objectives: Objectives = Objectives()
     prices: Prices = Prices()
+    seed: int = 0  # of every random stream of the simulated day (the same for every design)
 
     def __post_init__(self) -> None:
+        integer("seed", self.seed, ge=0)
         # every failure must start within the day, or it would silently never happen
         limit = f"profile.duration={self.profile.duration:g}"
         for name in ("crash_at", "hang_at", "broker_at", "db_slow_at"):
@@ -180,12 +183,20 @@ def _kafka(design: Design, problem: Problem, seed: int) -> tuple[float, dict[str
     return start, runs
 
 
-def simulate_run(design: Design, seed: int = 0, problem: Problem | None = None) -> RunRecords:
-    """The records of one simulated day (steps 1–3 of the module docstring)."""
+def simulate_run(design: Design, seed: int | None = None,
+                 problem: Problem | None = None) -> RunRecords:
+    """:func:`simulate`, under lesson 07's name; ``seed`` (kept for one release) overrides
+    ``problem.seed`` (:func:`course_lib.core.engines.seeded`)."""
+    return simulate(design, seeded(Problem() if problem is None else problem, seed))
+
+
+def simulate(design: Design, problem: Problem | None = None) -> RunRecords:
+    """The records of one simulated day of ``design`` facing ``problem`` (default: the lesson's),
+    seeded by ``problem.seed`` (steps 1–3 of the module docstring)."""
     problem = Problem() if problem is None else problem
     profile, script, work = problem.profile, problem.script, problem.work
-    checkouts, copies = _api_tier(design, problem, seed)
-    window_start, runs = _kafka(design, problem, seed)
+    checkouts, copies = _api_tier(design, problem, problem.seed)
+    window_start, runs = _kafka(design, problem, problem.seed)
     sent_at = {role: [w["sent_at"] for w in writes] for role, writes in runs.items()}
     pending = []  # (in the log at, order id, created at, copies, cause)
     lost: list[tuple[int, float, int, str]] = []
@@ -232,7 +243,8 @@ def simulate_run(design: Design, seed: int = 0, problem: Problem | None = None) 
     return RunRecords(records, orders, "simulated")
 
 
-def evaluate(design: Design, seed: int = 0, problem: Problem | None = None) -> Score:
-    """Simulate the day for ``design`` and score it against the problem's objectives."""
-    problem = Problem() if problem is None else problem
-    return score(simulate_run(design, seed, problem), design, problem.objectives, problem.prices)
+def evaluate(design: Design, seed: int | None = None, problem: Problem | None = None) -> Score:
+    """Simulate the day for ``design`` and score it against the problem's objectives; ``seed``
+    (kept for one release) overrides ``problem.seed``."""
+    problem = seeded(Problem() if problem is None else problem, seed)
+    return score(simulate(design, problem), design, problem.objectives, problem.prices)

@@ -50,7 +50,7 @@ def design_grid(api_servers: Sequence[int] = (1, 2, 3, 4), workers: Sequence[int
     return out
 
 
-def sweep(designs: Iterable[Design], seed: int = 0,
+def sweep(designs: Iterable[Design], seed: int | None = None,
           problem: Problem | None = None) -> list[tuple[Design, Score]]:
     """Each design with its score, all on the same seed (so they face the same arrivals)."""
     problem = Problem() if problem is None else problem
@@ -75,7 +75,7 @@ def cheapest_meeting(scored: Sequence[tuple[Design, Score]]) -> tuple[Design, Sc
     return min(meeting, key=lambda ds: ds[1].cost_per_hour) if meeting else None
 
 
-def reference_rows(seed: int = 0, problem: Problem | None = None) -> list[dict]:
+def reference_rows(seed: int | None = None, problem: Problem | None = None) -> list[dict]:
     """One row per reference design: its name, the score's summary, and the design's label."""
     problem = Problem() if problem is None else problem
     rows = []

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_lib.components.clients.api import ApiClient
+from course_lib.core.stats import linear_quantile
 
 __all__ = ["LAYERS", "PathTiming", "measure_request_path"]
 
@@ -57,7 +58,7 @@ class PathTiming:
         lines = [f"{'layer':<18}{'mean':>9}{'p50':>9}{'p95':>9}{'p99':>9}   (ms)"]
         for label, name in LAYERS.items():
             t = self.times(name) * 1e3
-            p50, p95, p99 = np.percentile(t, [50, 95, 99])
+            p50, p95, p99 = (linear_quantile(t, q) for q in (0.50, 0.95, 0.99))
             lines.append(f"{label:<18}{t.mean():9.3f}{p50:9.3f}{p95:9.3f}{p99:9.3f}")
         return "\n".join(lines)
 

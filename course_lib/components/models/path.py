@@ -14,9 +14,10 @@ takes, with the parts lesson 01 argues about:
   **database** (exponential ``db_time``), waiting for a free connection if all are taken.
 
 :class:`PathScenario` is the description (validated: every message names the field),
-:func:`simulate_path` the engine. :meth:`PathScenario.check_stable` refuses a steady-state
-question when the offered load on the workers or the database pool is ≥ 1, because then the
-queue grows without bound and any percentile from a finite run is an artefact of its length.
+:func:`~course_lib.components.models.path_engine.simulate` the engine.
+:meth:`PathScenario.check_stable` refuses a steady-state question when the offered load on the
+workers or the database pool is ≥ 1, because then the queue grows without bound and any
+percentile from a finite run is an artefact of its length.
 
 Introduced in ``notebooks/01_essential_components.ipynb``.
 """
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_lib.components.models.server import check_count, check_rate
-from course_lib.core.validate import number
+from course_lib.core.stats import linear_quantile
+from course_lib.core.validate import integer, number
 
 __all__ = ["PathResult", "PathScenario"]
 
@@ -51,6 +53,7 @@ class PathScenario:
     cache_time: float = 0.0005
     duration: float = 60.0
     warmup: float = 5.0
+    seed: int = 0  # of every random stream of the run (core.engines.stream)
 
     def __post_init__(self) -> None:
         check_rate("arrival_rate", self.arrival_rate)
@@ -62,6 +65,7 @@ class PathScenario:
             check_count(name, getattr(self, name))
         number("loss_probability", self.loss_probability, ge=0, lt=1)
         number("cache_hit_ratio", self.cache_hit_ratio, ge=0, le=1)
+        integer("seed", self.seed, ge=0)
         if self.warmup >= self.duration:
             raise ValueError(f"warmup must be < duration (got warmup={self.warmup!r}, "
                              f"duration={self.duration!r})")
@@ -134,7 +138,9 @@ class PathResult:
         return sum(a - 1 for _, _, a, _ in self.requests)
 
     def response_time_percentile(self, q: float) -> float:
-        return float(np.percentile(self.response_times, q))
+        """The ``q``-quantile (``q`` in [0, 1]: 0.95 for p95) of the answered requests' response
+        times, in seconds (:func:`~course_lib.core.stats.linear_quantile`)."""
+        return linear_quantile(self.response_times, q)
 
     @property
     def worker_utilisation(self) -> float:
@@ -148,9 +154,9 @@ class PathResult:
             "failed": self.failed,
             "retries": self.retries,
             "mean_response_time": float(times.mean()),
-            "p50_response_time": float(np.percentile(times, 50)),
-            "p95_response_time": float(np.percentile(times, 95)),
-            "p99_response_time": float(np.percentile(times, 99)),
+            "p50_response_time": linear_quantile(times, 0.50),
+            "p95_response_time": linear_quantile(times, 0.95),
+            "p99_response_time": linear_quantile(times, 0.99),
             "worker_utilisation": self.worker_utilisation,
             "in_system_at_end": self.in_system_at_end,
         }

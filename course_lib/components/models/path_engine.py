@@ -1,4 +1,5 @@
-"""The request path's engine: :func:`simulate_path` runs a :class:`PathScenario` (simpy or fast).
+"""The request path's engine: :func:`simulate` runs a :class:`PathScenario` (simpy or fast);
+:func:`simulate_path` is the name lesson 01 calls, with its old ``seed=`` argument.
 
 The description and the result live in :mod:`course_lib.components.models.path`; the twin engine
 in :mod:`course_lib.components.models.path_fast`. Apart, so neither imports the other in a cycle.
@@ -11,14 +12,20 @@ import simpy
 
 from course_lib.components.models.path import PathResult, PathScenario
 from course_lib.components.models.path_fast import simulate_path_fast
-from course_lib.core.engines import check_engine, stream
+from course_lib.core.engines import check_engine, seeded, stream
 
-__all__ = ["simulate_path"]
+__all__ = ["simulate", "simulate_path"]
 
 
-def simulate_path(scenario: PathScenario, seed: int = 0, *, engine: str = "auto"
+def simulate_path(scenario: PathScenario, seed: int | None = None, *, engine: str = "auto"
                   ) -> PathResult:
-    """Run ``scenario`` for its ``duration`` (then drain); deterministic for a given ``seed``.
+    """:func:`simulate`, under lesson 01's name; ``seed`` (kept for one release) overrides
+    ``scenario.seed`` (:func:`course_lib.core.engines.seeded`)."""
+    return simulate(seeded(scenario, seed), engine=engine)
+
+
+def simulate(scenario: PathScenario, *, engine: str = "auto") -> PathResult:
+    """Run ``scenario`` for its ``duration`` (then drain); deterministic for its ``seed``.
 
     ``engine="simpy"`` runs the simpy model below. The default ``"auto"`` runs the same model on
     a lighter event loop (:mod:`course_lib.components.models.path_fast`): an identical result, five
@@ -26,8 +33,8 @@ def simulate_path(scenario: PathScenario, seed: int = 0, *, engine: str = "auto"
     """
     check_engine(engine)
     if engine == "auto":
-        return simulate_path_fast(scenario, seed)
-    s = scenario
+        return simulate_path_fast(scenario)
+    s, seed = scenario, scenario.seed
     rng = {k: stream(seed, k) for k in ("arrivals", "net", "server", "data")}
     env = simpy.Environment()
     workers = simpy.Resource(env, capacity=s.workers)

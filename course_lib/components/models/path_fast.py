@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import deque
 from heapq import heappop, heappush
 
-from course_lib.core.engines import stream
+from course_lib.core.engines import seeded, stream
 
 __all__ = ["simulate_path_fast"]
 
@@ -53,11 +53,13 @@ class _Attempt:
         self.holds_connection = False
 
 
-def simulate_path_fast(scenario, seed: int = 0):
-    """The :class:`PathResult` of ``simulate_path(scenario, seed)``, without simpy."""
+def simulate_path_fast(scenario, seed: int | None = None):
+    """The :class:`PathResult` of ``path_engine.simulate(scenario)``, without simpy (``seed``,
+    if given, overrides ``scenario.seed``, as for ``path_engine.simulate_path``)."""
     from course_lib.components.models.path import PathResult
 
-    s = scenario
+    s = seeded(scenario, seed)
+    seed = s.seed
     rng = {k: stream(seed, k) for k in ("arrivals", "net", "server", "data")}
     gap, server_draw = rng["arrivals"].expovariate, rng["server"].expovariate
     net_draw, net_random = rng["net"].expovariate, rng["net"].random

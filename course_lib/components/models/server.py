@@ -26,7 +26,7 @@ import simpy
 
 from course_lib.components.models.server_fast import server_run
 from course_lib.core.engines import check_engine, stream
-from course_lib.core.stats import batch_means
+from course_lib.core.stats import batch_means, linear_quantile
 from course_lib.core.validate import integer, number
 
 __all__ = ["ServerResult", "ServerScenario", "batch_means", "check_rate", "simulate",
@@ -102,8 +102,9 @@ class ServerResult:
         return float(self.response_times.mean())
 
     def response_time_percentile(self, q: float) -> float:
-        """The ``q``-th percentile (0–100) of the measured response times, in seconds."""
-        return float(np.percentile(self.response_times, q))
+        """The ``q``-quantile (``q`` in [0, 1]: 0.95 for p95) of the measured response times, in
+        seconds (:func:`~course_lib.core.stats.linear_quantile`, numpy's definition)."""
+        return linear_quantile(self.response_times, q)
 
     @property
     def utilisation(self) -> float:
@@ -140,9 +141,9 @@ class ServerResult:
         return {
             "requests": len(self.requests),
             "mean_response_time": self.mean_response_time,
-            "p50_response_time": self.response_time_percentile(50),
-            "p95_response_time": self.response_time_percentile(95),
-            "p99_response_time": self.response_time_percentile(99),
+            "p50_response_time": self.response_time_percentile(0.50),
+            "p95_response_time": self.response_time_percentile(0.95),
+            "p99_response_time": self.response_time_percentile(0.99),
             "utilisation": self.utilisation,
             "throughput": self.throughput,
             "mean_in_system": self.mean_in_system,

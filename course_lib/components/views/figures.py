@@ -18,12 +18,13 @@ from course_lib.components.models.path import PathScenario
 from course_lib.components.models.path_engine import simulate_path
 from course_lib.components.models.server import check_count, check_rate
 from course_lib.core import queueing
+from course_lib.core.stats import linear_quantile
 from course_lib.ui.viz import FAIL_COLOUR, THEORY_DASH, colour, rounded, themed, top_label, vline
 
 __all__ = ["latency_histogram", "load_curve_figure", "render_load_curve",
            "render_network", "render_path"]
 
-PERCENTILES = (50, 95, 99)
+PERCENTILES = (0.50, 0.95, 0.99)  # marked on every histogram (fractions, as core.stats takes them)
 
 
 
@@ -34,14 +35,14 @@ def latency_histogram(times: np.ndarray, *, title: str, bins: int = 40) -> go.Fi
     would give, several times faster, so the dashboards keep up with their sliders.
     """
     ms = np.asarray(times) * 1e3
-    high = float(np.percentile(ms, 99.5))
+    high = linear_quantile(ms, 0.995)
     counts, edges = np.histogram(ms, bins=bins, range=(0.0, high))
     centres = (edges[:-1] + edges[1:]) / 2
     shapes, labels = [], []
     for i, q in enumerate(PERCENTILES):
-        value = float(np.percentile(ms, q))
+        value = linear_quantile(ms, q)
         shapes.append(vline(round(value, 3), {"color": colour(i + 1), "dash": "dot"}))
-        labels.append(top_label(round(value, 3), f"p{q} {value:.1f} ms"))
+        labels.append(top_label(round(value, 3), f"p{round(100 * q)} {value:.1f} ms"))
     bar = {"type": "bar", "x": rounded(centres, 3), "y": [int(c) for c in counts],
            "width": float(round(edges[1] - edges[0], 4)), "name": "requests",
            "marker": {"color": colour(0)}}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import statistics
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import Any
 from course_lib.core.data import load_customers
 from course_lib.core.data import load_orders as load_orders
 from course_lib.core.naming import unique_name
-from course_lib.core.stats import lower_quantile
+from course_lib.core.stats import percentile
 from course_lib.kafka.clients import topics
 from course_lib.kafka.clients.io import PipelineError, consume_all, produce_at_rate
 
@@ -69,8 +68,8 @@ class PipelineResult:
     def summary(self) -> dict[str, Any]:
         f = sorted(self.freshness_times()) or [float("nan")]
         return {"produced": self.produced, "consumed": self.consumed, "stored": self.stored,
-                "freshness_p50_s": statistics.median(f),
-                "freshness_p95_s": lower_quantile(f, 0.95),
+                "freshness_p50_s": percentile(f, 0.50),
+                "freshness_p95_s": percentile(f, 0.95),
                 "freshness_max_s": f[-1]}
 
 

@@ -75,6 +75,7 @@ class IntegrationScenario:
     late_subscriber_at: float = 20.0
     duration: float = 30.0
     costs: Costs = field(default_factory=Costs)
+    seed: int = 0  # of every random stream of the run (core.engines.stream)
 
     def __post_init__(self) -> None:
         one_of("style", self.style, STYLES)
@@ -83,6 +84,7 @@ class IntegrationScenario:
         for name in ("outage_start", "outage_time", "late_subscriber_at"):
             number(name, getattr(self, name), ge=0)
         integer("consumers", self.consumers, ge=1)
+        integer("seed", self.seed, ge=0)
         if not isinstance(self.costs, Costs):
             raise FieldTypeError(f"costs must be a Costs (got {self.costs!r})")
 
@@ -109,8 +111,9 @@ class IntegrationResult:
         return self.produced - self.delivered - self.failed
 
     def quantile(self, q: float, before: float | None = None) -> float:
-        """The ``q``-quantile of latency (s) of messages produced before ``before`` (default:
-        the outage start, i.e. normal operation; ``math.inf`` for all messages)."""
+        """The lower ``q``-quantile (``q`` in [0, 1], :func:`~course_lib.core.stats.lower_quantile`)
+        of latency (s) of messages produced before ``before`` (default: the outage start, i.e.
+        normal operation; ``math.inf`` for all messages)."""
         cut = self.scenario.outage_start if before is None else before
         return _quantile(sorted(lat for at, lat in self.latencies if at < cut), q)
 

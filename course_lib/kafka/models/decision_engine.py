@@ -1,4 +1,6 @@
-"""Lesson 06's engines: :func:`simulate_integration` runs one hand-over style, :func:`compare` all.
+"""Lesson 06's engines: :func:`simulate` runs one hand-over style, :func:`compare` all.
+
+:func:`simulate_integration` is the name lesson 06 calls, with its old ``seed=`` argument.
 
 The description, the costs and the result live in :mod:`course_lib.kafka.models.decision`; the
 twin engine in :mod:`course_lib.kafka.models.decision_fast`. Apart, so that no import is circular.
@@ -11,7 +13,7 @@ from dataclasses import replace
 
 import simpy
 
-from course_lib.core.engines import check_engine, stream
+from course_lib.core.engines import check_engine, seeded, stream
 from course_lib.kafka.models.decision import (
     SAMPLE_INTERVAL,
     STYLES,
@@ -20,12 +22,18 @@ from course_lib.kafka.models.decision import (
 )
 from course_lib.kafka.models.decision_fast import simulate_integration_fast
 
-__all__ = ["compare", "simulate_integration"]
+__all__ = ["compare", "simulate", "simulate_integration"]
 
 
-def simulate_integration(scenario: IntegrationScenario, seed: int = 0, *,
+def simulate_integration(scenario: IntegrationScenario, seed: int | None = None, *,
                          engine: str = "auto") -> IntegrationResult:
-    """Run one hand-over style for ``duration`` seconds; deterministic for a given ``seed``.
+    """:func:`simulate`, under lesson 06's name; ``seed`` (kept for one release) overrides
+    ``scenario.seed`` (:func:`course_lib.core.engines.seeded`)."""
+    return simulate(seeded(scenario, seed), engine=engine)
+
+
+def simulate(scenario: IntegrationScenario, *, engine: str = "auto") -> IntegrationResult:
+    """Run one hand-over style for ``duration`` seconds; deterministic for its ``seed``.
 
     ``engine="simpy"`` runs the simpy model below (fresh state per call). The default ``"auto"``
     computes the very same result by event arithmetic
@@ -33,12 +41,12 @@ def simulate_integration(scenario: IntegrationScenario, seed: int = 0, *,
     styles on every slider move.
     """
     if check_engine(engine) == "auto":
-        return simulate_integration_fast(scenario, seed)
-    return _simulate_simpy(scenario, seed)
+        return simulate_integration_fast(scenario)
+    return _simulate_simpy(scenario)
 
 
-def _simulate_simpy(scenario: IntegrationScenario, seed: int) -> IntegrationResult:
-    s, c = scenario, scenario.costs
+def _simulate_simpy(scenario: IntegrationScenario) -> IntegrationResult:
+    s, c, seed = scenario, scenario.costs, scenario.seed
     env = simpy.Environment()
     arrivals_rng, work_rng = stream(seed, "arrivals"), stream(seed, "work")
     stats = {"produced": 0, "delivered": 0, "failed": 0, "accepted": 0, "before_late": 0}
@@ -144,8 +152,9 @@ def _simulate_simpy(scenario: IntegrationScenario, seed: int) -> IntegrationResu
                              latencies, backlog, replayable)
 
 
-def compare(base: IntegrationScenario, seed: int = 0, *,
+def compare(base: IntegrationScenario, seed: int | None = None, *,
             engine: str = "auto") -> dict[str, IntegrationResult]:
-    """The same scenario (same seed, same traffic) under each of the four hand-over styles."""
-    return {style: simulate_integration(replace(base, style=style), seed, engine=engine)
-            for style in STYLES}
+    """The same scenario (same seed, same traffic) under each of the four hand-over styles.
+    ``seed`` (kept for one release) overrides ``base.seed``."""
+    base = seeded(base, seed)
+    return {style: simulate(replace(base, style=style), engine=engine) for style in STYLES}

@@ -36,7 +36,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from operator import itemgetter
 
-from course_lib.core.engines import stream
+from course_lib.core.engines import seeded, stream
 from course_lib.kafka.models.decision import SAMPLE_INTERVAL, IntegrationResult, IntegrationScenario
 
 __all__ = ["simulate_integration_fast"]
@@ -44,9 +44,12 @@ __all__ = ["simulate_integration_fast"]
 Times = tuple[float, ...]  # instants (s), ascending
 
 
-def simulate_integration_fast(scenario: IntegrationScenario, seed: int = 0) -> IntegrationResult:
-    """The same result as ``simulate_integration(scenario, seed)``, computed without simpy."""
-    s = scenario
+def simulate_integration_fast(scenario: IntegrationScenario, seed: int | None = None
+                              ) -> IntegrationResult:
+    """The same result as ``decision_engine.simulate(scenario)``, computed without simpy
+    (``seed``, if given, overrides ``scenario.seed``, as for ``simulate_integration``)."""
+    s = seeded(scenario, seed)
+    seed = s.seed
     until = s.duration + 1e-9  # simpy's run(until=…): events at or after this never happen
     arrivals, work_rng = _arrivals(seed, s.produce_rate, until), stream(seed, "work")
     withdrawn: list[float] = []  # direct calls that timed out leave the backlog at these times

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from course_lib.core.stats import percentile
 from course_lib.lb.live.failover.lab import LiveResult
 from course_lib.lb.models.result import Result
 from course_lib.lb.models.scenario import detection_bounds
@@ -39,12 +40,8 @@ STAMP_SLACK = 0.05
 
 
 def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    pos = (len(values) - 1) * q
-    lo, hi = math.floor(pos), min(math.floor(pos) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+    """The interpolated ``q``-quantile of unsorted values (``None`` if there are none)."""
+    return percentile(sorted(values), q)
 
 
 def share(result: LiveResult | Result, backend: str) -> float:
