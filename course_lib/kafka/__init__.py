@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from course_lib.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
+    from course_lib.core.errors import BrokerError
     from course_lib.kafka.clients.factory import (
         CONSUMER_DEFAULTS,
         make_admin,
@@ -74,7 +75,6 @@ if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
         stop_default_cluster,
     )
     from course_lib.kafka.runtime.embedded import (
-        BrokerError,
         EmbeddedBroker,
         embedded_broker,
         stop_embedded_broker,
