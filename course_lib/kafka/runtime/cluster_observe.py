@@ -31,6 +31,15 @@ class ClusterTimeout(ClusterError, WaitTimeout):
     """The cluster did not answer, or a condition on it did not hold, within the time allowed."""
 
 
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors worth retrying on a cluster whose brokers come and go, besides kafka-python's own
+    retriable ones (``exc.retriable``): a refused or reset socket, and ``UnknownBrokerIdError``
+    — the metadata names a controller or coordinator that has just left the broker list."""
+    from kafka.errors import UnknownBrokerIdError
+
+    return (OSError, UnknownBrokerIdError)
+
+
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -68,7 +77,7 @@ class ClusterObserver:
 
     def _ask(self, question: Callable[[Any], T], timeout_s: float = 15.0) -> T:
         """Ask the cluster through a fresh admin client, retrying while brokers come and go
-        (kafka-python's retriable errors, a refused or reset socket); other errors at once."""
+        (:func:`transient_errors`); any other error is raised at once."""
         def ask() -> T:
             admin = self.admin()
             try:
@@ -76,7 +85,7 @@ class ClusterObserver:
             finally:
                 admin.close()
 
-        return retry(ask, timeout_s, "the cluster to answer", retriable=(OSError,),
+        return retry(ask, timeout_s, "the cluster to answer", retriable=transient_errors(),
                      error=ClusterTimeout)
 
     def registered_brokers(self, timeout_s: float = 15.0) -> list[int]:

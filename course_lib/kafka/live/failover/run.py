@@ -36,7 +36,7 @@ from course_lib.core.waiting import retry
 from course_lib.kafka.live.failover.result import POLL_S, LiveRun
 from course_lib.kafka.models.failover import LiveScenario
 from course_lib.kafka.runtime.cluster import ClusterError
-from course_lib.kafka.runtime.cluster_observe import ClusterTimeout
+from course_lib.kafka.runtime.cluster_observe import ClusterTimeout, transient_errors
 
 __all__ = ["LiveRun", "heal", "quiet_client_logs", "run_live"]  # LiveRun re-exported
 
@@ -78,8 +78,8 @@ def _create_topic(cluster: Any, sc: LiveScenario) -> str:
         finally:
             admin.close()
 
-    # kafka-python's retriable errors (a refused connection, a timeout) and socket errors
-    retry(create, WAIT_S, f"{name} to be created", retriable=(OSError,), interval_s=0.5,
+    # kafka-python's retriable errors (a refused connection, a timeout), a broker just gone
+    retry(create, WAIT_S, f"{name} to be created", retriable=transient_errors(), interval_s=0.5,
           error=ClusterTimeout)
 
     def ready() -> bool:
