@@ -13,7 +13,8 @@ from course_lib.core.procs import StopSignal, stop_on_sigterm
 
 def _broker(_args: argparse.Namespace) -> int:
     """Run the embedded broker in the foreground until Ctrl-C (or SIGTERM)."""
-    from course_lib.kafka.runtime.embedded import BrokerError, start_broker
+    from course_lib.core.errors import BrokerError
+    from course_lib.kafka.runtime.embedded import start_broker
 
     # Installed before anything is printed: a SIGTERM right after the address appears must
     # still stop the broker cleanly (exit 0), not kill this process mid-way.

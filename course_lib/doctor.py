@@ -122,9 +122,9 @@ def check_kafka_jars() -> Row:
 
 def check_broker() -> list[Row]:
     """Which Kafka a lesson would get and why; start (or reach) it and time a round trip."""
+    from course_lib.core.errors import BrokerError
     from course_lib.kafka.clients.roundtrip import round_trip
     from course_lib.kafka.runtime import default_broker as chooser
-    from course_lib.kafka.runtime.embedded import BrokerError
 
     rows = []
     try:

@@ -30,7 +30,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from course_lib.core.errors import WaitTimeout
 from course_lib.core.loopback import die_with_parent
+from course_lib.core.waiting import wait_until
 
 #: Every live child and the part of the course that started it (``"lb.live"``, ``"kafka"``, …).
 _children: dict[subprocess.Popen[Any], str] = {}
@@ -138,11 +140,11 @@ def alive(pid: int) -> bool:
 
 def gone_within(pids: Sequence[int], seconds: float) -> bool:
     """Wait up to ``seconds`` for every one of ``pids`` to be gone; True if they all went."""
-    deadline = time.monotonic() + seconds
-    while any(alive(pid) for pid in pids):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
+    try:
+        wait_until(lambda: not any(alive(pid) for pid in pids), seconds,
+                   f"processes {list(pids)} to end", interval_s=0.05)
+    except WaitTimeout:
+        return False
     return True
 
 

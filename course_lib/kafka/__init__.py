@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from course_lib.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
+    from course_lib.core.errors import BrokerError
     from course_lib.kafka.clients.factory import make_admin, make_consumer, make_producer
     from course_lib.kafka.clients.io import produce_at_rate
     from course_lib.kafka.clients.lag import (
@@ -70,7 +71,6 @@ if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
         stop_default_cluster,
     )
     from course_lib.kafka.runtime.embedded import (
-        BrokerError,
         EmbeddedBroker,
         embedded_broker,
         stop_embedded_broker,

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from course_lib.core import procs
+from course_lib.core.errors import PartError, WaitTimeout
 
 __all__ = ["BackendProcess"]
 
@@ -52,11 +53,12 @@ class BackendProcess:
         line = stdout.readline() if ready else ""
         if not ready:
             self.stop()
-            raise TimeoutError(f"backend {self.name!r} did not start within {self.timeout:g} s")
+            raise WaitTimeout(f"backend {self.name!r} did not start within {self.timeout:g} s",
+                              what=f"backend {self.name!r} to start", timeout_s=self.timeout)
         if not line.startswith("listening on "):
             error = self.process.stderr.read().strip()  # type: ignore[union-attr]
             self.stop()
-            raise RuntimeError(f"backend {self.name!r} did not start: {error or line}")
+            raise PartError(f"backend {self.name!r} did not start: {error or line}")
         self.url = line.split()[2]
         return self
 

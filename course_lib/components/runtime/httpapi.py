@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from course_lib.components.runtime.store import RESOURCES, MemoryStore, SqliteStore
+from course_lib.core.errors import PartError
 
 __all__ = ["ApiServer", "PortInUseError", "make_store"]
 
@@ -45,7 +46,7 @@ HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
 
 
-class PortInUseError(OSError):
+class PortInUseError(PartError, OSError):
     """The port asked for is taken by another process; the message says what to do."""
 
 

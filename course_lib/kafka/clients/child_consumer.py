@@ -34,13 +34,19 @@ import time
 from typing import Any
 
 from course_lib.core import procs
+from course_lib.core.errors import PartError, WaitTimeout
 from course_lib.core.procs import stop_on_sigterm
+from course_lib.core.waiting import wait_until
 
 __all__ = ["ChildConsumer", "ChildError"]
 
 
-class ChildError(RuntimeError):
+class ChildError(PartError):
     """The child consumer did not do what it was asked within the time allowed."""
+
+
+class ChildTimeout(ChildError, WaitTimeout):
+    """The child consumer (or a group it is in) did not report what was awaited in time."""
 
 
 class ChildConsumer:
@@ -68,20 +74,18 @@ class ChildConsumer:
 
     def wait_for(self, key: str, predicate=lambda value: True, timeout_s: float = 30.0) -> Any:
         """Block until the child reports ``key`` with a value ``predicate`` accepts; return it."""
-        deadline = time.monotonic() + timeout_s
-        while True:
+        def reported() -> tuple[Any] | None:  # a tuple: the value itself may be falsy ([])
             self.drain()
             if key in self.last and predicate(self.last[key]):
-                return self.last[key]
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or (self.process.poll() is not None and self.messages.empty()):
-                raise ChildError(f"the child consumer did not report {key!r} within "
-                                 f"{timeout_s:g} s (exit code {self.process.poll()}); "
-                                 "is the broker still running?")
-            try:
-                self.last.update(self.messages.get(timeout=min(remaining, 0.1)))
-            except queue.Empty:
-                continue
+                return (self.last[key],)
+            if self.process.poll() is not None and self.messages.empty():
+                raise ChildError(f"the child consumer exited (exit code {self.process.poll()}) "
+                                 f"before reporting {key!r}; is the broker still running?")
+            return None
+
+        return wait_until(reported, timeout_s, f"the child consumer to report {key!r}",
+                          interval_s=0.02, error=ChildTimeout,
+                          detail=lambda: "is the broker still running?")[0]
 
     def drain(self) -> dict[str, Any]:
         """Take in every report that arrived; return the latest value of each key."""

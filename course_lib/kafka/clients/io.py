@@ -15,13 +15,18 @@ from kafka import TopicPartition
 from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 
+from course_lib.core.errors import PartError, WaitTimeout
 from course_lib.kafka.clients.factory import make_admin, make_consumer, make_producer
 from course_lib.kafka.clients.records import Record, StrDeserializer, keyed_producer
 from course_lib.kafka.clients.topics import TopicError, require_apache
 
 
-class PipelineError(RuntimeError):
+class PipelineError(PartError):
     """A lab could not finish (usually: the broker went away); the message says what was missing."""
+
+
+class PipelineTimeout(PipelineError, WaitTimeout):
+    """What a lab waited for on the broker (retention, compaction) did not happen in time."""
 
 
 def encode(value: dict) -> bytes:

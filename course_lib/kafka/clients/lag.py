@@ -32,7 +32,8 @@ from kafka.errors import (
     NotCoordinatorError,
 )
 
-from course_lib.kafka.runtime.embedded import BrokerError
+from course_lib.core.errors import BrokerError, WaitTimeout
+from course_lib.core.waiting import retry
 
 __all__ = ["PartitionLag", "committed_offsets", "group_lag", "lag_table", "log_end_offsets",
            "sample_lag", "total_lag"]
@@ -94,18 +95,16 @@ _COORDINATOR_MOVING = (NotCoordinatorError, CoordinatorLoadInProgressError,
 def committed_offsets(admin, group_id: str, tps: list[TopicPartition] | None = None,
                       timeout_s: float = 10.0) -> dict:
     """``{TopicPartition: OffsetAndMetadata}`` the group committed (``tps=None``: all of them)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            return admin.list_group_offsets({group_id: tps}).get(group_id, {})
-        except _COORDINATOR_MOVING as exc:
-            if time.monotonic() > deadline:
-                raise BrokerError(f"the coordinator of group {group_id!r} did not settle within "
-                                  f"{timeout_s:g} s: {exc!r}") from exc
-            time.sleep(0.2)
-        except KafkaError as exc:
-            raise BrokerError(f"fetching the committed offsets of group {group_id!r} failed: "
-                              f"{exc!r}") from exc
+    try:
+        return retry(lambda: admin.list_group_offsets({group_id: tps}).get(group_id, {}),
+                     timeout_s, f"the coordinator of group {group_id!r} to settle",
+                     retriable=_COORDINATOR_MOVING)
+    except WaitTimeout as exc:
+        raise BrokerError(f"the coordinator of group {group_id!r} did not settle within "
+                          f"{timeout_s:g} s: {exc.last!r}") from exc.last
+    except KafkaError as exc:
+        raise BrokerError(f"fetching the committed offsets of group {group_id!r} failed: "
+                          f"{exc!r}") from exc
 
 
 def total_lag(rows: Sequence[PartitionLag]) -> int:

@@ -28,10 +28,10 @@ from kafka import TopicPartition
 from kafka.errors import KafkaError
 from kafka.serializer import Deserializer, Serializer
 
+from course_lib.core.errors import BrokerError
 from course_lib.kafka.clients.factory import make_consumer, make_producer
 from course_lib.kafka.clients.topics import create_topic
 from course_lib.kafka.runtime.default_broker import backend
-from course_lib.kafka.runtime.embedded import BrokerError
 
 __all__ = ["Record", "StrDeserializer", "StrSerializer", "create_topic", "key_order_ok",
            "keyed_producer", "produce_keyed", "read_partitions"]

@@ -16,11 +16,12 @@ from typing import Any
 
 from kafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
 
+from course_lib.core.errors import CourseError
 from course_lib.kafka.clients.factory import make_admin
 from course_lib.kafka.runtime.default_broker import backend
 
 
-class TopicError(ValueError):
+class TopicError(CourseError, ValueError):
     """A topic request Kafka (or the broker in use) cannot honour; the message says why."""
 
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from course_lib.core.naming import unique_name
 from course_lib.core.validate import integer, one_of
-from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildError
+from course_lib.core.waiting import wait_until
+from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildTimeout
 from course_lib.kafka.clients.factory import make_consumer
 from course_lib.kafka.clients.topics import create_topic
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
@@ -88,12 +89,15 @@ class HandoverResult:
 
 
 def _wait_assignment(consumer, want, deadline: float) -> tuple[int, ...]:
-    while time.monotonic() < deadline:
+    """Poll ``consumer`` (polling drives its group membership) until ``want(its partitions)``."""
+    def owned() -> tuple[int, ...] | None:
         consumer.poll(timeout_ms=50)
-        owned = tuple(sorted(tp.partition for tp in consumer.assignment()))
-        if want(owned):
-            return owned
-    raise ChildError("the survivor's assignment did not change in time; is the broker running?")
+        partitions = tuple(sorted(tp.partition for tp in consumer.assignment()))
+        return partitions if want(partitions) else None
+
+    return wait_until(owned, max(0.0, deadline - time.monotonic()),
+                      "the survivor's assignment to change", interval_s=0.0,
+                      error=ChildTimeout, detail=lambda: "is the broker running?")
 
 
 def measure_handover(handover: Handover, timeout_s: float = 30.0) -> HandoverResult:

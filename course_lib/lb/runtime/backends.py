@@ -20,7 +20,6 @@ import http.client
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from course_lib.core import procs
 from course_lib.core.loopback import LOOPBACK, free_port
 from course_lib.core.procs import kill
+from course_lib.core.waiting import wait_until
 
 __all__ = ["Backends", "BackendProcess", "kill", "live_children", "spawn", "wait_healthy"]
 
@@ -48,23 +48,25 @@ def live_children() -> list[int]:
 
 
 def wait_healthy(port: int, path: str = "/health", timeout: float = READY_TIMEOUT_S) -> None:
-    """Wait until ``GET path`` on 127.0.0.1:port answers 200; raise RuntimeError otherwise."""
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
+    """Wait until ``GET path`` on 127.0.0.1:port answers 200; raise :class:`WaitTimeout`
+    (naming the last answer or error) otherwise."""
+    last = ["no answer"]
+
+    def healthy() -> bool:
         conn = http.client.HTTPConnection(LOOPBACK, port, timeout=0.5)
         try:
             conn.request("GET", path)
             status = conn.getresponse().status
-            if status == 200:
-                return
-            last = f"status {status}"
+            last[0] = f"status {status}"
+            return status == 200
         except OSError as exc:
-            last = str(exc) or type(exc).__name__
+            last[0] = str(exc) or type(exc).__name__
+            return False
         finally:
             conn.close()
-        time.sleep(0.02)
-    raise RuntimeError(f"127.0.0.1:{port}{path} was not healthy within {timeout:.0f} s ({last})")
+
+    wait_until(healthy, timeout, f"127.0.0.1:{port}{path} to answer 200", interval_s=0.02,
+               detail=lambda: last[0])
 
 
 #: The programs a backend can run: the lab's own small server (service times as in the

@@ -35,6 +35,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_lib.core.errors import PartError, WaitTimeout
+from course_lib.core.waiting import wait_until
 from course_lib.lb.runtime import backends as procs
 
 INSTALL_HINT = (
@@ -134,13 +136,14 @@ class HAProxy:
         assert binary is not None  # validate() raised RuntimeError(INSTALL_HINT) otherwise
         self.process = procs.spawn([binary, "-db", "-f", str(path)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
-        while not Path(self.socket_path).exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                err = self.process.stderr.read() if self.process.stderr else ""
-                self.stop()
-                raise RuntimeError(f"HAProxy did not start: {err.strip()[-500:]}")
-            time.sleep(0.01)
+        process = self.process
+        with contextlib.suppress(WaitTimeout):  # exited or timed out: the check below tells
+            wait_until(lambda: process.poll() is not None or Path(self.socket_path).exists(),
+                       10, "HAProxy's stats socket", interval_s=0.01)
+        if not Path(self.socket_path).exists():
+            err = process.stderr.read() if process.stderr else ""
+            self.stop()
+            raise PartError(f"HAProxy did not start: {err.strip()[-500:]}")
         for target in (self._read_log, self._poll):
             thread = threading.Thread(target=target, daemon=True, name=f"haproxy-{target.__name__}")
             thread.start()
@@ -187,13 +190,15 @@ class HAProxy:
 
     def wait_all_up(self, timeout: float = 10.0) -> None:
         """Wait until every server's status is plain ``UP`` (all checks passing)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            states = {name: row["status"] for name, row in self.servers().items()}
-            if states and all(s == "UP" for s in states.values()):
-                return
-            time.sleep(0.02)
-        raise RuntimeError(f"HAProxy servers not all UP within {timeout:.0f} s: {states}")
+        states: dict[str, str] = {}
+
+        def all_up() -> bool:
+            states.clear()
+            states.update({name: row["status"] for name, row in self.servers().items()})
+            return bool(states) and all(s == "UP" for s in states.values())
+
+        wait_until(all_up, timeout, "every HAProxy server to be UP", interval_s=0.02,
+                   detail=lambda: states)
 
     # -- readers --------------------------------------------------------------------------
     def now(self) -> float:

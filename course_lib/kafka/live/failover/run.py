@@ -32,9 +32,11 @@ import time
 from typing import Any
 
 from course_lib.core.naming import unique_name
+from course_lib.core.waiting import retry
 from course_lib.kafka.live.failover.result import POLL_S, FailoverRun
 from course_lib.kafka.models.failover import LiveScenario
 from course_lib.kafka.runtime.cluster import ClusterError
+from course_lib.kafka.runtime.cluster_observe import ClusterTimeout, transient_errors
 
 __all__ = ["FailoverRun", "heal", "quiet_client_logs", "run_live"]  # FailoverRun re-exported
 
@@ -65,23 +67,20 @@ def _create_topic(cluster: Any, sc: LiveScenario) -> str:
     name = unique_name("failover")
     configs = {"min.insync.replicas": str(sc.min_insync_replicas),
                "unclean.leader.election.enable": str(sc.unclean_leader_election).lower()}
-    deadline = time.monotonic() + WAIT_S
-    while True:
+
+    def create() -> None:
+        admin = cluster.admin()
         try:
-            admin = cluster.admin()
-            try:
-                admin.create_topics({name: {"assignments": {0: list(cluster.broker_ids[:3])},
-                                            "configs": configs}})
-            finally:
-                admin.close()
-            break
+            admin.create_topics({name: {"assignments": {0: list(cluster.broker_ids[:3])},
+                                        "configs": configs}})
         except TopicAlreadyExistsError:  # an earlier attempt got through
-            break
-        except Exception as exc:  # KafkaConnectionError, a timeout: bounded retry
-            if time.monotonic() > deadline:
-                raise ClusterError(f"could not create {name} within {WAIT_S:.0f} s: "
-                                   f"{exc}") from exc
-            time.sleep(0.5)
+            pass
+        finally:
+            admin.close()
+
+    # kafka-python's retriable errors (a refused connection, a timeout), a broker just gone
+    retry(create, WAIT_S, f"{name} to be created", retriable=transient_errors(), interval_s=0.5,
+          error=ClusterTimeout)
 
     def ready() -> bool:
         try:

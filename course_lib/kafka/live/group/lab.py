@@ -29,6 +29,7 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,9 +40,10 @@ from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import MemberState
 
+from course_lib.core.errors import BrokerError, WaitTimeout
+from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.factory import make_consumer
 from course_lib.kafka.clients.records import Record, StrDeserializer
-from course_lib.kafka.runtime.embedded import BrokerError
 
 __all__ = ["ASSIGNORS", "ConsumerGroupLab", "Processed", "consume_exactly"]
 
@@ -142,10 +144,9 @@ class ConsumerGroupLab:
                                      partition_assignment_strategy=[ASSIGNORS[self.assignor]])
             # Know the topic's partitions before joining: a leader that assigns with metadata
             # lacking a just-created topic hands out nothing until its next refresh (minutes).
-            deadline = time.monotonic() + 10
-            while (len(consumer.partitions_for_topic(self.topic)) < self.partitions
-                   and time.monotonic() < deadline):
-                time.sleep(0.1)
+            with contextlib.suppress(WaitTimeout):  # then join anyway, as before
+                wait_until(lambda: len(consumer.partitions_for_topic(self.topic))
+                           >= self.partitions, 10, f"{self.topic}'s partitions")
             consumer.subscribe([self.topic], listener=_Recorder(member))
             pending_commit = False
             while not member.stop.is_set():
@@ -208,28 +209,34 @@ class ConsumerGroupLab:
 
     def wait_until_stable(self, timeout_s: float = 30.0) -> list[list[int]]:
         """Block until :meth:`stable` with the same assignments 0.5 s apart; returns them."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        def settled() -> list[list[int]] | None:
             self._raise_errors()
-            if self.stable():
-                seen = self.assignments()
-                time.sleep(0.5)
-                if self.stable() and self.assignments() == seen:
-                    return seen
-            time.sleep(0.05)
-        raise BrokerError(
-            f"group {self.group_id!r} did not settle within {timeout_s:g} s "
-            f"(assignments so far: {self.assignments()}); is the broker still running?")
+            if not self.stable():
+                return None
+            seen = self.assignments()
+            time.sleep(0.5)
+            return seen if self.stable() and self.assignments() == seen else None
+
+        try:
+            return wait_until(settled, timeout_s, f"group {self.group_id!r} to settle",
+                              interval_s=0.05)
+        except WaitTimeout as exc:
+            raise BrokerError(
+                f"group {self.group_id!r} did not settle within {timeout_s:g} s "
+                f"(assignments so far: {self.assignments()}); is the broker still running?"
+            ) from exc
 
     def wait_for(self, count: int, timeout_s: float = 30.0) -> None:
         """Block until at least ``count`` records have been processed (all members together)."""
-        deadline = time.monotonic() + timeout_s
-        while len(self.processed) < count:
+        def enough() -> bool:
             self._raise_errors()
-            if time.monotonic() > deadline:
-                raise BrokerError(f"processed {len(self.processed)} of {count} records within "
-                                  f"{timeout_s:g} s; is the broker still running?")
-            time.sleep(0.02)
+            return len(self.processed) >= count
+
+        try:
+            wait_until(enough, timeout_s, f"{count} records to be processed", interval_s=0.02)
+        except WaitTimeout as exc:
+            raise BrokerError(f"processed {len(self.processed)} of {count} records within "
+                              f"{timeout_s:g} s; is the broker still running?") from exc
 
     def revoked(self, members: range | list[int] | None = None) -> list[int]:
         """Partitions the given members (default: all) gave up, each once, sorted."""

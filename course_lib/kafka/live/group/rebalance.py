@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass
 
 from course_lib.core.naming import unique_name
-from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildError
+from course_lib.core.waiting import wait_until
+from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildTimeout
 from course_lib.kafka.clients.factory import make_consumer
 from course_lib.kafka.clients.topics import create_topic
 from course_lib.kafka.live.group.lab import ConsumerGroupLab
@@ -97,6 +98,23 @@ def _generation_after(consumer, seconds: float) -> int:
     return consumer.group_metadata().generation_id
 
 
+def _split(other, first: ChildConsumer) -> bool:
+    """One partition each yet? Polling ``other`` drives its membership; ``first`` reports."""
+    if len(other.assignment()) == 1 and first.last["assigned"] != [0, 1]:
+        return True
+    other.poll(timeout_ms=50)
+    first.drain()
+    return False
+
+
+def _assigned(second: ChildConsumer, other) -> bool:
+    """Has the restarted member reported a partition? Polling ``other`` keeps it in the group."""
+    if second.drain().get("assigned") not in (None, []):
+        return True
+    other.poll(timeout_ms=50)
+    return False
+
+
 def restart_member(static: bool, session_timeout_ms: int = 6000,
                    timeout_s: float = 30.0) -> Restart:
     """Kill one of two members with SIGKILL, restart it at once, watch the other's generation."""
@@ -111,21 +129,16 @@ def restart_member(static: bool, session_timeout_ms: int = 6000,
     try:
         with ChildConsumer(job) as first:
             first.wait_for("assigned", lambda owned: len(owned) == 2, timeout_s)
-            deadline = time.monotonic() + timeout_s
-            while len(other.assignment()) != 1 or first.last["assigned"] == [0, 1]:
-                if time.monotonic() > deadline:
-                    raise ChildError("the group of two did not settle; is the broker running?")
-                other.poll(timeout_ms=50)
-                first.drain()
+            wait_until(lambda: _split(other, first), timeout_s, "the group of two to settle",
+                       interval_s=0.0, error=ChildTimeout,
+                       detail=lambda: "is the broker running?")
             before_partition = first.last["assigned"]
             before = _generation_after(other, 0.3)
             killed_at = first.kill()
         with ChildConsumer(job) as second:
-            deadline = time.monotonic() + timeout_s + session_timeout_ms / 1000
-            while second.drain().get("assigned") in (None, []):
-                if time.monotonic() > deadline:
-                    raise ChildError("the restarted member got no partition in time")
-                other.poll(timeout_ms=50)
+            wait_until(lambda: _assigned(second, other), timeout_s + session_timeout_ms / 1000,
+                       "the restarted member to get a partition", interval_s=0.0,
+                       error=ChildTimeout)
             rejoined = time.monotonic() - killed_at
             # long enough for any rebalance to reach the other member (heartbeat answers)
             after = _generation_after(other, 2 * session_timeout_ms / 3000 + 0.5)

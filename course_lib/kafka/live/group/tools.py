@@ -18,12 +18,15 @@ Introduced in ``notebooks/04_kafka_fundamentals.ipynb``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+from course_lib.core.errors import WaitTimeout
 from course_lib.core.naming import unique_name
+from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.factory import make_admin, make_consumer
 from course_lib.kafka.clients.lag import committed_offsets, group_lag
 from course_lib.kafka.clients.records import produce_keyed
@@ -83,9 +86,10 @@ def auto_commit_steps(records: int = 100, interval_ms: int = 1000) -> list[str]:
     admin = make_admin()
     steps = []
     try:
-        got, deadline = 0, time.monotonic() + 15
-        while got == 0 and time.monotonic() < deadline:
-            got = sum(len(b) for b in consumer.poll(timeout_ms=200).values())
+        got = 0
+        with contextlib.suppress(WaitTimeout):  # none in 15 s: the steps below show 0
+            got = wait_until(lambda: sum(len(b) for b in consumer.poll(timeout_ms=200).values()),
+                             15, "the first records", interval_s=0.0)
         steps.append(f"poll() returned {got} records; committed: {_committed(admin, group, tp)}")
         time.sleep(interval_ms / 1000 + 0.5)
         steps.append(f"{interval_ms / 1000 + 0.5:g} s later, no poll() meanwhile: committed: "
