@@ -34,6 +34,7 @@ from course_lib.capstone.models.problem import TrafficProfile
 from course_lib.capstone.models.references import REFERENCE_DESIGNS
 from course_lib.capstone.models.score import score
 from course_lib.core import procs
+from course_lib.core.claims import Claim
 from course_lib.core.naming import unique_name
 from course_lib.lb.runtime.haproxy import INSTALL_HINT, haproxy_binary
 
@@ -99,10 +100,10 @@ def test_verdicts_compare_both_sides_objective_by_objective():
     sent = [Sent(i, i * 0.1, True, 0.05) for i in range(100)]
     processed = [Processed(i, 0, i, i * 0.1 + 1.0) for i in range(100)]
     run = _run(design, sent, processed)
-    rows = {r["objective"]: r for r in run.verdicts()}
-    assert rows["availability"] == {"objective": "availability", "simulated": "not met",
-                                    "measured": "met", "agree": False, "clear_cut": True}
-    assert rows["orders_lost"]["agree"] and rows["orders_lost"]["clear_cut"]
+    claims = {c.text: c for c in run.verdicts()}
+    assert claims["availability"] == Claim("availability", measured=True, simulated=False,
+                                           agree=False)
+    assert claims["orders_lost"].agree and {"availability", "orders_lost"} <= set(run.clear_cut())
     assert not run.agree_where_clear()
     assert "availability     not met    met        NO" in run.table()
 
@@ -158,7 +159,7 @@ needs_haproxy = pytest.mark.skipif(haproxy_binary() is None, reason=INSTALL_HINT
 
 
 def _met(run: LiveRun, side: str) -> dict[str, bool]:
-    return {r["objective"]: r[side] == "met" for r in run.verdicts()}
+    return {c.text: getattr(c, side) for c in run.verdicts()}
 
 
 @pytest.mark.apache_kafka

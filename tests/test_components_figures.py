@@ -57,6 +57,7 @@ def test_render_load_curve_marks_the_unstable_side():
         ({"db_time_ms": 0.0}, r"db_time_ms must be a finite number > 0 \(got 0.0\)"),
         ({"cache_hit_ratio": 2.0}, r"cache_hit_ratio must be in \[0, 1\] \(got 2.0\)"),
         ({"arrival_rate": 500.0}, "the queue grows without bound"),
+        ({"loss_percent": 100.0}, r"loss_percent must be in \[0, 100\) \(got 100.0\)"),
     ],
 )
 def test_render_path_rejects_bad_knobs_by_name(kwargs, message):

@@ -109,3 +109,11 @@ def test_renders_say_grows_without_bound_instead_of_a_finite_number_at_full_load
     assert text.count("grows without bound") == 4
     _, text = render_policy_race(arrival_rate=32.0, duration=20.0)
     assert "without bound" not in text
+
+
+
+def test_a_bad_policy_is_refused_by_the_description_before_any_run():
+    """lb.models.experiments.UnequalRace judges the knob, in core.validate's words."""
+    with pytest.raises(ValueError, match=r"^policy must be one of .*round_robin.* "
+                                         r"\(got 'fastest'\)$"):
+        render_unequal(policy="fastest")

@@ -146,7 +146,7 @@ def test_stored_runs_load_and_agree_with_the_simulator():
     assert set(stored) == set(lab_scenarios())
     for name, result in stored.items():
         assert result.label.startswith("stored run") and result.requests
-        assert all(v.ok for v in verdicts(result, simulate(result.scenario))), name
+        assert all(v.agree for v in verdicts(result, simulate(result.scenario))), name
 
 
 def test_timeline_and_table_figures():

@@ -43,7 +43,7 @@ def test_checks_slower_than_the_outage_never_mark_it_down():
 @pytest.mark.parametrize(("knobs", "match"), [
     ({"fall": 0}, r"health_check\.fall must be"),
     ({"interval": 0.0}, r"health_check\.interval must be"),
-    ({"kind": "slow"}, r"kind must be one of \('crash', 'hang'\) \(got 'slow'\)"),
+    ({"kind": "slow"}, r"kind must be 'crash' or 'hang' \(got 'slow'\)"),
 ])
 def test_bad_knobs_name_the_field(knobs, match):
     with pytest.raises(ValueError, match=match):

@@ -5,7 +5,9 @@ Every ``import`` in ``course_lib`` is read, the lazy ones inside functions too; 
 (``components``, ``lb``, ``kafka``, ``capstone``) and a *role* inside it (``models``, ``views``,
 ``runtime``, ``clients``, ``live``), or a shared home (``core``, ``ui``, ``grading``,
 ``exercises``), or it is an entry point (``__main__``, ``doctor``, ``authoring``). The rules say
-which places may import which; a violation names the importing module, the line and the rule.
+which places may import which, and (R10) that a view raises no ``ValueError``/``TypeError``: a
+knob is judged by the description the view builds. A violation names the module, the line and
+the rule.
 There is no list of exceptions: the library obeys every rule. Each rule is shown to fire on a
 planted violation (``test_each_rule_catches_a_planted_violation``), so the test can fail.
 """
@@ -222,6 +224,32 @@ def process_violations(path: Path, root: Path = ROOT) -> list[str]:
     return found
 
 
+# -- R10: views do not validate --------------------------------------------------------------
+#: The exceptions that mean "a bad value": raised by descriptions (core.validate), never a view.
+VALIDATION_ERRORS = ("ValueError", "TypeError")
+
+
+def _raised_name(node: ast.Raise) -> str:
+    """``ValueError`` for ``raise ValueError(...)``, ``raise ValueError`` or
+    ``raise builtins.ValueError(...)``; ``""`` for a bare ``raise`` (re-raising is not judging)."""
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    if isinstance(exc, ast.Name):
+        return exc.id
+    return exc.attr if isinstance(exc, ast.Attribute) else ""
+
+
+def raise_violations(path: Path, root: Path = ROOT) -> list[str]:
+    """A module in a ``views/`` folder that raises ValueError/TypeError: it judges a knob itself
+    instead of building the description whose validation says it in the course's words."""
+    me = module_name(path, root)
+    if place(me).role != "views":
+        return []
+    return [f"{me}:{node.lineno}: R10 a view raises {_raised_name(node)} (move the check into "
+            "the description it belongs to, in models/)"
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Raise) and _raised_name(node) in VALIDATION_ERRORS]
+
+
 # -- R8: cycles ---------------------------------------------------------------------------------
 def cycles(root: Path = ROOT) -> list[list[str]]:
     """Import cycles among modules, counting every executed import (lazy ones included)."""
@@ -268,6 +296,10 @@ def test_no_import_cycles():
     assert cycles() == []
 
 
+def test_no_view_raises_a_validation_error():
+    assert [v for p in library_modules() for v in raise_violations(p)] == []
+
+
 PLANTED = {
     "course_lib/kafka/models/leak.py": ("import plotly.graph_objects as go\n", "R2"),
     "course_lib/kafka/models/leak2.py": ("from course_lib.kafka.runtime import cluster\n", "R2"),
@@ -312,6 +344,25 @@ def test_planted_cycle_and_child_are_caught(tmp_path):
     child.write_text("import subprocess\nsubprocess.Popen(['x'])\nsubprocess.run(['y'])\n")
     found = process_violations(child, tmp_path)
     assert len(found) == 2 and "Popen" in found[0] and "timeout" in found[1]
+
+
+def test_planted_raise_in_a_view_is_caught(tmp_path):
+    views = tmp_path / "course_lib" / "lb" / "views"
+    views.mkdir(parents=True)
+    view = views / "judge.py"
+    view.write_text("def render(rho):\n    if not 0 < rho < 1:\n"
+                    "        raise ValueError(f'rho must be < 1 (got {rho})')\n"
+                    "    if rho is None:\n        raise TypeError\n"
+                    "    try:\n        pass\n    except KeyError:\n        raise\n"
+                    "    raise RuntimeError('not a knob')\n")
+    found = raise_violations(view, tmp_path)
+    assert [v.split(": ", 1)[1].split(" (")[0] for v in found] == [
+        "R10 a view raises ValueError", "R10 a view raises TypeError"]
+    assert found[0].startswith("course_lib.lb.views.judge:3:")
+    model = tmp_path / "course_lib" / "lb" / "models" / "judge.py"
+    model.parent.mkdir(parents=True)
+    model.write_text(view.read_text())
+    assert raise_violations(model, tmp_path) == []  # descriptions are where checks belong
 
 
 @pytest.mark.parametrize("package", ["course_lib.kafka", "course_lib.lb", "course_lib.components",

@@ -14,7 +14,7 @@ def test_marker_sits_on_the_curve_at_the_chosen_load():
 
 
 @pytest.mark.parametrize(("rate", "match"), [
-    (0.0, r"arrival_rate must be > 0 requests/s \(got 0\)"),
+    (0.0, r"arrival_rate must be a finite number > 0 \(got 0.0\)"),
     (10.0, "utilisation 100%, the queue grows without bound"),
     (15.0, "utilisation 150%, the queue grows without bound"),
 ])

@@ -15,7 +15,8 @@ from dataclasses import replace
 import pytest
 
 from course_lib.capstone import Design, Problem, TrafficProfile, Work
-from course_lib.components.models.path import PathScenario
+from course_lib.components.models.knee import LoadPoint
+from course_lib.components.models.path import PathKnobs, PathScenario
 from course_lib.components.models.server import ServerScenario, simulate_server
 from course_lib.core import queueing, validate
 from course_lib.kafka.live.crash import Handover
@@ -28,6 +29,7 @@ from course_lib.kafka.models.replication import ReplicationScenario
 from course_lib.kafka.models.replication_engine import simulate_replication
 from course_lib.kafka.models.windows import Windowing
 from course_lib.lb import Backend, HealthCheck, PassiveCheck, Scenario
+from course_lib.lb.models.experiments import FailurePrediction, ScaleSetting, UnequalRace
 
 TWO = (Backend("a", 100.0), Backend("b", 100.0))
 
@@ -42,6 +44,11 @@ POSITIVE = [
     ("simulate_server", "arrival_rate", lambda v: simulate_server(v, 10.0, 1, duration=1.0)),
     ("ServerScenario", "service_rate", lambda v: ServerScenario(5.0, v)),
     ("PathScenario", "db_time", lambda v: PathScenario(db_time=v)),
+    ("PathKnobs", "db_time_ms", lambda v: PathKnobs(db_time_ms=v)),
+    ("LoadPoint", "arrival_rate", lambda v: LoadPoint(v)),
+    ("ScaleSetting", "service_rate", lambda v: ScaleSetting(service_rate=v)),
+    ("UnequalRace", "arrival_rate", lambda v: UnequalRace(arrival_rate=v)),
+    ("FailurePrediction", "health_check.interval", lambda v: FailurePrediction(interval=v)),
     ("Costs", "costs.poll_interval", lambda v: Costs(poll_interval=v)),
     ("IntegrationScenario", "produce_rate", lambda v: IntegrationScenario(produce_rate=v)),
     ("GroupScenario", "processing_time", lambda v: GroupScenario(processing_time=v)),
@@ -62,6 +69,9 @@ COUNTS = [
     ("simulate_server", "workers", lambda v: simulate_server(5.0, 10.0, v, duration=1.0)),
     ("ServerScenario", "workers", lambda v: ServerScenario(5.0, 10.0, v)),
     ("PathScenario", "workers", lambda v: PathScenario(workers=v)),
+    ("PathKnobs", "workers", lambda v: PathKnobs(workers=v)),
+    ("ScaleSetting", "servers", lambda v: ScaleSetting(servers=v)),
+    ("FailurePrediction", "health_check.fall", lambda v: FailurePrediction(fall=v)),
     ("Costs", "costs.db_batch", lambda v: Costs(db_batch=v)),
     ("IntegrationScenario", "consumers", lambda v: IntegrationScenario(consumers=v)),
     ("GroupScenario", "partitions", lambda v: GroupScenario(partitions=v)),
@@ -91,6 +101,8 @@ CHOICES = [
     ("capstone.Design", "standby", lambda v: Design(standby=v)),
     ("capstone.Design", "acks", lambda v: Design(acks=v)),
     ("Handover", "how", lambda v: Handover(how=v)),
+    ("UnequalRace", "policy", lambda v: UnequalRace(policy=v)),
+    ("FailurePrediction", "kind", lambda v: FailurePrediction(kind=v)),
     ("HolScenario", "style", lambda v: HolScenario(style=v)),
     ("LiveScenario", "failure", lambda v: LiveScenario(failure=v)),
     ("LiveScenario", "acks", lambda v: LiveScenario(acks=v, idempotence=False)),

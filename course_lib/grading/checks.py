@@ -31,8 +31,8 @@ from course_lib.grading.answers import (
 )
 
 __all__ = [
-    "CheckResult", "Mistake", "Outcome", "Verdict", "check_bool", "check_choice",
-    "check_number", "check_range", "check_that", "incorrect", "not_answered",
+    "CheckResult", "Mistake", "Outcome", "check_bool", "check_choice", "check_number",
+    "check_range", "check_that", "incorrect", "not_answered", "result_from_flags",
 ]
 
 PASS_MARK = "✅"
@@ -108,8 +108,11 @@ class CheckResult:
                 f"{self.mark} {escape(self.message)}</div>")
 
 
-def Verdict(passed: bool, message: str, answered: bool = True) -> CheckResult:  # noqa: N802
-    """The earlier constructor (``Verdict(passed, message, answered)``), kept for callers."""
+def result_from_flags(passed: bool, message: str, answered: bool = True) -> CheckResult:
+    """A :class:`CheckResult` from two flags, for a check written as booleans: not attempted
+    unless ``answered``, otherwise correct or incorrect as ``passed`` says. (It was once named
+    ``Verdict``, a name that said nothing of what it builds; a claim measured against a model
+    is a :class:`course_lib.core.claims.Claim`, not an exercise check.)"""
     if not answered:
         return CheckResult(Outcome.NOT_ATTEMPTED, message)
     return CheckResult(Outcome.CORRECT if passed else Outcome.INCORRECT, message)

@@ -32,7 +32,7 @@ from course_lib.components.models.server import check_count, check_rate
 from course_lib.core.stats import linear_quantile
 from course_lib.core.validate import integer, number
 
-__all__ = ["PathResult", "PathScenario"]
+__all__ = ["PathKnobs", "PathResult", "PathScenario"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,43 @@ class PathScenario:
                     f"offered load on {name} is {rho:.2f} ≥ 1 at arrival_rate="
                     f"{self.arrival_rate:g}/s: the queue grows without bound (no steady state)"
                 )
+
+
+@dataclass(frozen=True)
+class PathKnobs:
+    """The path as lesson 01's dashboards set it: times in milliseconds, loss in percent.
+
+    A knob is refused here, naming the knob the learner moved (``loss_percent``, not the
+    ``loss_probability`` it becomes), before :meth:`scenario` converts it to a
+    :class:`PathScenario` in seconds and fractions. The retry timeout follows the latency (20
+    round trips' worth of one-way latency, at least 0.2 s), so a slow network is not mistaken for
+    a lossy one.
+    """
+
+    arrival_rate: float = 50.0
+    network_latency_ms: float = 1.0
+    workers: int = 4
+    db_time_ms: float = 10.0
+    cache_hit_ratio: float = 0.0
+    network_jitter_ms: float = 0.2
+    loss_percent: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_rate("network_latency_ms", self.network_latency_ms, allow_zero=True)
+        check_rate("network_jitter_ms", self.network_jitter_ms, allow_zero=True)
+        number("loss_percent", self.loss_percent, ge=0, lt=100)
+        check_rate("arrival_rate", self.arrival_rate)
+        check_rate("db_time_ms", self.db_time_ms)
+        check_count("workers", self.workers)
+
+    def scenario(self) -> PathScenario:
+        """The same setting in the model's units (its own checks cover ``cache_hit_ratio``)."""
+        return PathScenario(
+            arrival_rate=self.arrival_rate, network_latency=self.network_latency_ms / 1e3,
+            network_jitter=self.network_jitter_ms / 1e3, loss_probability=self.loss_percent / 100,
+            workers=self.workers, db_time=self.db_time_ms / 1e3,
+            cache_hit_ratio=self.cache_hit_ratio,
+            retry_timeout=max(0.2, 20 * self.network_latency_ms / 1e3))
 
 
 @dataclass(frozen=True)

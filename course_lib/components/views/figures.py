@@ -1,9 +1,10 @@
 """Lesson 01's figures and the render functions its dashboards call.
 
 Each ``render_*`` function takes the dashboard's knobs as keyword arguments (in the units the
-sliders show: milliseconds, requests per second), validates them with messages that name the
-knob, runs the engine, and returns ``(figure, text)``. The live dashboard and its checked twin
-in the notebook call the same function, so nbval compares exactly what the learner sees.
+sliders show: milliseconds, requests per second), builds the model's description from them
+(whose checks name the knob), runs the engine, and returns ``(figure, text)``. The live
+dashboard and its checked twin in the notebook call the same function, so nbval compares exactly
+what the learner sees.
 
 Introduced in ``notebooks/01_essential_components.ipynb``.
 """
@@ -14,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from course_lib.components.models.load_curve import load_curve
-from course_lib.components.models.path import PathScenario
+from course_lib.components.models.path import PathKnobs
 from course_lib.components.models.path_engine import simulate_path
 from course_lib.components.models.server import check_count, check_rate
 from course_lib.core import queueing
@@ -66,22 +67,13 @@ def render_path(arrival_rate: float = 50.0, network_latency_ms: float = 1.0,
                 seed: int = 2026) -> tuple[go.Figure, str]:
     """The whole path at one setting: the response-time distribution and its percentiles.
 
-    Raises ``ValueError`` for invalid knobs and for an unstable setting ("the queue grows without
-    bound"), so the dashboard shows that sentence rather than percentiles of a growing queue.
+    Bad knobs are refused by :class:`~course_lib.components.models.path.PathKnobs` and an
+    unstable setting by :meth:`~course_lib.components.models.path.PathScenario.check_stable`
+    ("the queue grows without bound"), each a ``ValueError`` the dashboard shows rather than
+    percentiles of a growing queue.
     """
-    for name, value in (("network_latency_ms", network_latency_ms),
-                        ("network_jitter_ms", network_jitter_ms), ("loss_percent", loss_percent)):
-        check_rate(name, value, allow_zero=True)
-    check_rate("arrival_rate", arrival_rate)
-    check_rate("db_time_ms", db_time_ms)
-    check_count("workers", workers)
-    if loss_percent >= 100:
-        raise ValueError(f"loss_percent must be < 100 (got {loss_percent!r})")
-    scenario = PathScenario(
-        arrival_rate=arrival_rate, network_latency=network_latency_ms / 1e3,
-        network_jitter=network_jitter_ms / 1e3, loss_probability=loss_percent / 100,
-        workers=workers, db_time=db_time_ms / 1e3, cache_hit_ratio=cache_hit_ratio,
-        retry_timeout=max(0.2, 20 * network_latency_ms / 1e3))
+    scenario = PathKnobs(arrival_rate, network_latency_ms, workers, db_time_ms, cache_hit_ratio,
+                         network_jitter_ms, loss_percent).scenario()
     scenario.check_stable()
     result = simulate_path(scenario, seed=seed)
     title = (f"Response time at {arrival_rate:g} req/s, {network_latency_ms:g} ms each way, "

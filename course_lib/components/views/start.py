@@ -12,31 +12,23 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from course_lib.components.models.knee import SERVICE_RATE, LoadPoint
 from course_lib.core.queueing import mm1_mean_response_time
 from course_lib.ui import viz
-
-SERVICE_RATE = 10.0  # requests per second one server completes (100 ms per request on average)
 
 
 def response_time_figure(arrival_rate: float, service_rate: float = SERVICE_RATE):
     """The M/M/1 response-time curve with the current load marked; returns (figure, text).
 
-    Raises ``ValueError`` (shown by the dashboard) when ``arrival_rate`` is not positive, and
-    when the server is at or beyond 100 % utilisation: the queue then grows without bound.
+    The knobs become a :class:`~course_lib.components.models.knee.LoadPoint`, whose
+    ``ValueError`` (shown by the dashboard) refuses a rate that is not positive and a server at
+    or beyond 100 % utilisation: the queue then grows without bound.
     """
-    if arrival_rate <= 0:
-        raise ValueError(f"arrival_rate must be > 0 requests/s (got {arrival_rate:g})")
-    if service_rate <= 0:
-        raise ValueError(f"service_rate must be > 0 requests/s (got {service_rate:g})")
-    rho = arrival_rate / service_rate
-    if rho >= 1:
-        raise ValueError(
-            f"arrival_rate = {arrival_rate:g}/s ≥ service_rate = {service_rate:g}/s: utilisation "
-            f"{rho:.0%}, the queue grows without bound (no steady-state response time exists)"
-        )
+    point = LoadPoint(arrival_rate, service_rate)
+    rho = point.utilisation
     grid = [i / 100 for i in range(1, 98)]
     curve = [1000 * mm1_mean_response_time(u * service_rate, service_rate) for u in grid]
-    here = 1000 * mm1_mean_response_time(arrival_rate, service_rate)
+    here = 1000 * point.mean_response_time
     fig = go.Figure()
     fig.add_scatter(x=viz.rounded([100 * u for u in grid], 1), y=viz.rounded(curve, 2),
                     name="M/M/1 theory", line={"dash": viz.THEORY_DASH, "color": viz.colour(0)})

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from course_lib.core.claims import Claim
 from course_lib.core.naming import unique_name
 from course_lib.core.validate import integer, one_of
 from course_lib.core.waiting import wait_until
@@ -75,13 +76,20 @@ class HandoverResult:
         return (set(self.victim_partitions) <= set(self.survivor_after)
                 and low <= self.moved_after_s <= high)
 
+    def claims(self) -> list[Claim]:
+        """The two claims: the victim's partitions moved to the survivor (measured; the protocol
+        says they must), and the time it took fell in :attr:`expected_range_s`."""
+        low, high = self.expected_range_s
+        moved = set(self.victim_partitions) <= set(self.survivor_after)
+        return [Claim("the victim's partition moved to the survivor", moved, True, moved),
+                Claim(f"within the expected {low:g}-{high:g} s", round(self.moved_after_s, 2),
+                      (low, high), self.as_expected(), unit="s")]
+
     def verdict(self) -> str:
         """One sentence with no timing and no partition number in it (a checked cell prints it:
         which member keeps which partition depends on random member ids)."""
-        low, high = self.expected_range_s
-        moved = set(self.victim_partitions) <= set(self.survivor_after)
-        return (f"{self.handover.how}: the victim's partition moved to the survivor: {moved}; "
-                f"within the expected {low:g}-{high:g} s: {self.as_expected()}")
+        said = "; ".join(f"{c.text}: {c.agree}" for c in self.claims())
+        return f"{self.handover.how}: {said}"
 
     def timing(self) -> str:
         return (f"{self.handover.how}: moved {self.moved_after_s:.2f} s after the victim went "

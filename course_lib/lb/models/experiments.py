@@ -10,17 +10,19 @@ Introduced in ``notebooks/02_load_balancing.ipynb`` and ``notebooks/03_failover.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from course_lib.core.stats import batch_means
+from course_lib.core.validate import integer, number, one_of
+from course_lib.lb.models.policies import POLICIES
 from course_lib.lb.models.result import Result
 from course_lib.lb.models.scenario import Backend, Failure, HealthCheck, Scenario
 from course_lib.lb.models.simulate import simulate
 
-__all__ = ["APPROACHES", "COMPARED", "SEED", "WARMUP", "SCALE_SERVERS", "failover_run",
-           "failover_scenario", "race_runs", "run_policies", "saturated", "scale_curves",
-           "unequal_backends"]
+__all__ = ["APPROACHES", "COMPARED", "PREDICTED_KINDS", "SEED", "WARMUP", "SCALE_SERVERS",
+           "FailurePrediction", "ScaleSetting", "UnequalRace", "failover_run", "failover_scenario",
+           "race_runs", "run_policies", "saturated", "scale_curves", "unequal_backends"]
 
 SEED = 2026
 COMPARED = ("random", "round_robin", "power_of_two", "least_connections")
@@ -109,6 +111,22 @@ SCALE_SERVERS = tuple(range(2, 13))
 SCALE_WARMUP, SCALE_WINDOW, SCALE_TAIL, SCALE_BATCHES = 20.0, 380.0, 10.0, 10
 
 
+@dataclass(frozen=True)
+class ScaleSetting:
+    """Lesson 02's "add servers" dashboard: a server count on the curve, a utilisation ``rho``
+    every count runs at, and each server's rate. ``servers`` must be one of
+    :data:`SCALE_SERVERS` (the curves are computed for those counts only)."""
+
+    servers: int = 4
+    rho: float = 0.8
+    service_rate: float = 10.0
+
+    def __post_init__(self) -> None:
+        integer("servers", self.servers, ge=SCALE_SERVERS[0], le=SCALE_SERVERS[-1])
+        number("rho", self.rho, gt=0, lt=1)
+        number("service_rate", self.service_rate, gt=0)
+
+
 def _scale_point(policy: str, servers: int, rho: float, service_rate: float,
                  seed: int) -> tuple[float, float]:
     """Mean response time of one policy on ``servers`` identical servers at utilisation ``rho``,
@@ -142,6 +160,57 @@ def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:
     """One server three times as fast as the other two (30, 10, 10 requests/s)."""
     return [Backend("fast", 30.0, weight=fast_weight), Backend("slow1", 10.0),
             Backend("slow2", 10.0)]
+
+
+@dataclass(frozen=True)
+class UnequalRace:
+    """Lesson 02's unequal-servers dashboard: one ``policy`` raced against round-robin on
+    :func:`unequal_backends` (the fast one weighted ``fast_weight``)."""
+
+    policy: str = "round_robin"
+    fast_weight: float = 1.0
+    arrival_rate: float = 35.0
+    duration: float = 300.0
+
+    def __post_init__(self) -> None:
+        one_of("policy", self.policy, POLICIES)
+        number("fast_weight", self.fast_weight, ge=0)
+        number("arrival_rate", self.arrival_rate, gt=0)
+        number("duration", self.duration, gt=0)
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """Round-robin first, then the chosen policy (once, when it is round-robin)."""
+        return ("round_robin", self.policy) if self.policy != "round_robin" else ("round_robin",)
+
+
+PREDICTED_KINDS = ("crash", "hang")
+
+
+@dataclass(frozen=True)
+class FailurePrediction:
+    """Lesson 03b's prediction dashboard: b1 fails (``crash`` or ``hang``) at 1 s and is back at
+    3.5 s, under checks every ``interval`` seconds that mark it down after ``fall`` failures
+    (``rise`` 2, the lab's check ``timeout``; ``None`` as in :class:`HealthCheck`). A slow server
+    is not offered: the lab never plays one.
+    """
+
+    interval: float = 0.5
+    fall: int = 3
+    kind: str = "crash"
+    timeout: float | None = 0.2
+
+    def __post_init__(self) -> None:
+        one_of("kind", self.kind, PREDICTED_KINDS)
+        self.health_check()  # refuses interval, fall and timeout, naming health_check.<field>
+
+    def health_check(self) -> HealthCheck:
+        return HealthCheck(interval=self.interval, timeout=self.timeout, rise=2, fall=self.fall)
+
+    def applied_to(self, base: Scenario) -> Scenario:
+        """``base`` (the lab's round-robin run) with these checks and this failure of b1."""
+        return replace(base, health_check=self.health_check(),
+                       failures=(Failure("b1", at=1.0, kind=self.kind, until=3.5),))
 
 
 APPROACHES = ("round_robin", "weighted", "standby")

@@ -20,6 +20,8 @@ from course_lib.lb.models.experiments import (
     SCALE_SERVERS,
     SEED,
     WARMUP,
+    ScaleSetting,
+    UnequalRace,
     failover_run,
     failover_scenario,
     race_runs,
@@ -28,7 +30,6 @@ from course_lib.lb.models.experiments import (
     scale_curves,
     unequal_backends,
 )
-from course_lib.lb.models.policies import POLICIES
 from course_lib.lb.models.result import Result
 from course_lib.lb.models.scenario import Backend
 from course_lib.lb.views.figures import (
@@ -68,13 +69,7 @@ def render_scale(servers: int = 4, rho: float = 0.8, service_rate: float = 10.0,
     does better) dashed. ``servers`` only moves the marker and the numbers in the text: the
     curves are computed once per ``rho`` (about 3 s for a million requests), then memoised.
     """
-    low, high = SCALE_SERVERS[0], SCALE_SERVERS[-1]
-    if isinstance(servers, bool) or not isinstance(servers, int) or not low <= servers <= high:
-        raise ValueError(f"servers must be an integer from {low} to {high} (got {servers!r})")
-    if not 0 < rho < 1:
-        raise ValueError(f"rho must be > 0 and < 1 (got {rho!r})")
-    if not service_rate > 0:
-        raise ValueError(f"service_rate must be > 0 (got {service_rate!r})")
+    ScaleSetting(servers, rho, service_rate)  # refuses a bad knob, naming it
     curves = scale_curves(float(rho), float(service_rate), seed)
     mm1 = queueing.mm1_mean_response_time(rho * service_rate, service_rate)
     mmn = [queueing.mmc_mean_response_time(rho * n * service_rate, service_rate, n)
@@ -91,11 +86,9 @@ def render_scale(servers: int = 4, rho: float = 0.8, service_rate: float = 10.0,
 def render_unequal(policy: str = "round_robin", fast_weight: float = 1.0,
                    arrival_rate: float = 35.0, duration: float = 300.0, seed: int = SEED):
     """Unequal servers: utilisation per server for one policy, next to round-robin."""
-    if policy not in POLICIES:
-        raise ValueError(f"policy must be one of {', '.join(POLICIES)} (got {policy!r})")
+    race = UnequalRace(policy, fast_weight, arrival_rate, duration)  # refuses a bad knob
     backends = unequal_backends(fast_weight)
-    shown = ("round_robin", policy) if policy != "round_robin" else ("round_robin",)
-    results = race_runs(backends, arrival_rate, duration, shown, seed)
+    results = race_runs(backends, arrival_rate, duration, race.policies, seed)
     fig = utilisation_figure(results, title=f"Servers of 30, 10, 10 req/s at {arrival_rate:g} "
                                             f"req/s (fast weight {fast_weight:g})")
     parts = []

@@ -12,17 +12,14 @@ Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import plotly.graph_objects as go
 
-from course_lib.lb import Failure, HealthCheck, detection_bounds
+from course_lib.lb import detection_bounds
 from course_lib.lb.live.failover.budget import BUDGET, RATE, worst_failed
 from course_lib.lb.live.failover.runs import base_scenario
+from course_lib.lb.models.experiments import FailurePrediction
 from course_lib.lb.models.simulate import simulate
 from course_lib.lb.views.live import request_timeline
-
-KINDS = ("crash", "hang")
 
 
 def render_prediction(interval: float = 0.5, fall: int = 3, kind: str = "crash",
@@ -30,15 +27,14 @@ def render_prediction(interval: float = 0.5, fall: int = 3, kind: str = "crash",
     """The lab's round-robin run with ``interval``/``fall`` checks and a ``kind`` failure of b1.
 
     The check timeout stays at the lab's 0.2 s. Invalid knobs raise the ``ValueError`` of
-    :class:`~course_lib.lb.HealthCheck`, which names the field (the dashboard shows it).
+    :class:`~course_lib.lb.models.experiments.FailurePrediction` (its ``kind``) or of the
+    :class:`~course_lib.lb.HealthCheck` it builds, which name the field (the dashboard shows it).
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS} (got {kind!r})")
     base = base_scenario(seed)
     assert base.health_check is not None  # base_scenario: the lab's CHECKS
-    checks = HealthCheck(interval=interval, timeout=base.health_check.timeout, rise=2, fall=fall)
-    scenario = replace(base, health_check=checks,
-                       failures=(Failure("b1", at=1.0, kind=kind, until=3.5),))
+    prediction = FailurePrediction(interval, fall, kind, timeout=base.health_check.timeout)
+    checks = prediction.health_check()
+    scenario = prediction.applied_to(base)
     result = simulate(scenario)
     low, high = detection_bounds(checks, kind)
     [detection] = result.detections

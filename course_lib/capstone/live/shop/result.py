@@ -5,7 +5,8 @@
 is always recomputed by the one scorer, also from a stored run (:data:`STORED_PATH`, shown where
 HAProxy or Apache Kafka cannot run here, and saying so in :attr:`LiveRun.label`).
 
-A verdict per objective, as lesson 03b does: met or not on each side, and whether they agree.
+A verdict per objective, as lesson 03b does: a :class:`~course_lib.core.claims.Claim` that the
+objective is met, decided on each side, and whether they agree.
 :meth:`LiveRun.clear_cut` names the objectives the simulation does not put close to the line
 (within :data:`MARGIN` of the objective): there a disagreement means the model is wrong about
 this machine; near the line a few requests either way decide, and a live run may fall on either
@@ -24,6 +25,7 @@ from course_lib.capstone.live.shop.records import Processed, Sent, to_records
 from course_lib.capstone.models.design import Design
 from course_lib.capstone.models.engine import Problem, evaluate
 from course_lib.capstone.models.score import OBJECTIVES, Score, score
+from course_lib.core.claims import Claim
 from course_lib.core.runs import THIS_MACHINE, RunStore
 from course_lib.core.runs import label as run_label
 
@@ -67,28 +69,25 @@ class LiveRun:
                 out.append(name)
         return tuple(out)
 
-    def verdicts(self) -> list[dict[str, Any]]:
-        """One row per objective: met on each side, agree, and whether it is clear-cut."""
+    def verdicts(self) -> list[Claim]:
+        """One claim per objective ("met"): measured, simulated, whether they agree, and a note
+        where the simulation is close to the line (not :meth:`clear_cut`)."""
         measured, clear = self.measured, self.clear_cut()
-        rows = []
-        for name in OBJECTIVES:
-            sim_met, live_met = name not in self.simulated.failing, name not in measured.failing
-            rows.append({"objective": name, "simulated": "met" if sim_met else "not met",
-                         "measured": "met" if live_met else "not met",
-                         "agree": sim_met == live_met, "clear_cut": name in clear})
-        return rows
+        return [Claim.equal(name, name not in measured.failing, name not in self.simulated.failing,
+                            note="" if name in clear else "close to the line in the simulation")
+                for name in OBJECTIVES]
 
     def agree_where_clear(self) -> bool:
         """True when measured and simulated agree on every clear-cut objective."""
-        return all(r["agree"] for r in self.verdicts() if r["clear_cut"])
+        clear = self.clear_cut()
+        return all(c.agree for c in self.verdicts() if c.text in clear)
 
     def table(self) -> str:
-        """The verdicts as text (no raw timings, so a lesson can check it)."""
+        """The verdicts as text (no raw timings, so a lesson can check it): simulated first."""
         lines = [f"{'objective':<16} {'simulated':<10} {'measured':<10} agree"]
-        for r in self.verdicts():
-            note = "" if r["clear_cut"] else "  (close to the line in the simulation)"
-            lines.append(f"{r['objective']:<16} {r['simulated']:<10} {r['measured']:<10} "
-                         f"{'yes' if r['agree'] else 'NO'}{note}")
+        for claim in self.verdicts():
+            objective, measured, simulated, agree = claim.row(("met", "not met"), ("yes", "NO"))
+            lines.append(f"{objective:<16} {simulated:<10} {measured:<10} {agree}")
         return "\n".join(lines)
 
     def numbers(self) -> list[dict[str, Any]]:

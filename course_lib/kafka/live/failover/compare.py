@@ -2,10 +2,11 @@
 
 A live run and a simulation never give equal counts (the lab sends at a fixed rate, the model
 draws Poisson arrivals; the real controller's timers have their own phase), so the comparison is
-about **claims** — booleans such as "no acknowledged record lost" or "the partition went
-offline" — each decided once from the measurement and once from the model. A verdict says
-whether they agree; its text depends only on the booleans, so nbval can check it on any machine
-where the claims hold. Raw counts and timings are shown too, in cells whose output is ignored.
+about **claims** (:class:`~course_lib.core.claims.Claim`) — booleans such as "no acknowledged
+record lost" or "the partition went offline" — each decided once from the measurement and once
+from the model; they agree when both say the same. A claim's row depends only on the booleans,
+so nbval can check it on any machine where the claims hold. Raw counts and timings are shown
+too, in cells whose output is ignored.
 
 Where no Apache Kafka can start (no Java, no jars), :func:`live_or_stored` loads
 :data:`STORED_PATH`, runs measured on a 2-core Linux machine (:func:`record` writes it), and
@@ -19,10 +20,10 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from course_lib.core.claims import Claim
 from course_lib.core.runs import RunStore
 from course_lib.core.runs import label as run_label
 from course_lib.kafka.live.failover.result import FailoverRun
@@ -31,30 +32,12 @@ from course_lib.kafka.models.failover import LiveScenario, lab_scenarios, to_mod
 from course_lib.kafka.models.replication import ReplicationResult
 from course_lib.kafka.models.replication_engine import simulate
 
-__all__ = ["NO_CLUSTER", "STORE", "STORED_PATH", "Claim", "claims", "live_or_stored", "load_runs",
+__all__ = ["NO_CLUSTER", "STORE", "STORED_PATH", "claims", "live_or_stored", "load_runs",
            "numbers_rows", "record", "run_all", "save_runs", "simulate_all", "start_lab_cluster",
            "text_table", "verdict_rows"]
 
 STORED_PATH = Path(__file__).with_name("stored_runs.json")
 _OUTCOME = {"acknowledged": "A", "rejected": "R", "pending": "P"}
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A yes/no statement about a run, decided from a measurement and from the model."""
-
-    text: str
-    measured: bool
-    simulated: bool
-
-    @property
-    def agree(self) -> bool:
-        return self.measured == self.simulated
-
-    def row(self) -> list[str]:
-        yes = {True: "yes", False: "no"}
-        return [self.text, yes[self.measured], yes[self.simulated],
-                "agree" if self.agree else "DISAGREE"]
 
 
 def _sim_leader_changed(sim: ReplicationResult) -> bool:
@@ -69,29 +52,30 @@ def _live_new_leader(run: FailoverRun) -> bool:
 def claims(run: FailoverRun, sim: ReplicationResult) -> list[Claim]:
     """The claims that matter for the run's failure (see the module docstring)."""
     failure = run.scenario.failure
-    out = [Claim("no acknowledged record lost", run.lost == 0, sim.lost + sim.unavailable == 0)]
+    yes_no = Claim.equal
+    out = [yes_no("no acknowledged record lost", run.lost == 0, sim.lost + sim.unavailable == 0)]
     if failure in ("kill_leader", "term_leader"):
-        out += [Claim("no record written twice", run.duplicates == 0, sim.duplicates == 0),
-                Claim("no write rejected", run.rejected == 0, sim.rejected == 0),
-                Claim("another broker became leader", _live_new_leader(run),
-                      _sim_leader_changed(sim))]
+        out += [yes_no("no record written twice", run.duplicates == 0, sim.duplicates == 0),
+                yes_no("no write rejected", run.rejected == 0, sim.rejected == 0),
+                yes_no("another broker became leader", _live_new_leader(run),
+                       _sim_leader_changed(sim))]
     elif failure == "two_followers_down":
-        out += [Claim("writes rejected with NotEnoughReplicas",
-                      run.reasons().get("NotEnoughReplicasError", 0) > 0,
-                      sim.reasons().get("NOT_ENOUGH_REPLICAS", 0) > 0),
-                Claim("the leader stayed, so reads went on",
-                      all(w["leader"] is not None for w in run.watch) and len(run.read_back) > 0,
-                      sim.reads_served_after_last_failure > 0)]
+        out += [yes_no("writes rejected with NotEnoughReplicas",
+                       run.reasons().get("NotEnoughReplicasError", 0) > 0,
+                       sim.reasons().get("NOT_ENOUGH_REPLICAS", 0) > 0),
+                yes_no("the leader stayed, so reads went on",
+                       all(w["leader"] is not None for w in run.watch) and len(run.read_back) > 0,
+                       sim.reads_served_after_last_failure > 0)]
     else:
-        out += [Claim("the partition went offline (no leader)",
-                      any(w["leader"] is None for w in run.watch),
-                      any(e["kind"] == "offline" for e in sim.events)),
-                Claim("another broker became leader", _live_new_leader(run),
-                      any(e["kind"] in ("leader_elected", "unclean_leader_elected")
-                          and not e["detail"].startswith("broker 0 ") for e in sim.events))]
+        out += [yes_no("the partition went offline (no leader)",
+                       any(w["leader"] is None for w in run.watch),
+                       any(e["kind"] == "offline" for e in sim.events)),
+                yes_no("another broker became leader", _live_new_leader(run),
+                       any(e["kind"] in ("leader_elected", "unclean_leader_elected")
+                           and not e["detail"].startswith("broker 0 ") for e in sim.events))]
     if run.scenario.restart_after is not None:
-        out.append(Claim("the restarted broker caught up and rejoined the ISR",
-                         _rejoined_after_restart(run.events), _rejoined_after_restart(sim.events)))
+        out.append(yes_no("the restarted broker caught up and rejoined the ISR",
+                          _rejoined_after_restart(run.events), _rejoined_after_restart(sim.events)))
     return out
 
 

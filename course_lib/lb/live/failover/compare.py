@@ -1,4 +1,4 @@
-"""Measured against simulated: the numbers side by side, and verdicts that say whether they agree.
+"""Measured against simulated: the numbers side by side, and claims that say whether they agree.
 
 The simulator makes a *range* prediction for detection, not a point: the first check that sees
 the failure starts at an unknown phase in ``[0, interval)``, so a crash is marked down between
@@ -25,8 +25,8 @@ Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from course_lib.core.claims import Claim
 from course_lib.core.stats import percentile
 from course_lib.lb.live.failover.lab import LiveResult
 from course_lib.lb.models.result import Result
@@ -99,18 +99,7 @@ def simulated_row(sim: Result) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """One comparison line: ``ok`` and a sentence whose wording depends only on ``ok``."""
-
-    ok: bool
-    text: str
-
-    def __str__(self) -> str:
-        return f"{'✅' if self.ok else '❌'} {self.text}"
-
-
-def verdicts(live: LiveResult, sim: Result) -> list[Verdict]:
+def verdicts(live: LiveResult, sim: Result) -> list[Claim]:
     """Agreement checks whose text is the same on every machine where they hold."""
     sc = live.scenario
     out = []
@@ -119,9 +108,10 @@ def verdicts(live: LiveResult, sim: Result) -> list[Verdict]:
         lo, hi = detection_bounds(sc.health_check, d.kind)
         t = d.detection_time
         inside = t is not None and lo - DETECTION_ALLOWANCE <= t <= hi + DETECTION_ALLOWANCE
-        out.append(Verdict(inside, f"{d.backend} ({d.kind}): measured detection "
-                           f"{'within' if inside else 'OUTSIDE'} the simulated range "
-                           f"[{lo:.2f}, {hi:.2f}] s (± {DETECTION_ALLOWANCE} s allowance)"))
+        out.append(Claim(f"{d.backend} ({d.kind}): measured detection "
+                         f"{'within' if inside else 'OUTSIDE'} the simulated range "
+                         f"[{lo:.2f}, {hi:.2f}] s (± {DETECTION_ALLOWANCE} s allowance)",
+                         t, (lo, hi), inside, unit="s"))
     backups = [b.name for b in sc.backends if b.backup]
     if len(sc.failures) == 1:
         low, high = expected_failed(live)
@@ -129,22 +119,25 @@ def verdicts(live: LiveResult, sim: Result) -> list[Verdict]:
         ok = low <= n <= high
         what = "no request failed, as predicted" if high == 0 else (
             f"failed requests {'within' if ok else 'OUTSIDE'} the predicted range [{low}, {high}]")
-        out.append(Verdict(ok, what if ok or high else "some requests failed despite retries"))
+        out.append(Claim(what if ok or high else "some requests failed despite retries",
+                         n, (low, high), ok))
     if backups:
         down_at = max(d.marked_down_at or math.inf for d in live.detections)
         early = [r for r in live.requests if r.ok and r.backend in backups
                  and r.sent_at < down_at - STAMP_SLACK]
         late = [r for r in live.requests if r.ok and r.backend in backups and r.sent_at > down_at]
         ok = not early and bool(late)
-        out.append(Verdict(ok, "the backup served traffic only after every primary was marked "
-                           "down" if ok else "the backup served traffic while a primary was up"
-                           if early else "the backup never served traffic"))
+        # the model's backup serves exactly when every primary is down: the claim's prediction
+        out.append(Claim("the backup served traffic only after every primary was marked down"
+                         if ok else "the backup served traffic while a primary was up"
+                         if early else "the backup never served traffic", ok, True, ok))
     first = measured_row(live)["p50_before"]
     sim_p50 = simulated_row(sim)["p50_before"]
     ok = first is not None and sim_p50 is not None and first >= sim_p50
-    out.append(Verdict(ok, "measured median latency above the simulated one (the model has "
-                       "no network, proxy or Python time)" if ok else
-                       "measured median latency BELOW the simulated one"))
+    out.append(Claim("measured median latency above the simulated one (the model has "
+                     "no network, proxy or Python time)" if ok else
+                     "measured median latency BELOW the simulated one", first, sim_p50, ok,
+                     unit="s"))
     return out
 
 

@@ -3,8 +3,9 @@
 A crash costs every request the balancer sends to the dead server until ``fall`` checks have
 failed (about fall × inter of its traffic). An operator who *knows* a server is about to go
 away does better: ``drain`` stops new requests while those in flight finish, ``maint`` stops the
-checks too, and ``ready`` brings it back. The verdicts here check, for a live run and the
-simulation of the same :class:`~course_lib.lb.models.scenario.Scenario`:
+checks too, and ``ready`` brings it back. The claims here (:class:`~course_lib.core.claims.Claim`)
+check, for a live run and the simulation of the same
+:class:`~course_lib.lb.models.scenario.Scenario`:
 
 * no request failed, measured and simulated;
 * while a backend was drained or in maintenance it answered no request sent then (the backup
@@ -23,6 +24,7 @@ Introduced in ``notebooks/03b_failover_for_real.ipynb``.
 
 from __future__ import annotations
 
+from course_lib.core.claims import Claim
 from course_lib.lb.live.failover.lab import LiveResult
 from course_lib.lb.models.result import Result
 
@@ -67,31 +69,34 @@ def _out_windows(scenario) -> list[tuple[str, float, float]]:
     return windows + [(b, t, scenario.duration) for b, t in since.items()]
 
 
-def operator_verdicts(live: LiveResult, sim: Result) -> list[str]:
-    """✅/❌ sentences whose text does not depend on the machine when they hold."""
+def operator_verdicts(live: LiveResult, sim: Result) -> list[Claim]:
+    """Claims whose text does not depend on the machine when they hold (shares are fractions)."""
     sc = live.scenario
-    out = []
     lf, sf = _failed(live), _failed(sim)
-    out.append("✅ no request failed, measured and simulated" if lf == 0 and sf == 0 else
-               f"❌ requests failed (measured {lf}, simulated {sf})")
+    out = [Claim("no request failed, measured and simulated" if lf == 0 and sf == 0 else
+                 f"requests failed (measured {lf}, simulated {sf})", lf, sf, lf == 0 and sf == 0)]
     refused = [(op[2], op[4]) for op in live.meta.get("operations", []) if op[4]]
     if refused:  # HAProxy answers nothing to a command it carried out
-        out.append(f"❌ HAProxy answered {refused[0][1]!r} to {refused[0][0]!r}")
+        command, answer = refused[0]
+        out.append(Claim(f"HAProxy answered {answer!r} to {command!r}", answer, "", False))
     backups = [b.name for b in sc.backends if b.backup]
     for backend, start, stop in _out_windows(sc):
         inside = _answers(live, start + GUARD, stop - GUARD)
+        inside_sim = _answers(sim, start + GUARD, stop - GUARD)
         ok = backend not in inside and bool(inside)
-        out.append(f"{'✅' if ok else '❌'} {backend} answered none of the requests sent while it "
-                   f"was out of the rotation ({start:g}–{stop:g} s)")
+        out.append(Claim(f"{backend} answered none of the requests sent while it was out of the "
+                         f"rotation ({start:g}–{stop:g} s)", inside.count(backend),
+                         inside_sim.count(backend), ok))
         if backups and set(inside) <= set(backups) and inside:
-            out.append(f"✅ the backup {', '.join(backups)} answered all of them "
-                       "(a manual failover)")
+            out.append(Claim(f"the backup {', '.join(backups)} answered all of them "
+                             "(a manual failover)", True, None, True))
         if stop < sc.duration:
             after_live = shares(live, stop + GUARD, sc.duration)[backend]
             after_sim = shares(sim, stop + GUARD, sc.duration)[backend]
             close = abs(after_live - after_sim) * 100 <= SHARE_POINTS
-            out.append(f"{'✅' if close else '❌'} after ready, {backend} takes its share again: "
-                       f"within {SHARE_POINTS:g} points of the simulated {after_sim:.0%}")
+            out.append(Claim(f"after ready, {backend} takes its share again: within "
+                             f"{SHARE_POINTS:g} points of the simulated {after_sim:.0%}",
+                             after_live, after_sim, close))
     for op in (o for o in sc.operations if o.action == "weight"):
         assert op.weight is not None  # Operation.validate: a "weight" operation carries one
         for label, start, end in (("before", 0.0, op.at - GUARD), ("after", op.at + GUARD,
@@ -99,9 +104,10 @@ def operator_verdicts(live: LiveResult, sim: Result) -> list[str]:
             measured, simulated = shares(live, start, end), shares(sim, start, end)
             worst = max(abs(measured[n] - simulated[n]) for n in sc.names) * 100
             said = ", ".join(f"{n} {simulated[n]:.0%}" for n in sc.names)
-            out.append(f"{'✅' if worst <= SHARE_POINTS else '❌'} {label} set weight "
-                       f"{op.backend} {round(op.weight * 100)}%: every share within "
-                       f"{SHARE_POINTS:g} points of the simulated ({said})")
+            out.append(Claim(f"{label} set weight {op.backend} {round(op.weight * 100)}%: every "
+                             f"share within {SHARE_POINTS:g} points of the simulated ({said})",
+                             tuple(measured[n] for n in sc.names),
+                             tuple(simulated[n] for n in sc.names), worst <= SHARE_POINTS))
     return out
 
 
