@@ -3,7 +3,7 @@
 Where :mod:`~course_lib.components.models.server` is one queue, this is the path a real request
 takes, with the parts lesson 01 argues about:
 
-* **network**: each way costs ``network_latency`` plus an exponential ``network_jitter``; each
+* **network**: each way costs ``network_delay`` plus an exponential ``network_jitter``; each
   way is lost with ``loss_probability``. A client that hears nothing within ``retry_timeout``
   sends the request again, at most ``max_attempts`` times in all (then the request *fails*). A
   lost *response* means the server did the work for nothing, and the retry does it again;
@@ -38,7 +38,7 @@ class PathScenario:
     """One request path; times in seconds, rates per second (see the module docstring)."""
 
     arrival_rate: float = 50.0
-    network_latency: float = 0.001
+    network_delay: float = 0.001
     network_jitter: float = 0.0002
     loss_probability: float = 0.0
     retry_timeout: float = 1.0
@@ -54,7 +54,7 @@ class PathScenario:
 
     def __post_init__(self) -> None:
         check_rate("arrival_rate", self.arrival_rate)
-        for name in ("network_latency", "network_jitter", "cache_time", "warmup"):
+        for name in ("network_delay", "network_jitter", "cache_time", "warmup"):
             check_rate(name, getattr(self, name), allow_zero=True)
         for name in ("retry_timeout", "server_time", "db_time", "duration"):
             check_rate(name, getattr(self, name))

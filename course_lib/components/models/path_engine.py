@@ -40,7 +40,7 @@ def simulate_path(scenario: PathScenario, seed: int = 0, *, engine: str = "auto"
         """A network leg: its delay, and whether the packet is lost."""
         net = rng["net"]
         jitter = net.expovariate(1 / s.network_jitter) if s.network_jitter else 0.0
-        return s.network_latency + jitter, net.random() < s.loss_probability
+        return s.network_delay + jitter, net.random() < s.loss_probability
 
     def attempt(done: simpy.Event, visits: list[int]):
         delay, lost = one_way()

@@ -38,7 +38,7 @@ def render_prediction(interval: float = 0.5, fall: int = 3, kind: str = "crash",
     assert base.health_check is not None  # base_scenario: the lab's CHECKS
     checks = HealthCheck(interval=interval, timeout=base.health_check.timeout, rise=2, fall=fall)
     scenario = replace(base, health_check=checks,
-                       failures=(Failure("b1", at=1.0, kind=kind, until=3.5),))
+                       failures=(Failure("b1", at=1.0, kind=kind, end_at=3.5),))
     result = simulate(scenario)
     low, high = detection_bounds(checks, kind)
     [detection] = result.detections
