@@ -50,7 +50,7 @@ def nbval_seconds(path: Path) -> tuple[float, bool]:
     return time.perf_counter() - started, done.returncode == 0
 
 
-def dashboard_latencies(path: Path) -> list[dict]:
+def dashboard_response_times(path: Path) -> list[dict]:
     """Execute ``path`` in memory with the sweep cell appended; one row per dashboard."""
     import nbformat
     from nbclient import NotebookClient

@@ -129,11 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             "slider latency of its dashboards (median of medians, worst p95, worst move).", "",
             "| notebook | nbval s | passed | dashboards | median ms | p95 ms | max ms |",
             "|---|---:|---|---:|---:|---:|---:|"]
-    latency_rows = []
+    response_time_rows = []
     for path in notebooks_bench.notebooks():
         seconds, passed = notebooks_bench.nbval_seconds(path)
-        dashes = notebooks_bench.dashboard_latencies(path)
-        latency_rows += [(path.name, d) for d in dashes]
+        dashes = notebooks_bench.dashboard_response_times(path)
+        response_time_rows += [(path.name, d) for d in dashes]
         if dashes:
             med = f"{statistics.median([d['median_ms'] for d in dashes]):.0f}"
             p95 = f"{max(d['p95_ms'] for d in dashes):.0f}"
@@ -148,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             "is timed from the value change to the updated figure data.", "",
             "| notebook | render function | controls | moves | median ms | p95 ms | max ms |",
             "|---|---|---|---:|---:|---:|---:|"]
-    for name, d in latency_rows:
+    for name, d in response_time_rows:
         out.append(f"| {name} | `{d['render']}` | {', '.join(d['controls'])} | {d['moves']} | "
                    f"{d['median_ms']:.0f} | {d['p95_ms']:.0f} | {d['max_ms']:.0f} |")
-    slow = [(n, d) for n, d in latency_rows if d["median_ms"] > 100 or d["p95_ms"] > 250]
+    slow = [(n, d) for n, d in response_time_rows if d["median_ms"] > 100 or d["p95_ms"] > 250]
     out += ["", "Target — median ≤ 100 ms and p95 ≤ 250 ms: " + (
         verdict(True) if not slow else verdict(False) + " for " + ", ".join(
             f"`{d['render']}` ({n})" for n, d in slow)), ""]

@@ -32,7 +32,7 @@ SEEDS = (0, 1, 2)
 @pytest.mark.parametrize(("fields", "message"), [
     ({"api_servers": 9}, r"^api_servers must be an integer in \[1, 8\] \(got 9\)$"),
     ({"workers": 0}, r"^workers must be an integer in \[1, 16\] \(got 0\)$"),
-    ({"check_interval": 0.0}, r"^check_interval must be in \[0.1, 10\] \(got 0.0\)$"),
+    ({"interval": 0.0}, r"^interval must be in \[0.1, 10\] \(got 0.0\)$"),
     ({"retries": 4}, r"^retries must be an integer in \[0, 3\] \(got 4\)$"),
     ({"brokers": 2}, r"^replication_factor must be an integer in \[1, brokers=2\] \(got 3\)$"),
     ({"min_insync_replicas": 4},
@@ -123,7 +123,7 @@ def _hand_made() -> RunRecords:
 def test_the_scorer_on_hand_made_records_with_known_answers():
     result = score(_hand_made(), REFERENCE_DESIGNS["N+1"])
     assert result.availability == pytest.approx(198 / 200)
-    # 198 sorted latencies, 190 of 0.1 then 8 of 0.9: the 0.99 point is rank 0.99·197 = 195.03,
+    # 198 sorted response times, 190 of 0.1 then 8 of 0.9: the 0.99 point is rank 0.99·197 = 195.03,
     # between two 0.9 s values
     assert result.p99_ms == pytest.approx(900.0)
     assert result.orders_lost == 1 and result.duplicates == 1
@@ -209,6 +209,6 @@ def test_render_design_shows_the_verdict():
 def test_a_failure_after_the_end_of_the_day_is_refused_naming_both_fields():
     from course_lib.capstone import Problem
 
-    with pytest.raises(ValueError, match=r"^script\.broker_at must be a finite number < "
+    with pytest.raises(ValueError, match=r"^script\.broker_crash_at must be a finite number < "
                                          r"profile\.duration=120 \(got 130\.0\)$"):
-        Problem(script=FailureScript(broker_at=130.0))
+        Problem(script=FailureScript(broker_crash_at=130.0))

@@ -48,7 +48,7 @@ def test_to_records_known_answers():
     processed = [Processed(0, 0, 0, 2.5), Processed(0, 0, 0, 9.0),  # the same record re-read
                  Processed(2, 1, 0, 5.0), Processed(2, 1, 1, 6.0)]  # order 2 in the log twice
     records = to_records(sent, processed, DAY)
-    assert [(c.arrival_at, c.ok, c.latency) for c in records.checkouts] == [
+    assert [(c.arrival_at, c.ok, c.response_time) for c in records.checkouts] == [
         (1.0, True, 0.1), (2.0, False, None), (3.0, True, 0.2), (4.0, True, 0.3)]
     assert [(o.order_id, o.fate, o.copies, o.freshness) for o in records.orders] == [
         (0, "delivered", 1, 1.5), (2, "delivered", 2, 2.0), (3, "lost", 0, None)]
@@ -71,7 +71,7 @@ def test_live_problem_divides_every_instant_and_keeps_rates():
     full = Problem()
     assert DAY.profile.duration == full.profile.duration / COMPRESS
     assert DAY.script.hang_at == full.script.hang_at / COMPRESS
-    assert DAY.script.broker_restart_after == full.script.broker_restart_after / COMPRESS
+    assert DAY.script.broker_down_time == full.script.broker_down_time / COMPRESS
     assert (DAY.profile.base_rate, DAY.profile.peak_factor, DAY.script.db_slow_factor) == (
         full.profile.base_rate, full.profile.peak_factor, full.script.db_slow_factor)
     with pytest.raises(ValueError, match=r"compress must be in \[1, 10\] \(got 0.5\)"):

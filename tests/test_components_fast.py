@@ -75,8 +75,8 @@ def test_service_time_slider_reuses_the_cached_runs():
 
 
 PATH_CASES = [
-    {}, {"arrival_rate": 300.0}, {"network_latency": 0.0, "network_jitter": 0.0},
-    {"network_latency": 0.04, "network_jitter": 0.0},
+    {}, {"arrival_rate": 300.0}, {"network_delay": 0.0, "network_jitter": 0.0},
+    {"network_delay": 0.04, "network_jitter": 0.0},
     {"loss_probability": 0.1, "retry_timeout": 0.2},
     {"loss_probability": 0.05, "retry_timeout": 0.05, "arrival_rate": 200.0},
     {"cache_hit_ratio": 0.9, "arrival_rate": 500.0}, {"cache_hit_ratio": 1.0},

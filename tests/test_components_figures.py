@@ -32,8 +32,8 @@ def test_render_path_is_deterministic_and_plain():
 
 
 def test_render_network_latency_moves_the_distribution():
-    _, loopback = render_network(network_latency_ms=0.05, network_jitter_ms=0.0)
-    _, wan = render_network(network_latency_ms=40.0, network_jitter_ms=0.0)
+    _, loopback = render_network(network_delay_ms=0.05, network_jitter_ms=0.0)
+    _, wan = render_network(network_delay_ms=40.0, network_jitter_ms=0.0)
     mean = [float(t.split("mean ")[1].split(" ms")[0]) for t in (loopback, wan)]
     assert mean[1] - mean[0] == pytest.approx(80 - 0.1, abs=1.0)
 

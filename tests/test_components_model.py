@@ -101,7 +101,7 @@ def test_path_model_without_network_and_cache_is_mmc_plus_db():
     holding time is server_time + db_time (hypoexponential, not exponential), so we only check
     conservation, Little-style consistency and ordering here, and the exact M/M/c agreement above.
     """
-    s = PathScenario(arrival_rate=100.0, network_latency=0.0, network_jitter=0.0, workers=2,
+    s = PathScenario(arrival_rate=100.0, network_delay=0.0, network_jitter=0.0, workers=2,
                      server_time=0.002, db_time=0.005, db_pool=10, duration=60.0, warmup=5.0)
     run = simulate_path(s, seed=1)
     summary = run.summary()
@@ -111,8 +111,8 @@ def test_path_model_without_network_and_cache_is_mmc_plus_db():
 
 
 def test_path_network_latency_adds_two_legs():
-    base = PathScenario(network_latency=0.0, network_jitter=0.0)
-    wan = PathScenario(network_latency=0.040, network_jitter=0.0)
+    base = PathScenario(network_delay=0.0, network_jitter=0.0)
+    wan = PathScenario(network_delay=0.040, network_jitter=0.0)
     delta = (simulate_path(wan, seed=2).response_times.mean()
              - simulate_path(base, seed=2).response_times.mean())
     assert delta == pytest.approx(0.080, abs=0.004)  # same seed: same service times

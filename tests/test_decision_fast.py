@@ -1,6 +1,6 @@
 """The event-arithmetic engine returns exactly what lesson 06's simpy model returns.
 
-Exactness is the contract (no tolerances): same counts, same latencies in the same order (the
+Exactness is the contract (no tolerances): same counts, same response_times in the same order (the
 floats compared with ==), same backlog samples, same replay count. The cases cover every code
 path that could reorder random draws: the outage (consumers that claimed a message wait and
 draw at its end), queues at the broker / partition leader, direct calls timing out, database
@@ -32,8 +32,9 @@ def assert_identical(scenario: IntegrationScenario, seed: int) -> None:
         (slow.produced, slow.delivered, slow.failed, slow.replayable), scenario
     # repr: the same floats to the last bit and the same types (the clock starts at the int 0)
     assert repr(fast.backlog) == repr(slow.backlog), scenario
-    assert repr(fast.latencies) == repr(slow.latencies), scenario  # same (completion) order
-    assert repr(fast.summary()) == repr(slow.summary())  # repr: nan (no latencies) equals nan
+    assert repr(fast.response_times) == repr(slow.response_times), scenario
+    # ^ the same (completion) order
+    assert repr(fast.summary()) == repr(slow.summary())  # repr: nan (no response_times) equals nan
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -52,7 +53,7 @@ def test_identical_when_queues_form_everywhere(style):
     costs = Costs(broker_time=0.004, append_time=0.003, request_timeout=0.01, db_batch=3,
                   poll_interval=0.3, db_write_time=0.001)
     scenario = IntegrationScenario(style=style, produce_rate=300.0, consumers=3,
-                                   processing_time=0.012, outage_start=2.7, outage_time=1.3,
+                                   processing_time=0.012, outage_at=2.7, outage_time=1.3,
                                    late_subscriber_at=3.0, duration=8.0, costs=costs)
     assert_identical(scenario, seed=11)
 
@@ -63,7 +64,7 @@ def test_identical_when_queues_form_everywhere(style):
        produce_rate=st.sampled_from([20.0, 150.0, 400.0]),
        consumers=st.integers(1, 5),
        processing_time=st.sampled_from([0.002, 0.01, 0.04]),
-       outage_start=st.sampled_from([0.0, 1.0, 2.7]),
+       outage_at=st.sampled_from([0.0, 1.0, 2.7]),
        outage_time=st.sampled_from([0.0, 0.3, 1.3, 4.0]),
        hop=st.sampled_from([0.0, 0.001, 0.01]),
        hub=st.sampled_from([0.0002, 0.005]),
@@ -72,13 +73,13 @@ def test_identical_when_queues_form_everywhere(style):
        timeout=st.sampled_from([0.005, 1.0]),
        seed=st.integers(0, 10**6))
 def test_identical_on_random_scenarios(style, produce_rate, consumers, processing_time,
-                                       outage_start, outage_time, hop, hub, batch, poll,
+                                       outage_at, outage_time, hop, hub, batch, poll,
                                        timeout, seed):
     costs = Costs(network_hop=hop, broker_time=hub, append_time=hub / 10, db_batch=batch,
                   poll_interval=poll, request_timeout=timeout)
     assert_identical(IntegrationScenario(style=style, produce_rate=produce_rate,
                                          consumers=consumers, processing_time=processing_time,
-                                         outage_start=outage_start, outage_time=outage_time,
+                                         outage_at=outage_at, outage_time=outage_time,
                                          late_subscriber_at=2.0, duration=6.0, costs=costs),
                      seed)
 

@@ -33,7 +33,7 @@ def test_the_hidden_seeds_are_not_the_lessons():
 
 
 def test_a_design_that_meets_the_lessons_run_but_not_a_hidden_one_fails_naming_both():
-    slower_checks = replace(ex.solution_cheapest_design(), check_interval=1.0)
+    slower_checks = replace(ex.solution_cheapest_design(), interval=1.0)
     assert evaluate(slower_checks, seed=ex.LESSON_SEED).meets_slo  # it passes the run shown
     verdict = ex.check_cheapest_design(slower_checks)
     assert not verdict and "you have not seen" in verdict.message
@@ -76,5 +76,5 @@ def test_hints_climb_a_ladder_and_the_worked_solution_names_the_design(capsys):
     ex.hint(2, 3)
     ex.solution(2)
     out = capsys.readouterr().out
-    assert "Start from the N+1 reference" in out and "check_interval=0.5" in out
+    assert "Start from the N+1 reference" in out and "interval=0.5" in out
     assert "Design(api_servers=2" in out

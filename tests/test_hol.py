@@ -17,7 +17,7 @@ from course_lib.kafka.views.hol import hol_table
     ({"partitions": 0}, r"partitions must be an integer >= 1 \(got 0\)"),
     ({"consumers": 1.5}, r"consumers must be an integer >= 1 \(got 1.5\)"),
     ({"slow_index": 300}, r"slow_index must be an integer in \[0, records - 1\] \(got 300\)"),
-    ({"rate": 0}, r"rate must be a finite number > 0 \(got 0\)"),
+    ({"produce_rate": 0}, r"produce_rate must be a finite number > 0 \(got 0\)"),
 ])
 def test_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):

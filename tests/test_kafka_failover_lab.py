@@ -71,7 +71,7 @@ def test_stored_runs_round_trip(tmp_path):
 def test_acks1_loss_is_about_rate_times_freeze_in_the_stored_run():
     sc = SCENARIOS["acks1_lagging"]
     lost = compare.load_runs()["acks1_lagging"].lost
-    assert 0.5 * sc.produce_rate * sc.freeze_for <= lost <= 1.5 * sc.produce_rate * sc.freeze_for
+    assert 0.5 * sc.produce_rate * sc.freeze_time <= lost <= 1.5 * sc.produce_rate * sc.freeze_time
 
 
 def test_a_long_freeze_is_two_follower_crashes_for_the_model_a_short_one_is_lag():

@@ -24,7 +24,7 @@ def test_validation_messages():
 @pytest.mark.kafka
 def test_pipeline_stores_every_order_once_with_its_amount(tmp_path):
     orders = load_orders(limit=300)
-    result = run_pipeline(orders, tmp_path / "p.db", rate=1000.0)
+    result = run_pipeline(orders, tmp_path / "p.db", produce_rate=1000.0)
     assert result.produced == result.consumed == result.stored == 300
     assert sorted(r["order_id"] for r in result.records) == sorted(o["order_id"] for o in orders)
     by_id = {o["order_id"]: o for o in orders}
@@ -40,8 +40,8 @@ def test_pipeline_stores_every_order_once_with_its_amount(tmp_path):
 
 @pytest.mark.kafka
 def test_rate_is_validated_before_anything_is_sent(tmp_path):
-    with pytest.raises(ValueError, match=r"rate must be > 0 \(got 0\.0\)"):
-        run_pipeline(load_orders(limit=3), tmp_path / "p.db", rate=0.0, timeout_s=3)
+    with pytest.raises(ValueError, match=r"produce_rate must be a number > 0 \(got 0\.0\)"):
+        run_pipeline(load_orders(limit=3), tmp_path / "p.db", produce_rate=0.0, timeout_s=3)
 
 
 @pytest.mark.kafka

@@ -31,7 +31,7 @@ def test_at_least_once_loses_nothing_and_counts_duplicates(tmp_path):
     lab = QueueLab(messages=120, batch_size=25, crash_after=60, processing_time=0)
     r = run_queue_lab(lab, tmp_path / "sink.db")
     assert r.committed_at_crash == 50 and r.lag_at_crash == 70
-    assert r.resumed_at == 50
+    assert r.resumed_offset == 50
     assert r.skipped == 0 and r.stored_rows == 120  # nothing lost
     assert r.duplicates == 10 and sum(r.deliveries) == 130  # 50..59 processed twice
     assert r.deliveries[50:60] == [2] * 10
@@ -44,7 +44,7 @@ def test_at_most_once_reports_the_skipped_messages(tmp_path):
     lab = QueueLab(messages=120, batch_size=25, crash_after=60, mode="at-most-once",
                    processing_time=0)
     r = run_queue_lab(lab, tmp_path / "sink.db")
-    assert r.committed_at_crash == 75 and r.resumed_at == 75
+    assert r.committed_at_crash == 75 and r.resumed_offset == 75
     assert r.duplicates == 0 and r.skipped == 15  # 60..74 were committed, never processed
     assert r.deliveries[60:75] == [0] * 15 and r.stored_rows == 105
     assert list(deliveries_figure(r).data[1].x) == list(range(60, 75))  # visible, not 0-height

@@ -42,7 +42,7 @@ def test_recovery_is_noticed_after_rise_checks(interval, rise, seed):
     follow, interval apart: marked up within [(rise−1)·interval, rise·interval)."""
     hc = HealthCheck(interval, None, rise, 2)
     scenario = Scenario(FOUR, "round_robin", 20.0, 30.0 + rise * interval + 1.0, health_check=hc,
-                        failures=[Failure("b", 5.0, "crash", until=20.0)], seed=seed)
+                        failures=[Failure("b", 5.0, "crash", end_at=20.0)], seed=seed)
     (d,) = simulate(scenario).detections
     assert (rise - 1) * interval - 1e-9 <= d.marked_up_at - 20.0 < rise * interval + 1e-9
 
@@ -74,7 +74,7 @@ def test_failed_requests_during_detection_match_rate_times_time_times_share(poli
 @pytest.mark.parametrize("kind", ["crash", "hang"])
 def test_retries_hide_the_failure_while_another_backend_is_healthy(kind):
     base = Scenario(FOUR, "round_robin", 100.0, 30.0, request_timeout=1.0,
-                    failures=[Failure("b", 5.0, kind, until=20.0)], seed=3)
+                    failures=[Failure("b", 5.0, kind, end_at=20.0)], seed=3)
     without = simulate(base).summary()
     assert without["failed"] > 0
     with_retry = simulate(Scenario(**{**base.__dict__, "retries": 1})).summary()
@@ -101,7 +101,7 @@ def test_passive_detection_marks_down_on_the_first_failure_and_retries_later():
 
 def test_health_timeline_covers_the_run_and_shows_the_detection_gap():
     result = simulate(Scenario(FOUR, "round_robin", 50.0, 20.0,
-                               failures=[Failure("b", 5.0, "crash", until=12.0)]))
+                               failures=[Failure("b", 5.0, "crash", end_at=12.0)]))
     segs = [h for h in result.health if h.backend == "b"]
     assert segs[0].from_at == 0.0 and segs[-1].to_at == 20.0
     assert all(x.to_at == y.from_at for x, y in zip(segs, segs[1:], strict=False))

@@ -54,7 +54,7 @@ def test_every_request_is_accounted_for(scenario):
         # every try ended except, for a request still in flight, its last one
         assert attempts[r.id] == r.attempts - (r.outcome == "in_flight")
         if r.outcome == "ok":
-            assert r.latency >= 0 and r.finished_at <= scenario.duration
+            assert r.response_time >= 0 and r.finished_at <= scenario.duration
     per_backend = result.per_backend()
     assert sum(row["sent"] for row in per_backend.values()) == len(result.attempts)
     assert all(0 <= row["utilisation"] <= 1 + 1e-9 for row in per_backend.values())

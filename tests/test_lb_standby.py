@@ -50,4 +50,4 @@ def test_survivors_overload_when_rho_times_n_over_n_minus_1_reaches_1():
     assert fine["failed"] == 0
     assert fine["p99"] < 5.0  # request_timeout: nobody came close to timing out
     assert util_lo < util_hi
-    assert overloaded["mean_latency"] > 5 * fine["mean_latency"]
+    assert overloaded["mean_response_time"] > 5 * fine["mean_response_time"]

@@ -26,7 +26,7 @@ def batch_means(policy: str, seed: int = 1) -> tuple[float, float]:
     batches: list[list[float]] = [[] for _ in range(BATCHES)]
     for r in simulate(scenario).requests:
         if r.arrival_at >= WARMUP and r.outcome == "ok":
-            batches[min(BATCHES - 1, int((r.arrival_at - WARMUP) // BATCH))].append(r.latency)
+            batches[min(BATCHES - 1, int((r.arrival_at - WARMUP) // BATCH))].append(r.response_time)
     means = [statistics.fmean(b) for b in batches]
     return statistics.fmean(means), statistics.stdev(means) / BATCHES**0.5
 

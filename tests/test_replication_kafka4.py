@@ -23,7 +23,7 @@ from course_lib.kafka.views.replication import format_table, render_replication
 SEEDS = (0, 1, 2)
 # RF 3, min ISR 1: both followers crash (10 s, 12 s), so the ISR shrinks to the leader, which
 # crashes at 30 s; every broker restarts 25 s after its crash (the followers first)
-SHRUNK = {"broker_failures": [(1, 10.0), (2, 12.0), (0, 30.0)], "restart_after": 25.0}
+SHRUNK = {"broker_failures": [(1, 10.0), (2, 12.0), (0, 30.0)], "down_time": 25.0}
 
 
 def at(result, kind):
@@ -44,7 +44,7 @@ def test_row_acks0_leader_dies_loss_is_silent_and_retries_cannot_help(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_row_acks1_leader_dies_loses_unreplicated_writes_and_the_old_leader_truncates(seed):
-    r = simulate_replication(1, 3, 1, 1, seed=seed, fetch_interval=0.5, restart_after=15.0)
+    r = simulate_replication(1, 3, 1, 1, seed=seed, fetch_interval=0.5, down_time=15.0)
     s, crash = r.scenario, at(r, "crash")[0]
     lost = [w for w in r.writes if w["fate"] == "lost"]
     assert lost  # acknowledged by the leader only, never fetched by the new leader
@@ -172,7 +172,7 @@ def test_acks_spellings_are_equivalent():
     ({"delivery_timeout": 10.0},
      r"delivery_timeout must be a finite number >= request_timeout=30 \(got 10.0\)"),
     ({"lost_ack_rate": 1.0}, r"lost_ack_rate must be in \[0, 1\) \(got 1.0\)"),
-    ({"restart_after": 0}, r"restart_after must be a finite number > 0 \(got 0\)"),
+    ({"down_time": 0}, r"down_time must be a finite number > 0 \(got 0\)"),
     ({"failure_kind": "sigstop"}, r"failure_kind must be 'crash' or 'controlled'"),
     ({"broker_failures": 1.5}, r"broker_failures must be a count or \(broker, at\) pairs"),
     ({"broker_failures": [(1,)]}, r"broker_failures\[0\] must be a \(broker, at\) pair"),
@@ -197,7 +197,7 @@ def test_controlled_shutdown_moves_the_leader_at_once_a_crash_leaves_a_gap(seed)
 
 def test_broker_recovery_ends_not_enough_replicas():
     down = simulate_replication("all", 3, 2, 2, seed=1)
-    back = simulate_replication("all", 3, 2, 2, seed=1, restart_after=30.0)
+    back = simulate_replication("all", 3, 2, 2, seed=1, down_time=30.0)
     assert at(back, "restart") == [50.0, 65.0]  # crashes at 20 s and 35 s, each back 30 s later
     expand = [e["at"] for e in back.events if e["kind"] == "isr_expand"]
     assert expand and 50.0 < expand[0] < 52.0  # caught up within a few fetches
@@ -207,7 +207,7 @@ def test_broker_recovery_ends_not_enough_replicas():
 
 
 def test_restart_before_the_controller_noticed_fences_the_old_incarnation_first():
-    r = simulate_replication("all", 3, 2, 1, seed=0, restart_after=2.0)
+    r = simulate_replication("all", 3, 2, 1, seed=0, down_time=2.0)
     assert at(r, "crash") == [20.0] and at(r, "leader_elected") == [22.0]
     assert at(r, "restart") == [22.0] and r.lost == 0
 
@@ -245,7 +245,7 @@ def scenarios(draw):
     return ReplicationScenario(
         acks="all", replication_factor=rf, min_insync_replicas=draw(st.integers(1, rf)),
         broker_failures=draw(failures), produce_rate=50.0, duration=30.0,
-        first_failure_at=draw(st.floats(0, 20)), failure_gap=draw(st.floats(0, 10)),
+        first_failure_at=draw(st.floats(0, 20)), failure_gap_time=draw(st.floats(0, 10)),
         fetch_interval=draw(st.floats(0.05, 2.0)),
         replica_lag_time_max=draw(st.floats(0.5, 30.0)),
         session_timeout=draw(st.floats(0.5, 9.0)), request_timeout=5.0,
@@ -253,7 +253,7 @@ def scenarios(draw):
         delivery_timeout=15.0, lost_ack_rate=draw(st.sampled_from([0.0, 0.01])),
         unclean_leader_election=draw(st.booleans()),
         failure_kind=draw(st.sampled_from(["crash", "controlled"])),
-        restart_after=draw(st.one_of(st.none(), st.floats(1.0, 20.0))),
+        down_time=draw(st.one_of(st.none(), st.floats(1.0, 20.0))),
         seed=draw(st.integers(0, 10_000)))
 
 

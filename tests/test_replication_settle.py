@@ -40,10 +40,11 @@ def _scenarios(count: int, seed: int) -> list[dict]:
             "fetch_interval": rng.choice((0.05, 0.3, 1.5)),
             "failure_kind": rng.choice(("crash", "controlled")),
             "unclean_leader_election": rng.random() < 0.5,
-            "restart_after": rng.choice((None, 4.0)), "lost_ack_rate": rng.choice((0.0, 0.05)),
+            "down_time": rng.choice((None, 4.0)), "lost_ack_rate": rng.choice((0.0, 0.05)),
             "request_timeout": rng.choice((30.0, 2.0)),
             "replica_lag_time_max": rng.choice((30.0, 1.0)), "seed": rng.randrange(100),
-            "duration": 20.0, "first_failure_at": 4.0, "failure_gap": 5.0, "produce_rate": 150.0})
+            "duration": 20.0, "first_failure_at": 4.0, "failure_gap_time": 5.0,
+            "produce_rate": 150.0})
     return drawn
 
 

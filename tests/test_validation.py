@@ -58,7 +58,7 @@ POSITIVE = [
      lambda v: simulate_replication("all", 3, 2, 1, produce_rate=v)),
     ("capstone.TrafficProfile", "base_rate", lambda v: TrafficProfile(base_rate=v)),
     ("capstone.Work", "consume_time", lambda v: Work(consume_time=v)),
-    ("HolScenario", "rate", lambda v: HolScenario(rate=v)),
+    ("HolScenario", "produce_rate", lambda v: HolScenario(produce_rate=v)),
     ("LiveScenario", "produce_rate", lambda v: LiveScenario(produce_rate=v)),
     ("LiveScenario", "duration", lambda v: LiveScenario(duration=v)),
 ]

@@ -55,9 +55,9 @@ def test_viz_helpers():
 
 def test_sweep_moves_every_control_and_restores_it():
     dash = make()
-    latencies = dash.sweep(moves=5)
+    response_times = dash.sweep(moves=5)
     # rate: 5 values (one equal to the start is skipped), servers: 4 distinct of 5, mode: cycles
-    assert len(latencies) >= 10 and all(t >= 0 for t in latencies)
+    assert len(response_times) >= 10 and all(t >= 0 for t in response_times)
     assert dash.values() == {"rate": 1.0, "servers": 2, "mode": "a"}
     assert dash in list(type(dash).instances)
 

@@ -50,11 +50,11 @@ if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
         validate_item,
     )
     from course_lib.components.views.figures import (
-        latency_histogram,
         load_curve_figure,
         render_load_curve,
         render_network,
         render_path,
+        response_time_histogram,
     )
     from course_lib.components.views.start import response_time_figure
     from course_lib.components.views.timing import timing_figure

@@ -19,7 +19,7 @@ declare = declarations(__name__)
 def _unreplicated(name: str) -> float:
     """Writes the leader acknowledged while its followers were frozen: rate × freeze."""
     sc = lab_scenarios()[name]
-    return sc.produce_rate * sc.freeze_for
+    return sc.produce_rate * sc.freeze_time
 
 
 def solution_acks1_loss() -> float:

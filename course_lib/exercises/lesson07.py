@@ -36,7 +36,7 @@ FIXES = {
     "availability": "Checkouts failed: with a second server and retries a crash is retried "
                     "elsewhere; without one there is nowhere to go.",
     "p99_ms": "Checkouts were slow: the peak must fit on the servers left when one is gone, and "
-              "a hung server must be found quickly (check_interval × check_fall).",
+              "a hung server must be found quickly (interval × fall).",
     "orders_lost": "Acknowledged orders vanished: acks='all' with a replication factor of at "
                    "least 2 keeps every acknowledged order when one broker dies.",
     "duplicates": "Orders were processed twice: producer idempotence drops Kafka's retried "
@@ -72,7 +72,7 @@ def check_strict_isr_objective(answer: Any) -> CheckResult:
 def solution_cheapest_design() -> Design:
     """Two servers of four workers with fast checks, two brokers (RF 2, min ISR 1), two
     consumers on two partitions: each part the least that survives its failure."""
-    return Design(api_servers=2, workers=4, check_interval=0.5, brokers=2, partitions=2,
+    return Design(api_servers=2, workers=4, interval=0.5, brokers=2, partitions=2,
                   replication_factor=2, min_insync_replicas=1, consumers=2)
 
 

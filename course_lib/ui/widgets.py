@@ -163,7 +163,7 @@ class Dashboard:
         through their options. Each time covers the whole callback: render + figure update.
         The controls are put back to their starting values afterwards.
         """
-        latencies = []
+        response_times = []
         for control in self.controls.values():
             start = control.value
             if hasattr(control, "min") and hasattr(control, "max"):
@@ -184,9 +184,9 @@ class Dashboard:
                     continue
                 began = time.perf_counter()
                 control.value = value
-                latencies.append(time.perf_counter() - began)
+                response_times.append(time.perf_counter() - began)
             control.value = start
-        return latencies
+        return response_times
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)

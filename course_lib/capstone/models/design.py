@@ -29,8 +29,8 @@ STANDBY = ("none", "hot", "cold")
 RANGES: dict[str, tuple[float, float]] = {
     "api_servers": (1, 8),
     "workers": (1, 16),
-    "check_interval": (0.1, 10.0),
-    "check_fall": (1, 10),
+    "interval": (0.1, 10.0),
+    "fall": (1, 10),
     "retries": (0, 3),
     "partitions": (1, 24),
     "brokers": (1, 5),
@@ -45,8 +45,10 @@ class Design:
 
     * ``api_servers`` × ``workers``: lesson 01's API behind the balancer; a server serves at most
       ``min(workers, db_pool)`` checkouts at once (a worker without a database connection waits);
-    * ``policy``, ``check_interval``, ``check_fall``: HAProxy's ``balance``, ``inter`` and
-      ``fall``; ``retries``: HAProxy ``retries`` with ``option redispatch``;
+    * ``policy``, ``interval``, ``fall``: HAProxy's ``balance``, ``inter`` and ``fall``, named
+      as :class:`~course_lib.lb.models.scenario.HealthCheck` names them
+      (the course's words; the health check's ``rise`` is HealthCheck's default, 2);
+      ``retries``: HAProxy ``retries`` with ``option redispatch``;
       ``idempotency_key``: the client sends one per checkout, so a retried checkout that had
       already been stored is recognised instead of stored twice;
     * ``standby``: ``"none"``, or one extra ``"hot"`` (running, checked) or ``"cold"`` (booted
@@ -59,8 +61,8 @@ class Design:
     api_servers: int = 3
     workers: int = 2
     policy: str = "least_connections"
-    check_interval: float = 1.0
-    check_fall: int = 2
+    interval: float = 1.0
+    fall: int = 2
     retries: int = 1
     idempotency_key: bool = True
     standby: str = "none"
@@ -74,12 +76,12 @@ class Design:
     db_pool: int = 4
 
     def __post_init__(self) -> None:
-        for name in ("api_servers", "workers", "check_fall", "retries", "brokers", "partitions",
+        for name in ("api_servers", "workers", "fall", "retries", "brokers", "partitions",
                      "consumers", "db_pool"):
             low, high = RANGES[name]
             integer(name, getattr(self, name), ge=int(low), le=int(high))
-        low, high = RANGES["check_interval"]
-        number("check_interval", self.check_interval, ge=low, le=high)
+        low, high = RANGES["interval"]
+        number("interval", self.interval, ge=low, le=high)
         one_of("policy", self.policy, POLICIES)
         one_of("standby", self.standby, STANDBY)
         flag("idempotency_key", self.idempotency_key)

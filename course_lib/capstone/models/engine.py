@@ -91,7 +91,7 @@ class Problem:
         integer("seed", self.seed, ge=0)
         # every failure must start within the day, or it would silently never happen
         limit = f"profile.duration={self.profile.duration:g}"
-        for name in ("crash_at", "hang_at", "broker_at", "db_slow_at"):
+        for name in ("crash_at", "hang_at", "broker_crash_at", "db_slow_at"):
             number(f"script.{name}", getattr(self.script, name), lt=self.profile.duration,
                    high_name=limit)
 
@@ -100,10 +100,10 @@ def pieces(problem: Problem) -> list[tuple[float, float, float, float]]:
     """The day cut into ``(start, end, rate, db_factor)`` pieces of constant rate and DB speed."""
     p, s = problem.profile, problem.script
     cuts = sorted({0.0, p.duration, *(t for t in (p.peak_start_at, p.peak_end_at, s.db_slow_at,
-                                                  s.db_slow_until) if 0 < t < p.duration)})
+                                                  s.db_slow_end_at) if 0 < t < p.duration)})
     out = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        slow = s.db_slow_at <= start < s.db_slow_until
+        slow = s.db_slow_at <= start < s.db_slow_end_at
         out.append((start, end, p.rate_at(start), s.db_slow_factor if slow else 1.0))
     return out
 
@@ -129,12 +129,12 @@ def _api_tier(design: Design, problem: Problem, seed: int) -> tuple[list, dict[i
         if design.standby != "none":
             backends.append(Backend("standby", service_rate, backup=True))
         failures = [f for f in (
-            _clip(names[0], "crash", script.crash_at, script.crash_until, start, end),
-            _clip(hung, "hang", script.hang_at, script.hang_until, start, end)) if f]
-        failures = [f for f in failures if f.until is None or f.until > f.at]
+            _clip(names[0], "crash", script.crash_at, script.crash_end_at, start, end),
+            _clip(hung, "hang", script.hang_at, script.hang_end_at, start, end)) if f]
+        failures = [f for f in failures if f.end_at is None or f.end_at > f.at]
         result = simulate_lb(Scenario(
             tuple(backends), policy=design.policy, arrival_rate=rate, duration=end - start,
-            health_check=HealthCheck(interval=design.check_interval, fall=design.check_fall),
+            health_check=HealthCheck(interval=design.interval, fall=design.fall),
             failures=tuple(failures), retries=design.retries, seed=seed * 1000 + i,
             request_timeout=work.request_timeout,
             standby="hot" if design.standby == "none" else design.standby))
@@ -143,7 +143,7 @@ def _api_tier(design: Design, problem: Problem, seed: int) -> tuple[list, dict[i
             hang = next((f for f in failures if f.kind == "hang"), None)
             for a in result.attempts:
                 hung_now = (hang is not None and a.backend == hang.backend and hang.at <= a.sent_at
-                            and (hang.until is None or a.sent_at < hang.until))
+                            and (hang.end_at is None or a.sent_at < hang.end_at))
                 if a.outcome == "reset" or (a.outcome == "timeout" and not hung_now):
                     risky.add(a.request_id)
         for r in result.requests:
@@ -152,7 +152,7 @@ def _api_tier(design: Design, problem: Problem, seed: int) -> tuple[list, dict[i
             ok = r.outcome == "ok"
             if ok and r.id in risky:
                 copies[len(checkouts)] = 2
-            checkouts.append((start + r.arrival_at, ok, r.latency if ok else None))
+            checkouts.append((start + r.arrival_at, ok, r.response_time if ok else None))
     return checkouts, copies
 
 
@@ -166,19 +166,19 @@ def _role(partition: int, design: Design) -> str:
 def _kafka(design: Design, problem: Problem, seed: int) -> tuple[float, dict[str, list[dict]]]:
     """Step 2: the one-partition replication model, per role of the dead broker."""
     script, work = problem.script, problem.work
-    start = max(0.0, script.broker_at - 5.0)
-    back = script.broker_restart_after + work.broker_start  # restarted, then serving
-    duration = min(problem.profile.duration, script.broker_at + back + 10.0) - start
+    start = max(0.0, script.broker_crash_at - 5.0)
+    back = script.broker_down_time + work.broker_start_time  # restarted, then serving
+    duration = min(problem.profile.duration, script.broker_crash_at + back + 10.0) - start
     roles = {_role(p, design) for p in range(design.partitions)} - {"none"}
     runs: dict[str, list[dict]] = {}
     for k, role in enumerate(sorted(roles)):
         runs[role] = simulate_replication(ReplicationScenario(
             acks=design.acks, replication_factor=design.replication_factor,
             min_insync_replicas=design.min_insync_replicas, brokers=design.brokers,
-            broker_failures=((0 if role == "leader" else 1, script.broker_at - start),),
-            produce_rate=problem.profile.rate_at(script.broker_at), duration=duration,
+            broker_failures=((0 if role == "leader" else 1, script.broker_crash_at - start),),
+            produce_rate=problem.profile.rate_at(script.broker_crash_at), duration=duration,
             request_timeout=work.produce_timeout, retries=PRODUCER_RETRIES,
-            idempotence=design.idempotence, restart_after=back,
+            idempotence=design.idempotence, down_time=back,
             seed=seed * 1000 + 500 + k)).writes
     return start, runs
 
@@ -201,10 +201,10 @@ def simulate(design: Design, problem: Problem | None = None) -> RunRecords:
     pending = []  # (in the log at, order id, created at, copies, cause)
     lost: list[tuple[int, float, int, str]] = []
     order_id = 0
-    for index, (arrival, ok, latency) in enumerate(checkouts):
+    for index, (arrival, ok, response_time) in enumerate(checkouts):
         if not ok:
             continue
-        created = arrival + (latency or 0.0)
+        created = arrival + (response_time or 0.0)
         n, order_id = order_id, order_id + 1
         role = _role(n % design.partitions, design)
         api_copies = copies.get(index, 1)
@@ -232,7 +232,7 @@ def simulate(design: Design, problem: Problem | None = None) -> RunRecords:
                                                      processing_time=each))
                   for slow, each in each_when.items()}
     for in_log, n, arrival, c, cause in sorted(pending):
-        slow = script.db_slow_at <= in_log < script.db_slow_until
+        slow = script.db_slow_at <= in_log < script.db_slow_end_at
         each, capacity = each_when[slow], capacities[slow]
         begin = max(in_log, free_at)
         free_at = begin + 1.0 / capacity

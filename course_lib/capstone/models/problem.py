@@ -55,33 +55,33 @@ class TrafficProfile:
 class FailureScript:
     """What goes wrong, and when (seconds from the start of the day).
 
-    The first API server crashes at ``crash_at`` (SIGKILL) and is restarted at ``crash_until``;
-    the second hangs (SIGSTOP) from ``hang_at`` to ``hang_until``; a broker (the leader of some
-    orders partitions, a follower of others) dies (SIGKILL) at ``broker_at`` and is restarted
-    ``broker_restart_after`` seconds later; every database call takes ``db_slow_factor`` times
-    as long from ``db_slow_at`` to ``db_slow_until``. The defaults put both API failures in the
+    The first API server crashes at ``crash_at`` (SIGKILL) and is restarted at ``crash_end_at``;
+    the second hangs (SIGSTOP) from ``hang_at`` to ``hang_end_at``; a broker (the leader of some
+    orders partitions, a follower of others) dies (SIGKILL) at ``broker_crash_at`` and is restarted
+    ``broker_down_time`` seconds later; every database call takes ``db_slow_factor`` times
+    as long from ``db_slow_at`` to ``db_slow_end_at``. The defaults put both API failures in the
     peak (that is when they hurt) and let no two failures overlap, so the breakdown can say
     which one cost what.
     """
 
     crash_at: float = 34.0
-    crash_until: float = 44.0
+    crash_end_at: float = 44.0
     hang_at: float = 47.0
-    hang_until: float = 57.0
-    broker_at: float = 65.0
-    broker_restart_after: float = 20.0
+    hang_end_at: float = 57.0
+    broker_crash_at: float = 65.0
+    broker_down_time: float = 20.0
     db_slow_at: float = 90.0
-    db_slow_until: float = 110.0
+    db_slow_end_at: float = 110.0
     db_slow_factor: float = 4.0
 
     def __post_init__(self) -> None:
-        for start, end in (("crash_at", "crash_until"), ("hang_at", "hang_until"),
-                           ("db_slow_at", "db_slow_until")):
+        for start, end in (("crash_at", "crash_end_at"), ("hang_at", "hang_end_at"),
+                           ("db_slow_at", "db_slow_end_at")):
             number(start, getattr(self, start), ge=0)
             number(end, getattr(self, end), gt=getattr(self, start),
                    low_name=f"{start}={getattr(self, start):g}")
-        number("broker_at", self.broker_at, ge=0)
-        number("broker_restart_after", self.broker_restart_after, gt=0)
+        number("broker_crash_at", self.broker_crash_at, ge=0)
+        number("broker_down_time", self.broker_down_time, gt=0)
         number("db_slow_factor", self.db_slow_factor, ge=1, le=20)
 
 
@@ -93,10 +93,10 @@ class Work:
     the slow database multiplies); a consumer spends ``consume_time`` per order, a third of it in
     the database. ``request_timeout`` is the balancer's ``timeout server``; the producer's
     ``produce_timeout`` is its ``request.timeout.ms`` (short, so it retries on a new leader soon).
-    ``broker_start`` is how long a restarted broker takes before it serves again: a JVM starting,
-    loading its log and registering with the controller (about 3 s measured by ``run_live`` on the
-    course's idle 2-core machine, 5–9 s while other jobs loaded it; the first model had the broker
-    back the instant it was restarted).
+    ``broker_start_time`` is how long a restarted broker takes before it serves again: a JVM
+    starting, loading its log and registering with the controller (about 3 s measured by
+    ``run_live`` on the course's idle 2-core machine, 5–9 s while other jobs loaded it; the first
+    model had the broker back the instant it was restarted).
     """
 
     app_time: float = 0.020
@@ -104,11 +104,11 @@ class Work:
     consume_time: float = 0.060
     request_timeout: float = 0.5
     produce_timeout: float = 2.0
-    broker_start: float = 3.0
+    broker_start_time: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("app_time", "db_time", "consume_time", "request_timeout",
-                     "produce_timeout", "broker_start"):
+                     "produce_timeout", "broker_start_time"):
             number(name, getattr(self, name), gt=0)
 
 

@@ -34,11 +34,11 @@ OBJECTIVES = ("availability", "p99_ms", "orders_lost", "duplicates", "freshness_
 
 
 class CheckoutRecord(NamedTuple):
-    """One checkout: sent at ``arrival_at``; ``ok``; ``latency`` in seconds (None if failed)."""
+    """One checkout: sent at ``arrival_at``; ``ok``; ``response_time`` in seconds (None: failed)."""
 
     arrival_at: float
     ok: bool
-    latency: float | None
+    response_time: float | None
     cause: str
 
 
@@ -67,10 +67,11 @@ def cause_at(at: float, profile: TrafficProfile, script: FailureScript) -> str:
     """Which part of the day ``at`` falls in: the failure of the script in progress (the one
     that started last, if windows overlap), else ``peak`` or ``normal``. This is how the
     breakdown says *where* requests were lost."""
-    windows = (("api crash", script.crash_at, script.crash_until),
-               ("api hang", script.hang_at, script.hang_until),
-               ("broker loss", script.broker_at, script.broker_at + script.broker_restart_after),
-               ("slow database", script.db_slow_at, script.db_slow_until))
+    windows = (("api crash", script.crash_at, script.crash_end_at),
+               ("api hang", script.hang_at, script.hang_end_at),
+               ("broker loss", script.broker_crash_at,
+                script.broker_crash_at + script.broker_down_time),
+               ("slow database", script.db_slow_at, script.db_slow_end_at))
     active = [(start, name) for name, start, end in windows if start <= at < end]
     if active:
         return max(active)[1]
@@ -146,14 +147,14 @@ def score(records: RunRecords, design: Design, objectives: Objectives | None = N
         row = breakdown.setdefault(c.cause, _breakdown_row())
         if not c.ok:
             row["failed"] += 1
-        elif c.latency is not None and c.latency * 1000 > objectives.p99_ms:
+        elif c.response_time is not None and c.response_time * 1000 > objectives.p99_ms:
             row["slow"] += 1
     for o in orders:
         row = breakdown.setdefault(o.cause, _breakdown_row())
         row["lost"] += o.fate == "lost"
         row["duplicates"] += max(0, o.copies - 1)
         row["late"] += o.freshness is not None and o.freshness > objectives.freshness_p99_s
-    ok = sorted(c.latency for c in checkouts if c.ok and c.latency is not None)
+    ok = sorted(c.response_time for c in checkouts if c.ok and c.response_time is not None)
     fresh = sorted(o.freshness for o in orders if o.fate == "delivered"
                    and o.freshness is not None)
     availability = sum(c.ok for c in checkouts) / len(checkouts) if checkouts else 0.0

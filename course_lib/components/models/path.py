@@ -3,7 +3,7 @@
 Where :mod:`~course_lib.components.models.server` is one queue, this is the path a real request
 takes, with the parts lesson 01 argues about:
 
-* **network**: each way costs ``network_latency`` plus an exponential ``network_jitter``; each
+* **network**: each way costs ``network_delay`` plus an exponential ``network_jitter``; each
   way is lost with ``loss_probability``. A client that hears nothing within ``retry_timeout``
   sends the request again, at most ``max_attempts`` times in all (then the request *fails*). A
   lost *response* means the server did the work for nothing, and the retry does it again;
@@ -40,7 +40,7 @@ class PathScenario:
     """One request path; times in seconds, rates per second (see the module docstring)."""
 
     arrival_rate: float = 50.0
-    network_latency: float = 0.001
+    network_delay: float = 0.001
     network_jitter: float = 0.0002
     loss_probability: float = 0.0
     retry_timeout: float = 1.0
@@ -57,7 +57,7 @@ class PathScenario:
 
     def __post_init__(self) -> None:
         check_rate("arrival_rate", self.arrival_rate)
-        for name in ("network_latency", "network_jitter", "cache_time", "warmup"):
+        for name in ("network_delay", "network_jitter", "cache_time", "warmup"):
             check_rate(name, getattr(self, name), allow_zero=True)
         for name in ("retry_timeout", "server_time", "db_time", "duration"):
             check_rate(name, getattr(self, name))
@@ -117,13 +117,13 @@ class PathKnobs:
 
     A knob is refused here, naming the knob the learner moved (``loss_percent``, not the
     ``loss_probability`` it becomes), before :meth:`scenario` converts it to a
-    :class:`PathScenario` in seconds and fractions. The retry timeout follows the latency (20
-    round trips' worth of one-way latency, at least 0.2 s), so a slow network is not mistaken for
+    :class:`PathScenario` in seconds and fractions. The retry timeout follows the delay (20
+    round trips' worth of one-way delay, at least 0.2 s), so a slow network is not mistaken for
     a lossy one.
     """
 
     arrival_rate: float = 50.0
-    network_latency_ms: float = 1.0
+    network_delay_ms: float = 1.0
     workers: int = 4
     db_time_ms: float = 10.0
     cache_hit_ratio: float = 0.0
@@ -131,7 +131,7 @@ class PathKnobs:
     loss_percent: float = 0.0
 
     def __post_init__(self) -> None:
-        check_rate("network_latency_ms", self.network_latency_ms, allow_zero=True)
+        check_rate("network_delay_ms", self.network_delay_ms, allow_zero=True)
         check_rate("network_jitter_ms", self.network_jitter_ms, allow_zero=True)
         number("loss_percent", self.loss_percent, ge=0, lt=100)
         check_rate("arrival_rate", self.arrival_rate)
@@ -141,11 +141,11 @@ class PathKnobs:
     def scenario(self) -> PathScenario:
         """The same setting in the model's units (its own checks cover ``cache_hit_ratio``)."""
         return PathScenario(
-            arrival_rate=self.arrival_rate, network_latency=self.network_latency_ms / 1e3,
+            arrival_rate=self.arrival_rate, network_delay=self.network_delay_ms / 1e3,
             network_jitter=self.network_jitter_ms / 1e3, loss_probability=self.loss_percent / 100,
             workers=self.workers, db_time=self.db_time_ms / 1e3,
             cache_hit_ratio=self.cache_hit_ratio,
-            retry_timeout=max(0.2, 20 * self.network_latency_ms / 1e3))
+            retry_timeout=max(0.2, 20 * self.network_delay_ms / 1e3))
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def simulate(scenario: PathScenario, *, engine: str = "auto") -> PathResult:
         """A network leg: its delay, and whether the packet is lost."""
         net = rng["net"]
         jitter = net.expovariate(1 / s.network_jitter) if s.network_jitter else 0.0
-        return s.network_latency + jitter, net.random() < s.loss_probability
+        return s.network_delay + jitter, net.random() < s.loss_probability
 
     def attempt(done: simpy.Event, visits: list[int]):
         delay, lost = one_way()

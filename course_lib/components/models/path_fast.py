@@ -64,7 +64,7 @@ def simulate_path_fast(scenario, seed: int | None = None):
     gap, server_draw = rng["arrivals"].expovariate, rng["server"].expovariate
     net_draw, net_random = rng["net"].expovariate, rng["net"].random
     data_draw, data_random = rng["data"].expovariate, rng["data"].random
-    latency, jitter, loss = s.network_latency, s.network_jitter, s.loss_probability
+    base_delay, jitter, loss = s.network_delay, s.network_jitter, s.loss_probability
     warmup, duration, retry_timeout = s.warmup, s.duration, s.retry_timeout
     heap: list = []
     seq = 0
@@ -83,7 +83,7 @@ def simulate_path_fast(scenario, seed: int | None = None):
 
     def leg(now: float, attempt: _Attempt, what: int) -> None:
         """A network leg (the model's ``one_way``): its delay, and whether it is lost."""
-        delay = latency + (net_draw(1 / jitter) if jitter else 0.0)
+        delay = base_delay + (net_draw(1 / jitter) if jitter else 0.0)
         attempt.lost = net_random() < loss
         push(now + delay, what, attempt)
 

@@ -22,14 +22,14 @@ from course_lib.core import queueing
 from course_lib.core.stats import linear_quantile
 from course_lib.ui.viz import FAIL_COLOUR, THEORY_DASH, colour, rounded, themed, top_label, vline
 
-__all__ = ["latency_histogram", "load_curve_figure", "render_load_curve",
+__all__ = ["response_time_histogram", "load_curve_figure", "render_load_curve",
            "render_network", "render_path"]
 
 PERCENTILES = (0.50, 0.95, 0.99)  # marked on every histogram (fractions, as core.stats takes them)
 
 
 
-def latency_histogram(times: np.ndarray, *, title: str, bins: int = 40) -> go.Figure:
+def response_time_histogram(times: np.ndarray, *, title: str, bins: int = 40) -> go.Figure:
     """A histogram of response times (ms) with the p50/p95/p99 marked as vertical lines.
 
     Built as one dict and validated once (``go.Figure(dict)``): the figure ``add_vline`` calls
@@ -61,7 +61,7 @@ def _path_text(summary: dict) -> str:
             f"{summary['worker_utilisation']:.0%}")
 
 
-def render_path(arrival_rate: float = 50.0, network_latency_ms: float = 1.0,
+def render_path(arrival_rate: float = 50.0, network_delay_ms: float = 1.0,
                 workers: int = 4, db_time_ms: float = 10.0, cache_hit_ratio: float = 0.0,
                 network_jitter_ms: float = 0.2, loss_percent: float = 0.0,
                 seed: int = 2026) -> tuple[go.Figure, str]:
@@ -72,19 +72,19 @@ def render_path(arrival_rate: float = 50.0, network_latency_ms: float = 1.0,
     ("the queue grows without bound"), each a ``ValueError`` the dashboard shows rather than
     percentiles of a growing queue.
     """
-    scenario = PathKnobs(arrival_rate, network_latency_ms, workers, db_time_ms, cache_hit_ratio,
+    scenario = PathKnobs(arrival_rate, network_delay_ms, workers, db_time_ms, cache_hit_ratio,
                          network_jitter_ms, loss_percent).scenario()
     scenario.check_stable()
     result = simulate_path(scenario, seed=seed)
-    title = (f"Response time at {arrival_rate:g} req/s, {network_latency_ms:g} ms each way, "
+    title = (f"Response time at {arrival_rate:g} req/s, {network_delay_ms:g} ms each way, "
              f"{workers} workers, cache hits {cache_hit_ratio:.0%}")
-    return latency_histogram(result.response_times, title=title), _path_text(result.summary())
+    return response_time_histogram(result.response_times, title=title), _path_text(result.summary())
 
 
-def render_network(network_latency_ms: float = 1.0, network_jitter_ms: float = 0.2,
+def render_network(network_delay_ms: float = 1.0, network_jitter_ms: float = 0.2,
                    loss_percent: float = 0.0, seed: int = 2026) -> tuple[go.Figure, str]:
     """The path with only the network knobs exposed (the rest at :func:`render_path` defaults)."""
-    return render_path(network_latency_ms=network_latency_ms, network_jitter_ms=network_jitter_ms,
+    return render_path(network_delay_ms=network_delay_ms, network_jitter_ms=network_jitter_ms,
                        loss_percent=loss_percent, seed=seed)
 
 

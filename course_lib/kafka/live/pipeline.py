@@ -30,6 +30,7 @@ from course_lib.core.data import load_customers
 from course_lib.core.data import load_orders as load_orders
 from course_lib.core.naming import unique_name
 from course_lib.core.stats import percentile
+from course_lib.core.validate import number
 from course_lib.kafka.clients import topics
 from course_lib.kafka.clients.io import PipelineError, consume_all, produce_at_rate
 
@@ -73,14 +74,17 @@ class PipelineResult:
                 "freshness_max_s": f[-1]}
 
 
-def run_pipeline(orders: list[dict], db_path: Path | str, *, rate: float = 200.0,
+def run_pipeline(orders: list[dict], db_path: Path | str, *, produce_rate: float = 200.0,
                  customers: list[dict] | None = None, partitions: int = 3,
                  timeout_s: float = 30.0) -> PipelineResult:
-    """Replay ``orders`` at ``rate``/s into a new topic while a processor stores them in SQLite.
+    """Replay ``orders`` at ``produce_rate``/s (``inf``: at once) into a new topic while a processor
+    stores them in SQLite.
 
-    The processor runs in a thread (as it would in its own service) and writes each polled batch
-    in one SQLite transaction; ``stored_at`` is taken when the batch is committed.
+    ``produce_rate`` is checked before the topic is created, so a bad one costs nothing. The
+    processor runs in a thread (as it would in its own service) and writes each polled batch in
+    one SQLite transaction; ``stored_at`` is taken when the batch is committed.
     """
+    number("produce_rate", produce_rate, gt=0, finite=False)
     countries = {c["customer_id"]: c["country"] for c in (customers or load_customers())}
     topic = topics.create_topic(unique_name("orders"), partitions)
     failure: list[BaseException] = []
@@ -108,7 +112,7 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, rate: float = 200.0
 
     worker = threading.Thread(target=processor, name="pipeline-processor", daemon=True)
     worker.start()
-    produce_at_rate(topic, orders, rate, key_field="customer_id")
+    produce_at_rate(topic, orders, produce_rate, key_field="customer_id")
     worker.join(timeout_s + 5)
     if failure:
         raise failure[0]

@@ -52,7 +52,7 @@ class QueueLabResult:
     group: str
     log_end_offset: int
     committed_at_crash: int | None
-    resumed_at: int | None
+    resumed_offset: int | None  # the first offset read after the restart
     processed_first: int
     processed_second: int
     deliveries: list[int] = field(repr=False)
@@ -79,7 +79,7 @@ class QueueLabResult:
         return {"mode": self.lab.mode, "produced": self.log_end_offset,
                 "processed_before_crash": self.processed_first,
                 "committed_at_crash": self.committed_at_crash, "lag_at_crash": self.lag_at_crash,
-                "resumed_at_offset": self.resumed_at, "processed_after_restart":
+                "resumed_at_offset": self.resumed_offset, "processed_after_restart":
                 self.processed_second, "deliveries": sum(self.deliveries),
                 "duplicates": self.duplicates, "skipped": self.skipped,
                 "rows_in_sink": self.stored_rows, "final_lag": self.log_end_offset -

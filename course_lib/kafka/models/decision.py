@@ -70,7 +70,7 @@ class IntegrationScenario:
     produce_rate: float = 200.0  # messages per second (Poisson)
     consumers: int = 2
     processing_time: float = 0.002  # seconds per message in a consumer (exponential)
-    outage_start: float = 10.0
+    outage_at: float = 10.0
     outage_time: float = 5.0  # the consumer service is down for [start, start + this)
     late_subscriber_at: float = 20.0
     duration: float = 30.0
@@ -81,7 +81,7 @@ class IntegrationScenario:
         one_of("style", self.style, STYLES)
         for name in ("produce_rate", "processing_time", "duration"):
             number(name, getattr(self, name), gt=0)
-        for name in ("outage_start", "outage_time", "late_subscriber_at"):
+        for name in ("outage_at", "outage_time", "late_subscriber_at"):
             number(name, getattr(self, name), ge=0)
         integer("consumers", self.consumers, ge=1)
         integer("seed", self.seed, ge=0)
@@ -89,11 +89,11 @@ class IntegrationScenario:
             raise FieldTypeError(f"costs must be a Costs (got {self.costs!r})")
 
     @property
-    def outage_end(self) -> float:
-        return self.outage_start + self.outage_time
+    def outage_end_at(self) -> float:
+        return self.outage_at + self.outage_time
 
     def down(self, t: float) -> bool:
-        return self.outage_start <= t < self.outage_end
+        return self.outage_at <= t < self.outage_end_at
 
 
 @dataclass
@@ -102,7 +102,7 @@ class IntegrationResult:
     produced: int
     delivered: int
     failed: int  # refused or timed out at the producer (the producer must handle these)
-    latencies: list[tuple[float, float]]  # (produced_at, produced → processed in s), delivered
+    response_times: list[tuple[float, float]]  # (produced_at, produced → processed in s), delivered
     backlog: list[tuple[float, int]]  # (time, accepted but not yet processed)
     replayable: int  # messages a subscriber arriving at late_subscriber_at can still read
 
@@ -112,22 +112,22 @@ class IntegrationResult:
 
     def quantile(self, q: float, before: float | None = None) -> float:
         """The lower ``q``-quantile (``q`` in [0, 1], :func:`~course_lib.core.stats.lower_quantile`)
-        of latency (s) of messages produced before ``before`` (default: the outage start, i.e.
-        normal operation; ``math.inf`` for all messages)."""
-        cut = self.scenario.outage_start if before is None else before
-        return _quantile(sorted(lat for at, lat in self.latencies if at < cut), q)
+        of the response time (s) of messages produced before ``before`` (default: the outage
+        start, i.e. normal operation; ``math.inf`` for all messages)."""
+        cut = self.scenario.outage_at if before is None else before
+        return _quantile(sorted(lat for at, lat in self.response_times if at < cut), q)
 
     def summary(self) -> dict[str, float | int | str]:
-        normal = sorted(lat for at, lat in self.latencies if at < self.scenario.outage_start)
-        every = sorted(lat for _, lat in self.latencies)
+        normal = sorted(lat for at, lat in self.response_times if at < self.scenario.outage_at)
+        every = sorted(lat for _, lat in self.response_times)
         return {
             "style": self.scenario.style,
             "produced": self.produced,
             "delivered": self.delivered,
             "failed_at_producer": self.failed,
-            "p50_latency_ms": round(1000 * _quantile(normal, 0.5), 1),
-            "p95_latency_ms": round(1000 * _quantile(normal, 0.95), 1),
-            "p95_latency_all_ms": round(1000 * _quantile(every, 0.95), 1),
+            "p50_response_time_ms": round(1000 * _quantile(normal, 0.5), 1),
+            "p95_response_time_ms": round(1000 * _quantile(normal, 0.95), 1),
+            "p95_response_time_all_ms": round(1000 * _quantile(every, 0.95), 1),
             "max_backlog": max((b for _, b in self.backlog), default=0),
             "history_for_new_subscriber": self.replayable,
         }

@@ -50,7 +50,7 @@ def _simulate_simpy(scenario: IntegrationScenario) -> IntegrationResult:
     env = simpy.Environment()
     arrivals_rng, work_rng = stream(seed, "arrivals"), stream(seed, "work")
     stats = {"produced": 0, "delivered": 0, "failed": 0, "accepted": 0, "before_late": 0}
-    latencies: list[tuple[float, float]] = []
+    response_times: list[tuple[float, float]] = []
     backlog: list[tuple[float, int]] = []
     store = simpy.Store(env)  # the intermediary's waiting messages (produced_at times)
     table: list[float] = []  # db_table rows not yet claimed
@@ -60,11 +60,11 @@ def _simulate_simpy(scenario: IntegrationScenario) -> IntegrationResult:
 
     def wait_if_down():
         if s.down(env.now):
-            yield env.timeout(s.outage_end - env.now)
+            yield env.timeout(s.outage_end_at - env.now)
 
     def process(produced_at: float):
         yield env.timeout(work_rng.expovariate(1.0 / s.processing_time))
-        latencies.append((produced_at, env.now - produced_at))
+        response_times.append((produced_at, env.now - produced_at))
         stats["delivered"] += 1
 
     def direct_call(produced_at: float):
@@ -149,7 +149,7 @@ def _simulate_simpy(scenario: IntegrationScenario) -> IntegrationResult:
     env.run(until=s.duration + 1e-9)
     replayable = stats["before_late"] if s.style == "kafka" else 0
     return IntegrationResult(s, stats["produced"], stats["delivered"], stats["failed"],
-                             latencies, backlog, replayable)
+                             response_times, backlog, replayable)
 
 
 def compare(base: IntegrationScenario, seed: int | None = None, *,

@@ -94,7 +94,7 @@ def _in_time_order(done: list[tuple[float, float]], until: float) -> list[tuple[
 def _direct(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, until: float):
     """direct_api: refused while down; else a FIFO pool of ``consumers`` workers with a timeout."""
     c, rate = s.costs, 1.0 / s.processing_time
-    start, end = s.outage_start, s.outage_end
+    start, end = s.outage_at, s.outage_end_at
     free = [0.0] * s.consumers  # when each worker is next free (a heap)
     accepted, withdrawn, done, failed = [], [], [], 0
     for a in arrivals:
@@ -120,7 +120,7 @@ def _pushed(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, un
     """message_broker / kafka: hop, one FIFO hub, hop, then the first free consumer takes it."""
     c, rate = s.costs, 1.0 / s.processing_time
     service = c.broker_time if s.style == "message_broker" else c.append_time
-    start, end, hop = s.outage_start, s.outage_end, c.network_hop
+    start, end, hop = s.outage_at, s.outage_end_at, c.network_hop
     free = [0.0] * s.consumers  # consumers waiting for a message since (a heap)
     waiting: list[tuple[float, int, float]] = []  # (resumes at, order, produced_at): outage
     done: list[tuple[float, float]] = []
@@ -159,7 +159,7 @@ def _pushed(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, un
 def _polled(s: IntegrationScenario, arrivals: Times, work_rng: random.Random, until: float):
     """db_table: INSERTs and the consumers' UPDATE/DELETE share one FIFO database."""
     c, rate = s.costs, 1.0 / s.processing_time
-    start, end = s.outage_start, s.outage_end
+    start, end = s.outage_at, s.outage_end_at
     insert_at = [a + c.network_hop for a in arrivals]
     inserted: list[float] = []  # when each row's INSERT commits (row k visible after that)
     clock = {"free": 0.0}  # when the database is next free

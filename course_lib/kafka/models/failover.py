@@ -14,12 +14,12 @@ The failures (brokers are named by role: the partition's first leader and its tw
 * ``term_leader`` — SIGTERM it (a controlled shutdown: leadership moves before the exit);
 * ``two_followers_down`` — SIGKILL both followers (the ISR shrinks to the leader alone);
 * ``stale_followers`` — SIGSTOP both followers at ``failure_at``, SIGKILL the leader
-  ``freeze_for`` seconds later, then thaw the followers: they hold only what they fetched
+  ``freeze_time`` seconds later, then thaw the followers: they hold only what they fetched
   before the freeze. A short freeze (< ``replica.lag.time.max.ms``) leaves them in the ISR
   (a *clean* election loses ``acks=1`` writes); a long one gets them fenced and out of the ISR,
   so only an *unclean* election can bring the partition back.
 
-``restart_after``: the broker(s) that died restart that many seconds after the failure (for
+``down_time``: the broker(s) that died restart that many seconds after the failure (for
 ``stale_followers``: after the leader's death), so the run also shows catching up and the ISR
 growing again.
 
@@ -58,8 +58,8 @@ class LiveScenario:
     min_insync_replicas: int = 2
     unclean_leader_election: bool = False
     failure_at: float = 1.0
-    freeze_for: float = 1.0
-    restart_after: float | None = None
+    freeze_time: float = 1.0
+    down_time: float | None = None
     produce_rate: float = 200.0
     duration: float = 3.0
     request_timeout: float = 3.0
@@ -80,9 +80,9 @@ class LiveScenario:
         number("duration", self.duration, gt=0, le=10, high_name="10 (a lab run is short)")
         number("failure_at", self.failure_at, ge=0, lt=self.duration,
                high_name=f"duration={self.duration:g}")
-        number("freeze_for", self.freeze_for, gt=0, le=10)
-        if self.restart_after is not None:
-            number("restart_after", self.restart_after, gt=0, le=20)
+        number("freeze_time", self.freeze_time, gt=0, le=10)
+        if self.down_time is not None:
+            number("down_time", self.down_time, gt=0, le=20)
         number("produce_rate", self.produce_rate, gt=0, le=1000, high_name="1000 writes/s")
         number("request_timeout", self.request_timeout, gt=0, le=30)
         number("delivery_timeout", self.delivery_timeout, ge=self.request_timeout, le=120,
@@ -93,7 +93,7 @@ class LiveScenario:
     def leader_dies_at(self) -> float | None:
         """When the first leader stops (None when only followers fail)."""
         return {"kill_leader": self.failure_at, "term_leader": self.failure_at,
-                "stale_followers": self.failure_at + self.freeze_for}.get(self.failure)
+                "stale_followers": self.failure_at + self.freeze_time}.get(self.failure)
 
     def describe(self) -> dict[str, Any]:
         """The fields as plain values (stored with every run)."""
@@ -106,7 +106,7 @@ def to_model(sc: LiveScenario) -> ReplicationScenario:
     Brokers by role: 0 is the first leader, 1 and 2 its followers. The lab's tuning (3 s session
     timeout, 3 s replica lag) is the model's. A frozen process is something the model lacks; it
     is mapped to what the freeze *does*: a short freeze (< ``replica.lag.time.max.ms``) is
-    replication lag (followers that last fetched ``freeze_for`` ago: ``fetch_interval``); a long
+    replication lag (followers that last fetched ``freeze_time`` ago: ``fetch_interval``); a long
     one is two follower crashes that come back just after the leader died (fenced, out of sync).
     """
     common: dict[str, Any] = dict(
@@ -119,20 +119,20 @@ def to_model(sc: LiveScenario) -> ReplicationScenario:
         network_delay=0.001, seed=sc.seed)
     if sc.failure in ("kill_leader", "term_leader"):
         return ReplicationScenario(
-            **common, broker_failures=((0, sc.failure_at),), restart_after=sc.restart_after,
+            **common, broker_failures=((0, sc.failure_at),), down_time=sc.down_time,
             failure_kind="crash" if sc.failure == "kill_leader" else "controlled")
     if sc.failure == "two_followers_down":
         return ReplicationScenario(**common, broker_failures=((1, sc.failure_at),
                                                               (2, sc.failure_at)),
-                                   restart_after=sc.restart_after)
-    dies = sc.failure_at + sc.freeze_for
-    if sc.freeze_for < REPLICA_LAG_MAX_S:   # still in the ISR, just behind
-        common["fetch_interval"] = sc.freeze_for
+                                   down_time=sc.down_time)
+    dies = sc.failure_at + sc.freeze_time
+    if sc.freeze_time < REPLICA_LAG_MAX_S:   # still in the ISR, just behind
+        common["fetch_interval"] = sc.freeze_time
         return ReplicationScenario(**common, broker_failures=((0, dies),),
-                                   restart_after=sc.restart_after)
-    back = sc.freeze_for + 0.05           # thawed just after the leader's death
+                                   down_time=sc.down_time)
+    back = sc.freeze_time + 0.05           # thawed just after the leader's death
     return ReplicationScenario(**common, broker_failures=((1, sc.failure_at), (2, sc.failure_at),
-                                                          (0, dies)), restart_after=back)
+                                                          (0, dies)), down_time=back)
 
 
 def lab_scenarios(seed: int = 2026) -> dict[str, LiveScenario]:
@@ -140,14 +140,14 @@ def lab_scenarios(seed: int = 2026) -> dict[str, LiveScenario]:
     fragile: dict[str, Any] = dict(acks=1, retries=0, idempotence=False,
                                    min_insync_replicas=1, delivery_timeout=5.0)
     return {
-        "crash_leader": LiveScenario("kill_leader", restart_after=4.0, seed=seed),
+        "crash_leader": LiveScenario("kill_leader", down_time=4.0, seed=seed),
         "controlled_shutdown": LiveScenario("term_leader", seed=seed),
         "two_down": LiveScenario("two_followers_down", retries=0, idempotence=False,
                                  duration=5.0, seed=seed),
-        "acks1_lagging": LiveScenario("stale_followers", **fragile, freeze_for=1.0,
+        "acks1_lagging": LiveScenario("stale_followers", **fragile, freeze_time=1.0,
                                       duration=2.5, seed=seed),
-        "unclean_on": LiveScenario("stale_followers", **fragile, freeze_for=4.0,
+        "unclean_on": LiveScenario("stale_followers", **fragile, freeze_time=4.0,
                                    duration=5.5, unclean_leader_election=True, seed=seed),
-        "unclean_off": LiveScenario("stale_followers", **fragile, freeze_for=4.0,
-                                    duration=5.5, restart_after=4.0, seed=seed),
+        "unclean_off": LiveScenario("stale_followers", **fragile, freeze_time=4.0,
+                                    duration=5.5, down_time=4.0, seed=seed),
     }

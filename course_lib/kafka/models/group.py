@@ -125,7 +125,7 @@ class GroupResult:
     samples: list[LagSample]
     produced: int
     processed: int
-    latency_sum: float = field(repr=False, default=0.0)
+    response_time_sum: float = field(repr=False, default=0.0)
 
     def times(self) -> list[float]:
         return sorted({x.time_at for x in self.samples})
@@ -162,7 +162,8 @@ class GroupResult:
             "lag_grows": s.produce_rate >= group_capacity(s),
             "theory_growth_per_s": round(lag_growth_rate(s), 3),
             "measured_growth_per_s": round(self.measured_growth_rate(), 3),
-            "mean_latency_s": round(self.latency_sum / self.processed, 4) if self.processed else 0,
+            "mean_response_time_s": (round(self.response_time_sum / self.processed, 4)
+                                     if self.processed else 0),
         }
 
 
@@ -186,7 +187,7 @@ def simulate(scenario: GroupScenario) -> GroupResult:
     produced_at: list[list[float]] = [[] for _ in range(s.partitions)]
     wakeups = [env.event() for _ in assignment]
     samples: list[LagSample] = []
-    stats: dict[str, float] = {"produced": 0, "processed": 0, "latency": 0.0}
+    stats: dict[str, float] = {"produced": 0, "processed": 0, "response_time": 0.0}
 
     def producer():
         while True:
@@ -212,7 +213,7 @@ def simulate(scenario: GroupScenario) -> GroupResult:
             work = (work_rng.expovariate(s.consumer_rate) if s.processing == "exponential"
                     else s.processing_time)
             yield env.timeout(work)
-            stats["latency"] += env.now - produced_at[p][committed[p]]
+            stats["response_time"] += env.now - produced_at[p][committed[p]]
             committed[p] += 1  # commit after processing
             stats["processed"] += 1
 
@@ -229,7 +230,7 @@ def simulate(scenario: GroupScenario) -> GroupResult:
     env.process(sampler())
     env.run(until=s.duration + 1e-9)
     return GroupResult(s, samples, int(stats["produced"]), int(stats["processed"]),
-                       stats["latency"])
+                       stats["response_time"])
 
 
 def sweep(base: GroupScenario, consumers: Sequence[int], seed: int | None = None) -> list[dict]:

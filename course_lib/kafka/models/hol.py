@@ -16,11 +16,11 @@ What distinguishes Kafka from a classic broker is not speed but the partitioned 
   arrange it). A poison message is redelivered a bounded number of times, then dead-lettered.
   Kafka 4.2's *share groups* (KIP-932) bring the same per-record acknowledgement to topics.
 
-The model is deterministic on purpose (records arrive every ``1 / rate`` s, keyed round-robin
-over the partitions, each takes ``processing_time``; record ``slow_index`` takes ``slow_time``):
-so a run with the slow record and one without differ *only* by the slow record's effect, which
-is what :func:`extra_delays` measures per partition. Its figures are assumptions, not
-measurements.
+The model is deterministic on purpose (records arrive every ``1 / produce_rate`` s, keyed
+round-robin over the partitions, each takes ``processing_time``; record ``slow_index`` takes
+``slow_time``): so a run with the slow record and one without differ *only* by the slow
+record's effect, which is what :func:`extra_delays` measures per partition. Its figures are
+assumptions, not measurements.
 
 Introduced in ``notebooks/06_when_to_use_kafka.ipynb``.
 """
@@ -45,7 +45,7 @@ class HolScenario:
     partitions: int = 3
     consumers: int = 3
     records: int = 300
-    rate: float = 300.0  # records per second, evenly spaced
+    produce_rate: float = 300.0  # records per second, evenly spaced
     processing_time: float = 0.002  # seconds per ordinary record
     slow_index: int | None = 30  # which record is slow (None: no slow record)
     slow_time: float = 0.5  # seconds the slow record takes
@@ -55,7 +55,7 @@ class HolScenario:
         integer("partitions", self.partitions, ge=1)
         integer("consumers", self.consumers, ge=1)
         integer("records", self.records, ge=1)
-        number("rate", self.rate, gt=0)
+        number("produce_rate", self.produce_rate, gt=0)
         number("processing_time", self.processing_time, ge=0)
         number("slow_time", self.slow_time, ge=0)
         if self.slow_index is not None:
@@ -77,7 +77,7 @@ class HolResult:
     scenario: HolScenario
     records: list[tuple[int, float, float]]
 
-    def latencies(self) -> list[float]:
+    def response_times(self) -> list[float]:
         return [done - at for _, at, done in self.records]
 
     def consumers_used(self) -> int:
@@ -106,7 +106,7 @@ def simulate(scenario: HolScenario) -> HolResult:
             env.process(_queue_consumer(env, queue, cost, done))
     env.process(_producer(env, scenario, logs))
     env.run()
-    gap = 1 / scenario.rate
+    gap = 1 / scenario.produce_rate
     return HolResult(scenario, [(scenario.partition_of(i), i * gap, done[i])
                                 for i in range(scenario.records)])
 
@@ -118,7 +118,7 @@ def _producer(env, scenario: HolScenario, logs):
     for i in range(scenario.records):
         yield logs[scenario.partition_of(i)].put(i)
         if i + 1 < scenario.records:
-            yield env.timeout(1 / scenario.rate)
+            yield env.timeout(1 / scenario.produce_rate)
 
 
 def _partition_reader(env, log, member, cost, done):

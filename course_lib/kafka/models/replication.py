@@ -38,7 +38,7 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
 * ``failure_kind="crash"`` (SIGKILL): the machine stops answering; the producer's requests time
   out (``request_timeout``) until the controller fences the broker. ``"controlled"`` (SIGTERM):
   a controlled shutdown tells the controller first, which moves leadership at once — no gap.
-  ``restart_after``: each stopped broker starts again that long after it stopped (with its log,
+  ``down_time``: each stopped broker starts again that long after it stopped (with its log,
   fenced first if the controller had not yet noticed), fetches and rejoins the ISR.
 
 Where the model stops: one partition; no preferred-leader re-election after a restart; a crash
@@ -96,7 +96,7 @@ class ReplicationScenario:
     produce_rate: float = 100.0
     duration: float = 60.0
     first_failure_at: float = 20.0
-    failure_gap: float = 15.0
+    failure_gap_time: float = 15.0
     fetch_interval: float = 0.2
     network_delay: float = 0.001
     session_timeout: float = 9.0
@@ -109,7 +109,7 @@ class ReplicationScenario:
     lost_ack_rate: float = 0.0
     unclean_leader_election: bool = False
     failure_kind: str = "crash"
-    restart_after: float | None = None
+    down_time: float | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -123,7 +123,7 @@ class ReplicationScenario:
         for name in ("produce_rate", "duration", "fetch_interval", "session_timeout",
                      "replica_lag_time_max", "request_timeout", "retry_backoff"):
             number(name, getattr(self, name), gt=0)
-        for name in ("network_delay", "first_failure_at", "failure_gap"):
+        for name in ("network_delay", "first_failure_at", "failure_gap_time"):
             number(name, getattr(self, name), ge=0)
         if self.produce_rate * self.duration > MAX_WRITES:
             raise ValueError(f"produce_rate must be <= {MAX_WRITES:,} / duration = "
@@ -140,8 +140,8 @@ class ReplicationScenario:
         if self.idempotence and self.retries == 0:
             raise ValueError("idempotence requires retries > 0 (got retries=0)")
         one_of("failure_kind", self.failure_kind, FAILURE_KINDS)
-        if self.restart_after is not None:
-            number("restart_after", self.restart_after, gt=0)
+        if self.down_time is not None:
+            number("down_time", self.down_time, gt=0)
         self._check_failures()
 
     def _check_failures(self) -> None:
@@ -171,7 +171,7 @@ class ReplicationScenario:
     def failure_plan(self) -> list[tuple[int | None, float]]:
         """(broker or None for "the leader at that moment", time) for each broker stop."""
         if isinstance(self.broker_failures, int):
-            return [(None, self.first_failure_at + i * self.failure_gap)
+            return [(None, self.first_failure_at + i * self.failure_gap_time)
                     for i in range(self.broker_failures)]
         return sorted(self.broker_failures, key=lambda f: f[1])
 

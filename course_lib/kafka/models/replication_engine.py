@@ -226,15 +226,15 @@ class _Cluster:
             self.fence(b)
         else:
             self.log_event("crash", f"broker {b} crashes{was_leader}")
-            wait = s.session_timeout if s.restart_after is None \
-                else min(s.session_timeout, s.restart_after)
+            wait = s.session_timeout if s.down_time is None \
+                else min(s.session_timeout, s.down_time)
             yield self.env.timeout(wait)
             if not self.fenced[b]:
                 self.fence(b)
         if last:
             self.last_failure_handled = True
-        if s.restart_after is not None:
-            yield self.env.timeout(at + s.restart_after - self.env.now)
+        if s.down_time is not None:
+            yield self.env.timeout(at + s.down_time - self.env.now)
             self.restart(b)
 
     def elect(self, unclean_candidates: Sequence[int]) -> None:
@@ -333,7 +333,7 @@ def simulate_replication(acks: str | int = "all", replication_factor: int = 3,
 
     ``acks`` is any of Kafka's spellings (``0``, ``1``, ``"all"``, ``-1``, ``"-1"``);
     ``options`` are the other :class:`ReplicationScenario` fields (``produce_rate``, ``retries``,
-    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``restart_after``, ...).
+    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``down_time``, ...).
     The result reports ``acknowledged``, ``lost`` (acknowledged, then gone), ``duplicates``,
     ``rejected`` and ``unavailable`` write counts.
     """

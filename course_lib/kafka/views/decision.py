@@ -39,8 +39,8 @@ def _backlog_figure(backlogs: dict[str, list[tuple[float, int]]],
                                  line={"color": colour(i), "width": 2,
                                        "dash": "dot" if style == "message_broker" else "solid"}))
     if s.outage_time > 0:
-        marked(fig, [vrect(s.outage_start, s.outage_end, fillcolor="grey", opacity=0.15,
-                           line={"width": 0})], [top_label(s.outage_start, "consumer down")])
+        marked(fig, [vrect(s.outage_at, s.outage_end_at, fillcolor="grey", opacity=0.15,
+                           line={"width": 0})], [top_label(s.outage_at, "consumer down")])
     return themed(fig, title=f"Backlog at {s.produce_rate:g} msg/s with a "
                              f"{s.outage_time:g} s consumer outage",
                   x_title="time (s)", y_title="messages waiting")
@@ -55,7 +55,8 @@ def tradeoff_table(results: dict[str, IntegrationResult]) -> str:
         x = r.summary()
         ceiling = throughput_ceiling(style, r.scenario)
         lines.append(f"{LABELS[style]:16} {x['delivered']:>9} {x['failed_at_producer']:>7} "
-                     f"{x['p50_latency_ms']:>7} {x['p95_latency_ms']:>7} {x['max_backlog']:>11} "
+                     f"{x['p50_response_time_ms']:>7} {x['p95_response_time_ms']:>7} "
+                     f"{x['max_backlog']:>11} "
                      f"{x['history_for_new_subscriber']:>8} {ceiling:>10.0f}")
     r = next(iter(results.values()))
     lines.append(f"produced: {r.produced}; latency = before the outage; history = messages a "

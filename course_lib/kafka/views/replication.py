@@ -78,7 +78,7 @@ def render_replication(acks: str | int = "1", min_insync_replicas: int = 1,
                        **options: Any) -> tuple[go.Figure, str]:
     """The dashboard's render function: (figure, one-line summary). ``options`` are further
     :class:`~course_lib.kafka.models.replication.ReplicationScenario` fields (``retries``,
-    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``restart_after``, ...)."""
+    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``down_time``, ...)."""
     result = simulate_replication(acks, 3, min_insync_replicas, broker_failures,
                                   fetch_interval=fetch_interval, seed=seed, **options)
     s = result.summary()

@@ -152,8 +152,8 @@ class DetectionMixin:
         yield self.env.timeout(phase)
         while True:
             if server.actual not in DOWN_STATES and server.actual != "hung":
-                latency = server.backlog_time() + server.factor / server.rate
-                server.agent_fraction = agent_fraction(agent, latency)
+                response_time = server.backlog_time() + server.factor / server.rate
+                server.agent_fraction = agent_fraction(agent, response_time)
                 self.reweigh(server)
             yield self.env.timeout(agent.interval)
 

@@ -142,11 +142,11 @@ def _scale_point(policy: str, servers: int, rho: float, service_rate: float,
                                   SCALE_WARMUP + SCALE_WINDOW + SCALE_TAIL, policy,
                                   seed + 1000 * servers))
     end = SCALE_WARMUP + SCALE_WINDOW
-    # an "ok" request always has a latency (None only for failed or in-flight ones)
-    latencies = [r.latency for r in run.requests
+    # an "ok" request always has a response time (None only for failed or in-flight ones)
+    response_times = [r.response_time for r in run.requests
                  if SCALE_WARMUP <= r.arrival_at < end and r.outcome == "ok"
-                 and r.latency is not None]
-    return batch_means(latencies, SCALE_BATCHES)
+                 and r.response_time is not None]
+    return batch_means(response_times, SCALE_BATCHES)
 
 
 @lru_cache(maxsize=8)
@@ -210,7 +210,7 @@ class FailurePrediction:
     def applied_to(self, base: Scenario) -> Scenario:
         """``base`` (the lab's round-robin run) with these checks and this failure of b1."""
         return replace(base, health_check=self.health_check(),
-                       failures=(Failure("b1", at=1.0, kind=self.kind, until=3.5),))
+                       failures=(Failure("b1", at=1.0, kind=self.kind, end_at=3.5),))
 
 
 APPROACHES = ("round_robin", "weighted", "standby")

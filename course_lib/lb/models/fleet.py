@@ -43,11 +43,11 @@ def fleet_runs(fleets: tuple[int, ...] = (1, 5, 20), servers: int = 4, rho: floa
             run = simulate(Scenario(backends, policy, rho * servers * service_rate,
                                     WARMUP + WINDOW + TAIL, health_check=None,
                                     request_timeout=1e6, seed=seed, balancers=b))
-            # an "ok" request always has a latency (None only for failed or in-flight ones)
-            latencies = [r.latency for r in run.requests
+            # an "ok" request always has a response time (None only for failed or in-flight ones)
+            response_times = [r.response_time for r in run.requests
                          if WARMUP <= r.arrival_at < WARMUP + WINDOW and r.outcome == "ok"
-                         and r.latency is not None]
-            points.append(batch_means(latencies, BATCHES))
+                         and r.response_time is not None]
+            points.append(batch_means(response_times, BATCHES))
         out[policy] = tuple(points)
     return out
 

@@ -30,7 +30,7 @@ FAILED_OUTCOMES = ("refused", "reset", "timeout", "no_server")
 
 
 class RequestRecord(NamedTuple):
-    """One request: when it arrived, where it ended, how, and its latency (seconds).
+    """One request: when it arrived, where it ended, how, and its response time (seconds).
 
     Records are named tuples (immutable, like Ciw's data records): a run makes one per request
     and one per attempt, hundreds of thousands in a policy race, and a named tuple is three
@@ -42,7 +42,7 @@ class RequestRecord(NamedTuple):
     backend: str | None
     outcome: str
     finished_at: float | None
-    latency: float | None
+    response_time: float | None
     attempts: int
     idempotent: bool = True  # False: a POST that must not be replayed (Scenario.non_idempotent)
 
@@ -109,9 +109,9 @@ class Result:
     _summaries: dict[float, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def summary(self, since: float = 0.0) -> dict[str, float | int | None]:
-        """Counts and latency statistics of the requests that arrived at or after ``since``.
+        """Counts and response-time statistics of the requests that arrived at or after ``since``.
 
-        Latencies (seconds) are those of successful requests; ``failed`` counts every failure
+        Response times (seconds) are those of successful requests; ``failed`` counts every failure
         outcome, ``in_flight`` the requests still running at the end. Computed once per
         ``since`` (figures and texts ask for the same summary): a copy is returned.
         """
@@ -121,8 +121,9 @@ class Result:
 
     def _summary(self, since: float) -> dict[str, float | int | None]:
         chosen = [r for r in self.requests if r.arrival_at >= since]
-        # an "ok" request always has a latency (None only for failed or in-flight ones)
-        ok = sorted(r.latency for r in chosen if r.outcome == "ok" and r.latency is not None)
+        # an "ok" request always has a response time (None only for failed or in-flight ones)
+        ok = sorted(r.response_time for r in chosen
+                    if r.outcome == "ok" and r.response_time is not None)
         counts = {o: 0 for o in FAILED_OUTCOMES}
         in_flight = retried = 0
         for r in chosen:
@@ -138,7 +139,7 @@ class Result:
             "in_flight": in_flight,
             **counts,
             "retried": retried,
-            "mean_latency": sum(ok) / len(ok) if ok else None,
+            "mean_response_time": sum(ok) / len(ok) if ok else None,
             "p50": _percentile(ok, 0.50),
             "p95": _percentile(ok, 0.95),
             "p99": _percentile(ok, 0.99),
@@ -227,8 +228,8 @@ class Result:
             log = self.belief_log[failure.backend]
             down = next((t for t, up in log if not up and t >= failure.at), None)
             up_at = None
-            if failure.until is not None and down is not None:
-                after = max(failure.until, down)
+            if failure.end_at is not None and down is not None:
+                after = max(failure.end_at, down)
                 up_at = next((t for t, up in log if up and t >= after), None)
             window_end = down if down is not None else math.inf
             failed = sum(
@@ -237,6 +238,6 @@ class Result:
                 and failure.at <= a.sent_at <= window_end
             )
             out.append(Detection(
-                failure.backend, failure.kind, failure.at, down, failure.until, up_at, failed,
+                failure.backend, failure.kind, failure.at, down, failure.end_at, up_at, failed,
             ))
         return out

@@ -133,29 +133,30 @@ class PassiveCheck:
 
 @dataclass(frozen=True)
 class Failure:
-    """A failure injected into backend ``backend`` from ``at`` until ``until`` (or forever).
+    """A failure injected into backend ``backend`` from ``at`` until ``end_at`` (or
+    forever): instants, in seconds from the start of the run (the glossary's ``*_at`` rule).
 
     * ``crash``: the process is gone; connections are refused, requests in flight are reset;
     * ``hang``: the process accepts connections but never answers; requests and checks time out;
     * ``slow``: the service rate is divided by ``factor`` (a degraded disk, a noisy neighbour).
 
-    Recovery at ``until`` is a restart: the backend comes back empty and healthy.
+    Recovery at ``end_at`` is a restart: the backend comes back empty and healthy.
     Validated by the :class:`Scenario` that lists it (errors name ``failures[i]``).
     """
 
     backend: str
     at: float
     kind: str = "crash"
-    until: float | None = None
+    end_at: float | None = None
     factor: float | None = None
 
     def validate(self, where: str = "failure") -> None:
         _non_negative(f"{where}.at", self.at)
         one_of(f"{where}.kind", self.kind, FAILURE_KINDS)
-        if self.until is not None:
-            _number(f"{where}.until", self.until)
-            if not self.until > self.at:
-                raise ValueError(f"{where}.until must be > at={self.at:g} (got {self.until!r})")
+        if self.end_at is not None:
+            _number(f"{where}.end_at", self.end_at)
+            if not self.end_at > self.at:
+                raise ValueError(f"{where}.end_at must be > at={self.at:g} (got {self.end_at!r})")
         if self.kind == "slow":
             if self.factor is None:
                 raise ValueError(f"{where}.factor must be given for kind 'slow' (got None)")
@@ -259,7 +260,7 @@ class Scenario:
                     f"failures[{i}].backend must name a backend ({', '.join(names)}) "
                     f"(got {failure.backend!r})"
                 )
-            end = math.inf if failure.until is None else failure.until
+            end = math.inf if failure.end_at is None else failure.end_at
             for start, stop, j in windows.get(failure.backend, []):
                 if failure.at < stop and start < end:
                     raise ValueError(

@@ -243,9 +243,9 @@ class _Engine(DetectionMixin):
         else:
             server.factor = failure.factor
             self.set_actual(server, "slow")
-        if failure.until is None:
+        if failure.end_at is None:
             return
-        yield self.env.timeout(failure.until - failure.at)
+        yield self.env.timeout(failure.end_at - failure.at)
         if failure.kind == "hang":
             self.drop_all(server, "reset")
         server.factor = 1.0

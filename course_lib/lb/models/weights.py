@@ -11,7 +11,7 @@ course's ``weighted_round_robin``; the simulator applies them to that policy onl
 * ``agent-check`` (a server option): every ``agent-inter`` HAProxy asks a small agent on the
   server for a weight, as a percentage of the configured one. What the agent reports is the
   application's choice; here (:class:`AgentCheck`) it is the latency a new request would see
-  against a ``target``: 100 % while the server keeps up, ``target / latency`` when it falls
+  against a ``target``: 100 % while the server keeps up, ``target / response_time`` when it falls
   behind, never below :data:`MIN_FRACTION` (a server with weight 0 would never be asked again by
   traffic, only by the agent). So a *slow* server, which active checks may never mark down, loses
   traffic in proportion to how slow it is.
@@ -45,7 +45,7 @@ class AgentCheck:
     """An agent on every backend reports a weight every ``interval`` s (HAProxy ``agent-inter``).
 
     The report is 100 % while a new request would finish within ``target`` seconds, and
-    ``target / latency`` beyond (``latency`` = the backlog plus one service time).
+    ``target / response_time`` beyond (``response_time`` = the backlog plus one service time).
     """
 
     interval: float = 1.0
@@ -56,11 +56,11 @@ class AgentCheck:
         _positive("agent.target", self.target)
 
 
-def agent_fraction(agent: AgentCheck, latency: float) -> float:
+def agent_fraction(agent: AgentCheck, response_time: float) -> float:
     """What the agent reports for a server whose next request would take ``latency`` seconds."""
-    if latency <= agent.target:
+    if response_time <= agent.target:
         return 1.0
-    return max(MIN_FRACTION, agent.target / latency)
+    return max(MIN_FRACTION, agent.target / response_time)
 
 
 def slowstart_fraction(slowstart: float, since: float) -> float:

@@ -37,7 +37,7 @@ class LiveRequest:
     sent_at: float
     backend: str | None
     status: int
-    latency: float
+    response_time: float
     error: str = ""
 
     @property
@@ -113,9 +113,9 @@ class LoadGenerator:
             status, backend, error = 0, None, "timeout"
         except OSError as exc:
             status, backend, error = 0, None, type(exc).__name__
-        latency = time.monotonic() - start
+        response_time = time.monotonic() - start
         self.records.append(LiveRequest(i, round(sent_at, 6), backend, status,
-                                        round(latency, 6), error))
+                                        round(response_time, 6), error))
 
     async def _run(self) -> None:
         t0 = self.t0 if self.t0 is not None else time.monotonic()

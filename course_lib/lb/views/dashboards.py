@@ -34,7 +34,7 @@ from course_lib.lb.models.result import Result
 from course_lib.lb.models.scenario import Backend
 from course_lib.lb.views.figures import (
     approach_label,
-    latency_figure,
+    response_time_figure,
     scale_figure,
     timeline_figure,
     utilisation_figure,
@@ -51,11 +51,11 @@ def render_policy_race(arrival_rate: float = 32.0, servers: int = 4, service_rat
     rho = arrival_rate / (servers * service_rate)
     theory = (queueing.mm1_mean_response_time(arrival_rate / servers, service_rate)
               if rho < 1 else None)
-    fig = latency_figure(results, theory, since=WARMUP,
+    fig = response_time_figure(results, theory, since=WARMUP,
                          title=f"{servers} identical servers at ρ = {rho:.2f}")
     text = "  ".join(
         f"{p}: grows without bound" if saturated(p, backends, arrival_rate)
-        else f"{p}: {r.summary(WARMUP)['mean_latency'] * 1000:.0f} ms"
+        else f"{p}: {r.summary(WARMUP)['mean_response_time'] * 1000:.0f} ms"
         for p, r in results.items())
     return fig, f"mean response time — {text}"
 

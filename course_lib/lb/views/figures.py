@@ -32,7 +32,7 @@ from course_lib.ui.viz import (
     themed,
 )
 
-__all__ = ["POLICY_LABELS", "approach_label", "format_requests", "latency_figure",
+__all__ = ["POLICY_LABELS", "approach_label", "format_requests", "response_time_figure",
            "redistribution_figure", "scale_figure", "timeline_figure", "utilisation_figure"]
 
 
@@ -102,16 +102,16 @@ def redistribution_figure(result: Result, title: str) -> go.Figure:
                   legend_title="window")
 
 
-def latency_figure(results: Mapping[str, RunSummaries], theory: float | None = None,
+def response_time_figure(results: Mapping[str, RunSummaries], theory: float | None = None,
                    theory_label: str = "M/M/1 mean (random)", since: float = 0.0,
                    title: str = "Response time by policy") -> go.Figure:
     """Mean, p95 and p99 response time per policy; ``theory`` (seconds) as a dashed line."""
     labels = list(results)
     summaries = [results[k].summary(since=since) for k in labels]
     data = []
-    for i, key in enumerate(("mean_latency", "p95", "p99")):
+    for i, key in enumerate(("mean_response_time", "p95", "p99")):
         values = [v * 1000 if (v := s[key]) is not None else None for s in summaries]
-        data.append(_bar(labels, rounded(values, 2), key.replace("_latency", ""), colour(i)))
+        data.append(_bar(labels, rounded(values, 2), key.replace("_response_time", ""), colour(i)))
     layout: dict = {"barmode": "group"}
     if theory is not None:
         shape, label = _hline(round(theory * 1000, 2), theory_label, "black")
@@ -253,7 +253,7 @@ def format_requests(result: Result, limit: int = 5) -> str:
         tries.setdefault(a.request_id, []).append(f"{a.backend}:{a.outcome}")
     lines = [f"{'id':>3}  {'arrival (s)':>11}  {'latency (ms)':>12}  attempts"]
     for r in result.requests[:limit]:
-        latency = "" if r.latency is None else f"{r.latency * 1000:.1f}"
-        lines.append(f"{r.id:>3}  {r.arrival_at:>11.3f}  {latency:>12}  "
+        response_time = "" if r.response_time is None else f"{r.response_time * 1000:.1f}"
+        lines.append(f"{r.id:>3}  {r.arrival_at:>11.3f}  {response_time:>12}  "
                      + " → ".join(tries.get(r.id, [r.outcome])))
     return "\n".join(lines)

@@ -45,7 +45,7 @@ class Sent(NamedTuple):
     order_id: int
     sent_at: float
     ok: bool
-    latency: float | None
+    response_time: float | None
 
 
 class Processed(NamedTuple):
@@ -82,10 +82,10 @@ def to_records(sent: list[Sent], processed: list[Processed], problem: Problem,
     checkouts, orders = [], []
     for s in sorted(sent, key=lambda s: s.sent_at):
         cause = cause_at(s.sent_at, profile, script)
-        checkouts.append(CheckoutRecord(s.sent_at, s.ok, s.latency if s.ok else None, cause))
+        checkouts.append(CheckoutRecord(s.sent_at, s.ok, s.response_time if s.ok else None, cause))
         if not s.ok:
             continue
-        created = s.sent_at + (s.latency or 0.0)
+        created = s.sent_at + (s.response_time or 0.0)
         if s.order_id in seen:
             orders.append(OrderRecord(s.order_id, created, "delivered", len(seen[s.order_id]),
                                       first[s.order_id] - s.sent_at, cause))

@@ -98,7 +98,8 @@ class LiveRun:
     def to_json(self) -> dict[str, Any]:
         return {"design": self.design.__dict__, "label": self.label, "meta": self.meta,
                 "sent": [[s.order_id, round(s.sent_at, 4), s.ok,
-                          None if s.latency is None else round(s.latency, 5)] for s in self.sent],
+                          None if s.response_time is None else round(s.response_time, 5)]
+                         for s in self.sent],
                 "processed": [[p.order_id, p.partition, p.offset, round(p.processed_at, 4)]
                               for p in self.processed]}
 

@@ -99,8 +99,8 @@ def _scenario(design: Design, problem: Problem, names: list[str]) -> Scenario:
     backends = [Backend(n, service, backup=n == "standby") for n in names]
     return Scenario(tuple(backends), policy=design.policy, arrival_rate=problem.profile.base_rate,
                     duration=problem.profile.duration, retries=design.retries,
-                    health_check=HealthCheck(interval=design.check_interval,
-                                             fall=design.check_fall),
+                    health_check=HealthCheck(interval=design.interval,
+                                             fall=design.fall),
                     request_timeout=problem.work.request_timeout, standby="hot")
 
 
@@ -159,19 +159,20 @@ def _play(design: Design, problem: Problem, seed: int, port: int, backends: Back
     timeout = problem.work.request_timeout * (design.retries + 1) + 2.0
     timers = [at(script.crash_at, f"SIGKILL {names[0]}", lambda: backends.crash(names[0])),
               at(script.hang_at, f"SIGSTOP {hung}", lambda: backends.hang(hung)),
-              at(script.hang_until, f"SIGCONT {hung}", lambda: backends.recover(hung)),
-              at(script.broker_at, f"SIGKILL broker {victim}", lambda: cluster.kill(victim)),
+              at(script.hang_end_at, f"SIGCONT {hung}", lambda: backends.recover(hung)),
+              at(script.broker_crash_at, f"SIGKILL broker {victim}", lambda: cluster.kill(victim)),
               at(script.db_slow_at, f"database {script.db_slow_factor:g}x slower",
                  lambda: write_slow_factor(folder, script.db_slow_factor)),
-              at(script.db_slow_until, "database normal", lambda: write_slow_factor(folder, 1))]
-    back_at = script.broker_at + script.broker_restart_after
+              at(script.db_slow_end_at, "database normal", lambda: write_slow_factor(folder, 1))]
+    back_at = script.broker_crash_at + script.broker_down_time
     try:
         with LoadGenerator(port, rate=1.0, duration=problem.profile.duration, t0=t0,
                            timeout=timeout, path="/checkout", arrivals=schedule,
                            request_for=body) as load:
             # starting processes stays on the main thread (procs: the parent-death signal)
             for when, what, action in sorted([
-                    (script.crash_until, f"restart {names[0]}", lambda: backends.recover(names[0])),
+                    (script.crash_end_at, f"restart {names[0]}",
+                     lambda: backends.recover(names[0])),
                     (back_at, f"restart broker {victim}", lambda: cluster.restart(victim))]):
                 time.sleep(max(0.0, t0 + when - time.monotonic()))
                 action()
@@ -179,7 +180,7 @@ def _play(design: Design, problem: Problem, seed: int, port: int, backends: Back
     finally:
         for timer in timers:
             timer.cancel()
-    sent = [Sent(r.index, r.sent_at, r.ok, r.latency if r.ok else None) for r in load.join()]
+    sent = [Sent(r.index, r.sent_at, r.ok, r.response_time if r.ok else None) for r in load.join()]
     return sent, t0_wall, {"injected": sorted(injected, key=lambda e: e[1]), "victim": victim}
 
 

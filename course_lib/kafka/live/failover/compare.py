@@ -73,7 +73,7 @@ def claims(run: FailoverRun, sim: ReplicationResult) -> list[Claim]:
                 yes_no("another broker became leader", _live_new_leader(run),
                        any(e["kind"] in ("leader_elected", "unclean_leader_elected")
                            and not e["detail"].startswith("broker 0 ") for e in sim.events))]
-    if run.scenario.restart_after is not None:
+    if run.scenario.down_time is not None:
         out.append(yes_no("the restarted broker caught up and rejoined the ISR",
                           _rejoined_after_restart(run.events), _rejoined_after_restart(sim.events)))
     return out

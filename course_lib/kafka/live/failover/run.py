@@ -170,7 +170,7 @@ def _inject(cluster: Any, sc: LiveScenario, roles: dict[str, int], t0: float,
         for b in followers:
             cluster.kill(b, how="stop")
         note("stop", f"SIGSTOP brokers {followers} (the followers)")
-        at(sc.failure_at + sc.freeze_for)
+        at(sc.failure_at + sc.freeze_time)
         cluster.kill(leader)
         note("kill", f"SIGKILL broker {leader} (the leader)")
         for b in followers:
@@ -181,10 +181,10 @@ def _inject(cluster: Any, sc: LiveScenario, roles: dict[str, int], t0: float,
 
 def _restart_dead(cluster: Any, sc: LiveScenario, roles: dict[str, int], t0: float,
                   events: list[dict]) -> None:
-    if sc.restart_after is None:
+    if sc.down_time is None:
         return
     died = sc.leader_dies_at if sc.leader_dies_at is not None else sc.failure_at
-    time.sleep(max(0.0, t0 + died + sc.restart_after - time.monotonic()))
+    time.sleep(max(0.0, t0 + died + sc.down_time - time.monotonic()))
     dead = [b for b in roles.values() if not cluster.running(b)]
     events.append({"at": round(time.monotonic() - t0, 3), "kind": "restart",
                    "detail": f"restart brokers {dead}"})
@@ -251,7 +251,7 @@ def _run(cluster: Any, sc: LiveScenario) -> FailoverRun:
         if problems:
             raise problems[0]
         producer.flush(timeout=sc.delivery_timeout + 5)
-        if sc.restart_after is not None:
+        if sc.down_time is not None:
             with contextlib.suppress(Exception):
                 cluster.wait_for(lambda: len(cluster.isr(topic)) == 3, WAIT_S,
                                  "the restarted brokers to rejoin the ISR", interval_s=POLL_S)

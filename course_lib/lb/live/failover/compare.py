@@ -70,10 +70,10 @@ def expected_failed(result: LiveResult | Result) -> tuple[int, int]:
 def measured_row(live: LiveResult) -> dict:
     """The numbers of one live run: detection, failures, latency before and after."""
     first = live.detections[0]
-    lat_before = [r.latency for r in live.requests if r.ok and r.sent_at < first.failed_at]
+    lat_before = [r.response_time for r in live.requests if r.ok and r.sent_at < first.failed_at]
     after_at = max((d.marked_down_at or math.inf) for d in live.detections)
     end = min((d.recovered_at or math.inf) for d in live.detections)
-    lat_after = [r.latency for r in live.requests if r.ok and after_at <= r.sent_at < end]
+    lat_after = [r.response_time for r in live.requests if r.ok and after_at <= r.sent_at < end]
     return {
         "detection_time": first.detection_time,
         "failed": len(live.failed()),
@@ -88,9 +88,10 @@ def simulated_row(sim: Result) -> dict:
     ok = [r for r in sim.requests if r.outcome == "ok"]
     after_at = max((d.marked_down_at or math.inf) for d in sim.detections)
     end = min((d.recovered_at or math.inf) for d in sim.detections)
-    # an "ok" request always has a latency (None only for failed or in-flight ones)
-    before = [r.latency for r in ok if r.arrival_at < first.failed_at and r.latency is not None]
-    after = [r.latency for r in ok if after_at <= r.arrival_at < end and r.latency is not None]
+    # an "ok" request always has a response time (None only for failed or in-flight ones)
+    timed = [(r.arrival_at, r.response_time) for r in ok if r.response_time is not None]
+    before = [t for at, t in timed if at < first.failed_at]
+    after = [t for at, t in timed if after_at <= at < end]
     return {
         "detection_time": first.detection_time,
         "failed": sim.summary()["failed"],

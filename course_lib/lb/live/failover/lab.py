@@ -87,7 +87,7 @@ class LiveResult:
             "config": self.config, "counters": self.counters,
             # one compact row per request: index, sent_at, backend, status, latency, error
             "requests": [[r.index, round(r.sent_at, 4), r.backend, r.status,
-                          round(r.latency, 5), r.error] for r in self.requests],
+                          round(r.response_time, 5), r.error] for r in self.requests],
             "detections": [asdict(d) for d in self.detections],
             "changes": [asdict(c) for c in self.changes],
             "samples": [asdict(s) for s in self.samples],
@@ -143,8 +143,8 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
     actions: list[tuple[float, int, str, Failure | Operation]] = []
     for i, failure in enumerate(scenario.failures):
         actions.append((failure.at, i, "fail", failure))
-        if failure.until is not None and failure.until < scenario.duration:
-            actions.append((failure.until, i, "recover", failure))
+        if failure.end_at is not None and failure.end_at < scenario.duration:
+            actions.append((failure.end_at, i, "recover", failure))
     for i, op in enumerate(scenario.operations):
         actions.append((op.at, i, "operate", op))
     actions.sort(key=lambda a: a[0])

@@ -48,7 +48,7 @@ def base_scenario(seed: int = 2026) -> Scenario:
     return Scenario(
         backends=tuple(Backend(f"b{i}", service_rate=200.0) for i in (1, 2, 3)),
         policy="round_robin", arrival_rate=100.0, duration=5.0, health_check=CHECKS,
-        failures=(Failure("b1", at=1.0, kind="crash", until=3.5),), retries=0,
+        failures=(Failure("b1", at=1.0, kind="crash", end_at=3.5),), retries=0,
         request_timeout=1.0, service="deterministic", seed=seed,
     )
 
@@ -56,7 +56,7 @@ def base_scenario(seed: int = 2026) -> Scenario:
 def lab_scenarios(seed: int = 2026) -> dict[str, Scenario]:
     """The lesson's runs by name (see the module docstring)."""
     base = base_scenario(seed)
-    hang = replace(base, failures=(Failure("b1", at=1.0, kind="hang", until=3.5),))
+    hang = replace(base, failures=(Failure("b1", at=1.0, kind="hang", end_at=3.5),))
     weighted = replace(base, policy="weighted_round_robin", backends=(
         Backend("b1", 200.0, weight=3), Backend("b2", 200.0, weight=1),
         Backend("b3", 200.0, weight=1)))
