@@ -107,7 +107,8 @@ _DESCRIPTIONS: dict[str, Term] = {
     "loss_percent": Term("a dashboard's knob for loss_probability, in percent of network legs"),
     "servers": Term("how many identical servers sit behind the balancer"),
     "rho": Term("offered load per server, arrival rate / (servers × service rate): ρ < 1 is stable"),
-    "fast_weight": Term("the weight the faster of two unequal servers gets", "weight", "weight"),
+    "fast_weight": Term("the weight the faster of two unequal servers gets", "weight",
+                        "weight"),
     "cache_time": Term("seconds one cache lookup takes (a constant)"),
     # --- Kafka (lessons 04-06, 05b)
     "acks": Term("how many replicas must have a record before the producer is told",
