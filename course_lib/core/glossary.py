@@ -106,7 +106,7 @@ _DESCRIPTIONS: dict[str, Term] = {
     "cache_hit_ratio": Term("share of requests whose data is in the cache"),
     "loss_percent": Term("a dashboard's knob for loss_probability, in percent of network legs"),
     "servers": Term("how many identical servers sit behind the balancer"),
-    "rho": Term("offered load per server, arrival rate / (servers × service rate): ρ < 1 is stable"),
+    "rho": Term("offered load per server, arrival rate / (servers × service rate); stable below 1"),
     "fast_weight": Term("the weight the faster of two unequal servers gets", "weight",
                         "weight"),
     "cache_time": Term("seconds one cache lookup takes (a constant)"),
