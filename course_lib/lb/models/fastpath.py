@@ -65,7 +65,7 @@ def simulate_healthy(scenario: Scenario) -> Result:
     eligible = _eligible(s)
     cold = s.standby == "cold"
     names = s.names
-    policy = make_policy(s.policy, s.weights, seed)
+    policy = make_policy(s.policy, s.weights, seed, "policy-0")  # the simulator's first balancer
     pick = policy.pick
     arrivals = stream(seed, "arrivals")
     gap = arrivals.expovariate

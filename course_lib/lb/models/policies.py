@@ -32,6 +32,8 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Mapping, Sequence
 
+from course_lib.core.engines import stream
+
 __all__ = ["POLICIES", "LeastConnections", "Policy", "PowerOfTwo", "RandomChoice", "RoundRobin",
            "SmoothWeightedRoundRobin", "make_policy"]
 
@@ -141,8 +143,8 @@ class RandomChoice(Policy):
 
     name = "random"
 
-    def __init__(self, seed: int = 0) -> None:
-        self._rng = _random.Random(seed)
+    def __init__(self, rng: _random.Random | None = None) -> None:
+        self._rng = rng if rng is not None else stream(0, "policy")
 
     def pick(self, healthy: Sequence[str], in_flight: Mapping[str, int]) -> str:
         _require(healthy)
@@ -159,8 +161,8 @@ class PowerOfTwo(Policy):
 
     name = "power_of_two"
 
-    def __init__(self, seed: int = 0) -> None:
-        self._rng = _random.Random(seed)
+    def __init__(self, rng: _random.Random | None = None) -> None:
+        self._rng = rng if rng is not None else stream(0, "policy")
 
     def pick(self, healthy: Sequence[str], in_flight: Mapping[str, int]) -> str:
         _require(healthy)
@@ -184,11 +186,13 @@ POLICIES: tuple[str, ...] = (
 )
 
 
-def make_policy(name: str, weights: Mapping[str, float] | None = None, seed: int = 0) -> Policy:
+def make_policy(name: str, weights: Mapping[str, float] | None = None, seed: object = 0,
+                stream_name: str = "policy") -> Policy:
     """A fresh policy object by name (one of :data:`POLICIES`).
 
     ``weights`` (name → weight) is used by ``weighted_round_robin`` only; ``seed`` by the
-    randomised policies (``random``, ``power_of_two``).
+    randomised policies (``random``, ``power_of_two``), which draw from the run's stream
+    ``engines.stream(seed, stream_name)`` (the simulator gives each balancer its own name).
     """
     if name == "round_robin":
         return RoundRobin()
@@ -197,7 +201,7 @@ def make_policy(name: str, weights: Mapping[str, float] | None = None, seed: int
     if name == "least_connections":
         return LeastConnections()
     if name == "random":
-        return RandomChoice(seed)
+        return RandomChoice(stream(seed, stream_name))
     if name == "power_of_two":
-        return PowerOfTwo(seed)
+        return PowerOfTwo(stream(seed, stream_name))
     raise ValueError(f"policy must be one of {', '.join(POLICIES)} (got {name!r})")

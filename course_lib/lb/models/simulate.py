@@ -65,8 +65,8 @@ class _Engine(DetectionMixin):
         self.backups = [sv for sv in self.servers.values() if sv.backup]
         # One policy and one view of the in-flight counts per balancer: with several, each sees
         # only the requests it sent itself (no shared state), as a fleet of HAProxies does.
-        self.policies = [make_policy(scenario.policy, scenario.weights,
-                                     scenario.seed + 7919 * i) for i in range(scenario.balancers)]
+        self.policies = [make_policy(scenario.policy, scenario.weights, scenario.seed,
+                                     f"policy-{i}") for i in range(scenario.balancers)]
         self.policy = self.policies[0]
         self.counts = [{name: 0 for name in self.servers} for _ in self.policies]
         self.in_flight = self.counts[0]
