@@ -1,7 +1,6 @@
 """HAProxy and nginx configuration generated from a Scenario."""
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -16,10 +15,12 @@ from course_lib.lb import (
     nginx_config,
 )
 from course_lib.lb.models.config import nginx_passive
+from course_lib.lb.runtime.haproxy import INSTALL_HINT, haproxy_binary
 
-HAPROXY = shutil.which("haproxy") or (
-    "/usr/sbin/haproxy" if shutil.which("/usr/sbin/haproxy") else None
-)
+#: Found as the lessons find it, so ``COURSE_NO_HAPROXY=1`` hides it here too (a machine without
+#: HAProxy, tried on one with it).
+HAPROXY = haproxy_binary()
+needs_haproxy = pytest.mark.skipif(HAPROXY is None, reason=INSTALL_HINT)
 
 
 def scenario(policy="weighted_round_robin", **kw):
@@ -85,7 +86,7 @@ def test_addresses_must_cover_every_backend():
         haproxy_config(scenario(), addresses={"a": "x:1", "b": "x:2"})
 
 
-@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (apt-get install haproxy)")
+@needs_haproxy
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("extras", [
     {}, {"retries": 2, "passive": PassiveCheck(3, 4.0)},
@@ -158,7 +159,7 @@ def test_nginx_says_non_idempotent_only_when_every_request_may_be_replayed(share
     assert ("non_idempotent;" in location) == (share == 0)
 
 
-@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (apt-get install haproxy)")
+@needs_haproxy
 @pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
 @pytest.mark.parametrize("weights", [(1.5, 2.5), (0.4, 1.0)])
 def test_haproxy_accepts_retry_and_weight_variants(tmp_path, share, weights):
@@ -171,7 +172,7 @@ def test_haproxy_accepts_retry_and_weight_variants(tmp_path, share, weights):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (apt-get install haproxy)")
+@needs_haproxy
 def test_haproxy_accepts_slowstart_and_agent_check(tmp_path):
     from course_lib.lb import AgentCheck
     s = Scenario([Backend("a", 10.0, weight=2, slowstart=10.0), Backend("b", 10.0)],
