@@ -21,8 +21,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from traitlets.config import Config
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
@@ -50,6 +53,19 @@ def tidy(nb) -> None:
         cell["outputs"] = kept
 
 
+def ipc_kernel_config(folder: Path) -> Config:
+    """Kernel-manager settings for a kernel reached over Unix sockets in ``folder``.
+
+    Over TCP (jupyter_client's default) ipykernel 7 logs "Kernel is running over TCP without
+    encryption…" on every start: plain-text loopback traffic that any local user could connect
+    to. A learner can do nothing about it, and over IPC there is nothing to warn about: the
+    sockets are files in a private (0700) folder. ``ip`` must be an absolute path: by default it
+    is ``kernel-ipc`` relative to the current folder, and the kernel runs in the notebook's
+    folder while this process may not.
+    """
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}})
+
+
 def execute(path: Path) -> float:
     """Execute one notebook in place; returns the seconds it took."""
     import nbformat
@@ -58,14 +74,16 @@ def execute(path: Path) -> float:
     os.environ.update(NOTEBOOK_ENV)
     nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()
-    client = NotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
-    )
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="sdl-kernel-") as sockets:
+        client = NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT_S,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            record_timing=False,
+            config=ipc_kernel_config(Path(sockets)),
+        )
+        client.execute()
     tidy(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - started
