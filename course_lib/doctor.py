@@ -32,6 +32,29 @@ PACKAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: Which lessons need which optional system tool, and what happens without it. The doctor's rows
+#: and README.md ("Optional system tools") say the same; tests/test_doctor.py keeps them in step.
+OPTIONAL_TOOLS: dict[str, tuple[tuple[str, ...], str]] = {
+    "HAProxy": (("03b", "07"), "03b's live lab and 07's live run show stored runs"),
+    "Apache Kafka": (("04", "05", "05b", "06", "07"),
+                     "04–06 use the embedded broker; 05b's cluster and 07's live run show "
+                     "stored runs"),
+    "curl": (("01",), "lesson 01 shows the command without running it"),
+    "Chromium": ((), "no lesson needs it: only the real-browser test, which skips"),
+}
+
+
+def needed_by(tool: str) -> str:
+    """``'lessons 03b, 07'`` for a tool of :data:`OPTIONAL_TOOLS`."""
+    lessons = OPTIONAL_TOOLS[tool][0]
+    return ("lesson " if len(lessons) == 1 else "lessons ") + ", ".join(lessons)
+
+
+def without(tool: str) -> str:
+    """What the lessons do without ``tool`` (a sentence for a row's advice)."""
+    return f"without it {OPTIONAL_TOOLS[tool][1]}"
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the doctor's table."""
@@ -84,19 +107,23 @@ def check_widgets() -> Row:
 
 def check_curl() -> Row:
     path = shutil.which("curl")
+    check = f"curl ({needed_by('curl')}: a second client)"
     if path:
-        return Row("curl (lesson 01's second client)", path, OK)
-    return Row("curl (lesson 01's second client)", "not found", WARN,
-               "optional: lesson 01 shows the command without running it")
+        return Row(check, path, OK)
+    return Row(check, "not found", WARN, f"optional: {without('curl')}")
 
 
 def check_haproxy() -> Row:
-    path = shutil.which("haproxy")
+    """Found as the lessons find it (``COURSE_NO_HAPROXY=1`` hides it here too)."""
+    from course_lib.lb.runtime.haproxy import haproxy_binary
+
+    path = haproxy_binary()
+    check = f"HAProxy ({needed_by('HAProxy')}: live runs)"
     if path:
-        return Row("HAProxy (lesson 03b's live lab)", path, OK)
-    return Row("HAProxy (lesson 03b's live lab)", "not found", WARN,
+        return Row(check, path, OK)
+    return Row(check, "not found", WARN,
                "optional: apt-get install haproxy | brew install haproxy | "
-               "conda install -c conda-forge haproxy; without it 03b shows stored results")
+               f"conda install -c conda-forge haproxy; {without('HAProxy')}")
 
 
 def check_java() -> Row:
@@ -106,7 +133,7 @@ def check_java() -> Row:
     java = find_java()
     if java is None:
         return Row("Java ≥ 17 (Apache Kafka)", "none", WARN,
-                   why_no_java() + " Lessons 04–06 then use the embedded broker.")
+                   f"{why_no_java()} {without('Apache Kafka').capitalize()}.")
     return Row("Java ≥ 17 (Apache Kafka)", f"{java.major} ({java.source})", OK)
 
 
@@ -117,7 +144,12 @@ def check_kafka_jars() -> Row:
     if not missing:
         return Row(f"Apache Kafka {jars.KAFKA_VERSION} jars", f"cached in {jars.jar_dir()}", OK)
     return Row(f"Apache Kafka {jars.KAFKA_VERSION} jars", f"{len(missing)} not cached", WARN,
-               "run 'make kafka' once while online (about 45 MB), or lessons fetch them")
+               "run 'make kafka' once while online (about 45 MB), or lessons fetch them; "
+               + without("Apache Kafka"))
+
+
+#: The broker row: the default broker serves 04–06; 05b and 07 start Apache Kafka clusters.
+KAFKA_ROW = "Kafka for lessons 04–06 (05b, 07: Apache)"
 
 
 def check_broker() -> list[Row]:
@@ -133,13 +165,14 @@ def check_broker() -> list[Row]:
         address = chooser.bootstrap_servers()
         seconds = time.perf_counter() - started
     except BrokerError as exc:
-        rows.append(Row("Kafka for lessons 04–06", "unavailable", FAIL, str(exc)))
+        rows.append(Row(KAFKA_ROW, "unavailable", FAIL, str(exc)))
         return rows
     names = {"apache": "Apache Kafka", "embedded": "embedded broker (Tansu)",
              "external": f"your Kafka at {address}"}
     verdict = WARN if chosen.backend == "embedded" and not chooser.requested() else OK
-    rows.append(Row("Kafka for lessons 04–06", names[chosen.backend], verdict,
-                    "" if verdict == OK else f"because {chosen.reason}"))
+    rows.append(Row(KAFKA_ROW, names[chosen.backend], verdict,
+                    "" if verdict == OK else f"because {chosen.reason}; 05b and 07 need "
+                    "Apache Kafka and show stored runs without it"))
     if chosen.backend != "external":
         slow = 20 if chosen.backend == "apache" else 2
         verdict = OK if seconds < slow else WARN
