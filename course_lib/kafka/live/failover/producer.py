@@ -64,12 +64,12 @@ def batching(cluster: Any, linger_ms: int, records: int = 200, rate: float = 400
 
 
 def _batching(cluster: Any, linger_ms: int, records: int, rate: float) -> float:
-    from kafka import KafkaProducer
+    from course_lib.kafka.clients.producer import CourseProducer
 
     topic = create_topic(unique_name("batching"), 1, replication_factor=3,
                          bootstrap_servers=cluster.up_bootstrap_servers())
-    producer = KafkaProducer(bootstrap_servers=cluster.bootstrap_servers, linger_ms=linger_ms,
-                             max_block_ms=10000, request_timeout_ms=5000)
+    producer = CourseProducer(bootstrap_servers=cluster.bootstrap_servers, linger_ms=linger_ms,
+                              max_block_ms=10000, request_timeout_ms=5000)
     try:
         producer.send(topic, b"warm-up").get(timeout=15)   # metadata first
         start = time.monotonic()
@@ -94,11 +94,11 @@ def keyless_partitions(cluster: Any, records: int = 30, partitions: int = 3) -> 
 
 
 def _keyless(cluster: Any, records: int, partitions: int) -> list[int]:
-    from kafka import KafkaProducer
+    from course_lib.kafka.clients.producer import CourseProducer
 
     topic = create_topic(unique_name("keyless"), partitions, replication_factor=3,
                          bootstrap_servers=cluster.up_bootstrap_servers())
-    producer = KafkaProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
+    producer = CourseProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
     try:
         producer.send(topic, b"warm-up").get(timeout=15)
         futures = [producer.send(topic, str(i).encode()) for i in range(records)]
