@@ -22,7 +22,7 @@ export PYTHONHASHSEED  := 0
 .PHONY: lab test unit nbval lint notebooks doctor broker kafka kafka-jars bench clean help
 
 help:
-	@echo "make lab        open the course in JupyterLab (http://$(LAB_IP):$(LAB_PORT)/lab)"
+	@echo "make lab        open the course in JupyterLab (http://$(LAB_IP):$(LAB_PORT)/lab/tree/$(LAB_START))"
 	@echo "make test       lint + types (mypy) + unit tests + nbval over every notebook"
 	@echo "make notebooks  re-execute every notebook in place (after changing a lesson)"
 	@echo "make doctor     check that this machine has what the course needs"
@@ -44,11 +44,19 @@ $(LAB_OVERRIDES): binder/overrides.json $(STAMP)
 	mkdir -p $(dir $@)
 	cp binder/overrides.json $@
 
+# The URL JupyterLab prints is its default_url (with the token): make it lesson 00, a path relative
+# to the served folder, so the learner lands in the first lesson, not on a file list. The file
+# list shows the lessons only: nbval's sanitize rules are hidden (hide_globs replaces
+# jupyter_server's default list, so that list is repeated first). tests/test_make_lab.py.
+LAB_START := 00_start_here.ipynb
+LAB_HIDE  := __pycache__ '*.pyc' '*.pyo' .DS_Store '*~' nbval_sanitize.cfg
+
 lab: $(STAMP) kafka-jars $(LAB_OVERRIDES)
 	@echo "Starting JupyterLab on notebooks/ — open the URL printed below (Ctrl-C stops it)."
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=$(LAB_IP) --port=$(LAB_PORT) \
 	    --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) \
-	    --ServerApp.open_browser=False notebooks/00_start_here.ipynb
+	    --LabApp.default_url=/lab/tree/$(LAB_START) \
+	    $(foreach glob,$(LAB_HIDE),--ContentsManager.hide_globs=$(glob))
 
 # Kafka's jars are fetched once into ~/.cache; offline, the Apache Kafka tests then skip (in CI,
 # where SDL_REQUIRE_APACHE_KAFKA=1, they fail instead) and the lessons use the embedded broker.

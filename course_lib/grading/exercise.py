@@ -118,8 +118,10 @@ class LessonExercises:
             level = self._hints_shown[number] = min(self._hints_shown.get(number, 0) + 1, 3)
         if level not in (1, 2, 3):
             raise ValueError(f"hint level must be 1, 2 or 3 (got {level!r})")
-        more = (f" Run hint({number}) again for {HINT_KINDS[level]}." if level < 3
-                else f" Still stuck? solution({number}) prints the worked solution.")
+        # Name the calls as every lesson's setup cell binds them (``lessonNN as ex``), so the
+        # sentence can be typed as it stands in any lesson.
+        more = (f" Run ex.hint({number}) again for {HINT_KINDS[level]}." if level < 3
+                else f" Still stuck? ex.solution({number}) prints the worked solution.")
         return f"Hint {level} of 3 ({HINT_KINDS[level - 1]}): {ex.hints[level - 1]}{more}"
 
     def hint(self, number: int, level: int | None = None) -> None:

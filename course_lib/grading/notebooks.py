@@ -37,15 +37,16 @@ def _source(cell: Any) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def solution_source(code: str, number: int, accessor: str | None = None) -> str:
-    """The text of a hidden solution cell: comments only, so running it reveals nothing."""
-    name = accessor or "ex"
-    call = (f"{name}.solution({number})" if accessor else
-            f"from course_lib.exercises import lesson{code} as ex; ex.solution({number})")
+def solution_source(number: int) -> str:
+    """The text of a hidden solution cell: comments only, so running it reveals nothing.
+
+    Every lesson's setup cell imports its exercises as ``ex`` (``tests/test_hints_work.py``), so
+    ``ex.hint(n)`` and ``ex.solution(n)`` work as written in any lesson, whatever name the old
+    solution cell used for the lesson module."""
     return (f"# The solution of exercise {number}, when you ask for it: remove the \"# \" "
             "on the last line and run.\n"
-            f"# (Stuck? {name}.hint({number}) gives hints first, one tier at a time.)\n"
-            f"# {call}")
+            f"# (Stuck? ex.hint({number}) gives hints first, one tier at a time.)\n"
+            f"# ex.solution({number})")
 
 
 def is_solution_cell(cell: Any) -> bool:
@@ -66,7 +67,7 @@ def hide_solutions(nb: Any, code: str) -> list[int]:
             raise ValueError(f"lesson {code}: a solution cell that calls no known check: "
                              f"{_source(cell)[:80]!r}")
         number = names[match.group("name")]
-        cell["source"] = solution_source(code, number, match.group("mod"))
+        cell["source"] = solution_source(number)
         cell["outputs"] = []
         cell.get("metadata", {}).get("jupyter", {}).pop("source_hidden", None)
         if cell.get("metadata", {}).get("jupyter") == {}:
