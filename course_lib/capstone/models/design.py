@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from course_lib.core.validate import flag, integer, number, one_of
+from course_lib.core.validate import description, flag, integer, number, one_of
 from course_lib.kafka.models.replication import canonical_acks
 from course_lib.lb.models.policies import POLICIES
 
@@ -39,6 +39,7 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+@description
 @dataclass(frozen=True)
 class Design:
     """The learner's order system (every count per design, times in seconds).

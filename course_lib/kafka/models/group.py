@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 import simpy
 
 from course_lib.core.engines import seeded, stream
-from course_lib.core.validate import integer, number, one_of
+from course_lib.core.validate import description, integer, number, one_of
 
 __all__ = ["GroupResult", "GroupScenario", "LagSample", "consumer_loads", "group_capacity",
            "lag_growth_rate", "range_assignment", "simulate", "simulate_group", "sweep"]
@@ -52,6 +52,7 @@ def range_assignment(partitions: int, consumers: int) -> list[list[int]]:
     return out
 
 
+@description
 @dataclass(frozen=True)
 class GroupScenario:
     """What the system is: traffic, partitions, consumers, work per message, how long to run."""

@@ -72,7 +72,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from course_lib.core.validate import FieldTypeError, flag, indexed, integer, number, one_of
+from course_lib.core.validate import (
+    FieldTypeError,
+    description,
+    flag,
+    indexed,
+    integer,
+    number,
+    one_of,
+)
 
 __all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "THAW_DELAY", "ReplicationResult",
            "ReplicationScenario", "canonical_acks", "scenario_from"]
@@ -93,6 +101,7 @@ def canonical_acks(acks: Any) -> str:
     return _ACKS_SPELLINGS[key]
 
 
+@description
 @dataclass(frozen=True)
 class ReplicationScenario:
     """One partition, its producer and the broker failures (times in seconds)."""
