@@ -97,6 +97,12 @@ class Design:
             raise ValueError(f"idempotence requires acks='all' (got acks={self.acks!r})")
 
     @property
+    def idle_consumers(self) -> int:
+        """Consumers beyond the partition count: legal in Kafka (standbys for a rebalance), but
+        they process nothing, so the score and the checker say how many (lesson 04)."""
+        return max(0, self.consumers - self.partitions)
+
+    @property
     def concurrency(self) -> int:
         """Checkouts one API server works on at once: its workers, capped by its DB pool."""
         return min(self.workers, self.db_pool)
