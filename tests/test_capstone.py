@@ -212,3 +212,18 @@ def test_a_failure_after_the_end_of_the_day_is_refused_naming_both_fields():
     with pytest.raises(ValueError, match=r"^script\.broker_crash_at must be a finite number < "
                                          r"profile\.duration=120 \(got 130\.0\)$"):
         Problem(script=FailureScript(broker_crash_at=130.0))
+
+
+def test_more_consumers_than_partitions_is_accepted_and_the_learner_is_told_how_many_idle():
+    from course_lib.exercises import lesson07
+
+    design = Design(consumers=24, partitions=6)
+    assert design.idle_consumers == 18 and Design().idle_consumers == 0
+    result = evaluate(design, seed=1)
+    assert result.idle_consumers == 18 and result.summary()["idle_consumers"] == 18
+    assert "idle_consumers" not in evaluate(Design(), seed=1).summary()
+    _, text = render_design(consumers=8)  # N+1 has 6 partitions
+    assert text.splitlines()[-1].startswith("2 of 8 consumers idle: ")
+    assert "idle" not in render_design(consumers=6)[1]
+    verdict = lesson07.check_cheapest_design(design)
+    assert not verdict and "18 of 24 consumers idle: " in verdict.message

@@ -127,7 +127,7 @@ def test_consumers_beyond_the_partition_count_add_nothing():
     more = GroupScenario(**{**base.__dict__, "consumers": 9})
     a, b = simulate_group(base, seed=3), simulate_group(more, seed=3)
     assert a.total_lag() == b.total_lag()
-    assert a.summary() == b.summary()
+    assert {**a.summary(), "idle_consumers": 3} == b.summary()  # the same run, 3 said idle
     assert group_capacity(base) == group_capacity(more) == 300
 
 
@@ -183,3 +183,28 @@ def test_dashboard_slider_reruns_the_model():
     assert "GROWS" in board.summary.value
     board.controls["consumers"].value = 3
     assert "stays bounded" in board.summary.value and board.error is None
+
+
+# -- more consumers than partitions: accepted, and the result says how many idle ------------------
+
+@pytest.mark.parametrize(("consumers", "partitions", "idle"), [(24, 6, 18), (7, 6, 1), (6, 6, 0),
+                                                                (2, 6, 0)])
+def test_consumers_beyond_the_partitions_idle_and_the_result_says_how_many(consumers, partitions,
+                                                                           idle):
+    s = GroupScenario(consumers=consumers, partitions=partitions, duration=5.0)  # not rejected
+    r = simulate_group(s)
+    assert s.idle_consumers == r.idle_consumers == idle
+    # the range assignor gives them nothing, which is why they are idle
+    assert sum(not parts for parts in s.assignment()) == idle
+    assert r.summary().get("idle_consumers", 0) == idle  # listed only when some idle
+    assert ("idle_consumers" in r.summary()) == bool(idle)
+
+
+def test_the_dashboard_text_names_the_idle_consumers_and_why():
+    _, text = render_group(consumers=24, partitions=6)
+    assert text.splitlines()[-1] == (
+        "18 of 24 consumers idle: each partition goes to one consumer of the group, so 6 "
+        "partitions keep at most 6 busy; the idle ones are standbys that take over in a "
+        "rebalance (more partitions would put them to work)")
+    _, text = render_group(consumers=6, partitions=6)
+    assert "idle" not in text  # lesson 04's stored twin (2 on 6) keeps its text

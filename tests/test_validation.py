@@ -8,12 +8,17 @@ field replaced. The wording itself (field, rule, value) is pinned in ``test_mess
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import inspect
 import math
+import pkgutil
 import time
 from dataclasses import replace
 
 import pytest
 
+import course_lib
 from course_lib.capstone import Design, Problem, TrafficProfile, Work
 from course_lib.components.models.knee import LoadPoint
 from course_lib.components.models.path import PathKnobs, PathScenario
@@ -219,3 +224,66 @@ def test_valid_values_pass_through():
     assert validate.one_of("acks", 1, (0, 1)) == 1
     assert validate.indexed("failures", 0) == "failures[0]"
     assert validate.flag("idempotence", False) is False
+
+
+# -- unknown fields: "did you mean ..." ------------------------------------------------------------
+
+def _validated_descriptions():
+    """Every frozen dataclass in course_lib that validates itself (``__post_init__`` or
+    ``validate``), found by scanning the package, so a new description gets its row unasked."""
+    found = set()
+    for info in pkgutil.walk_packages(course_lib.__path__, "course_lib."):
+        if ".exercises" in info.name:
+            continue
+        for cls in vars(importlib.import_module(info.name)).values():
+            if (inspect.isclass(cls) and cls.__module__ == info.name
+                    and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+                    and ("__post_init__" in vars(cls) or "validate" in vars(cls))):
+                found.add(cls)
+    return sorted(found, key=lambda c: c.__qualname__)
+
+
+DESCRIBED = _validated_descriptions()
+
+
+def _typo(name: str) -> str:
+    return name + name[-1]  # interval -> intervall, at -> att
+
+
+def test_the_scan_finds_the_descriptions():
+    names = {c.__name__ for c in DESCRIBED}
+    assert {"Design", "Scenario", "Backend", "ReplicationScenario", "GroupScenario"} <= names
+    assert len(DESCRIBED) >= 30
+
+
+@pytest.mark.parametrize("cls", DESCRIBED, ids=lambda c: c.__name__)
+def test_a_misspelt_field_names_the_class_the_field_and_the_closest_fields(cls):
+    fields = [f.name for f in dataclasses.fields(cls) if f.init]
+    name = fields[-1]
+    with pytest.raises(TypeError) as caught:
+        cls(**{_typo(name): 1})
+    message = str(caught.value)
+    assert message.startswith(f"{cls.__name__} has no field {_typo(name)!r}; did you mean ")
+    assert repr(name) in message.split("?")[0]
+    assert message.endswith(f"(fields: {', '.join(fields)})")
+
+
+def test_design_check_intervall_says_interval():
+    with pytest.raises(TypeError, match=r"^Design has no field 'check_intervall'; did you mean "
+                                        r"'interval'\? \(fields: api_servers, "):
+        Design(check_intervall=5)
+
+
+def test_a_name_like_no_field_lists_the_fields_without_a_guess():
+    with pytest.raises(TypeError, match=r"^HealthCheck has no field 'zzz' \(fields: interval, "):
+        HealthCheck(zzz=1)
+
+
+def test_other_type_errors_are_unchanged():
+    with pytest.raises(validate.FieldTypeError, match=r"^health_check.interval must be a finite"):
+        HealthCheck(interval="fast")
+    with pytest.raises(TypeError, match="positional argument"):
+        HealthCheck(1.0, 2.0, 3, 4, 5, 6, 7, 8, 9, 10)
+    assert replace(HealthCheck(), interval=2.0).interval == 2.0
+    with pytest.raises(TypeError, match="did you mean 'interval'"):
+        replace(HealthCheck(), intervall=2.0)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from course_lib.core.validate import FieldTypeError, flag
+from course_lib.core.validate import FieldTypeError, description, flag
 
 __all__ = ["AGREE_MARK", "DISAGREE_MARK", "Claim", "shown"]
 
@@ -58,6 +58,7 @@ def shown(value: object, words: tuple[str, str] = ("yes", "no"), unit: str = "")
     return f"{text} {unit}" if unit else text
 
 
+@description
 @dataclass(frozen=True)
 class Claim:
     """What was claimed, the measured and the simulated value, and whether they agree.

@@ -150,7 +150,8 @@ _DESCRIPTIONS: dict[str, Term] = {
     "crash_after": Term("records a consumer processes before it is killed (a count, not a time)"),
     "failure": Term("which failure a live Kafka run injects (kill or stop brokers)"),
     "failure_at": Term("seconds into a live run when the failure is injected"),
-    "freeze_time": Term("seconds the followers stay frozen (SIGSTOP) before the leader dies"),
+    "freeze_time": Term("seconds the followers stay frozen (SIGSTOP) before the leader dies "
+                        "(the replication model: before its first failure)"),
     "mode": Term("at-least-once (commit after processing) or at-most-once (before)"),
     "records": Term("records a model or lab produces (in a result: one row per record)"),
     "style": Term("how a producer hands work over: direct_api, db_table, message_broker or kafka"),

@@ -66,6 +66,8 @@ RESULTS: dict[str, tuple[str, ...]] = {
     # --- Kafka (lessons 04-06, 05b)
     "produced": ("records (messages) written",),
     "processed": ("records processed by the consumers",),
+    "idle_consumers": ("consumers of a group that own no partition (more consumers than "
+                       "partitions): legal, standbys for a rebalance, but they process nothing",),
     "consumed": ("records read by a consumer",),
     "delivered": ("messages that reached a consumer",),
     "stored": ("records the pipeline wrote into the database",),

@@ -19,13 +19,18 @@ and let it speak).
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-__all__ = ["FieldTypeError", "flag", "indexed", "integer", "number", "one_of"]
+__all__ = ["FieldTypeError", "description", "flag", "indexed", "integer", "number", "one_of",
+           "unknown_field"]
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
 
 
 class FieldTypeError(TypeError, ValueError):
@@ -112,3 +117,37 @@ def flag(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise FieldTypeError(f"{name} must be True or False (got {value!r})")
     return value
+
+
+def unknown_field(cls_name: str, name: str, fields: Sequence[str]) -> str:
+    """``Design has no field 'check_intervall'; did you mean 'check_interval'? (fields: …)``:
+    the closest names first (:func:`difflib.get_close_matches`), then every field."""
+    close = difflib.get_close_matches(name, fields, n=3, cutoff=0.6)
+    hint = ("; did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
+    return f"{cls_name} has no field {name!r}{hint} (fields: {', '.join(fields)})"
+
+
+def description(cls: C) -> C:
+    """Class decorator for a validated description, put *above* ``@dataclass(frozen=True)``: a
+    misspelt keyword (``Design(check_intervall=5)``) raises a ``TypeError`` naming the class,
+    the unknown field and the closest field names, instead of Python's bare "unexpected keyword
+    argument". The generated ``__init__`` is wrapped, not replaced: the happy path costs one
+    extra call and a ``try`` (free in Python 3.11) -- dashboards build thousands of descriptions
+    -- and only a ``TypeError`` from binding the arguments is looked at. mypy keeps reading the
+    dataclass's own constructor (a class decorator does not change the type it sees)."""
+    init = vars(cls)["__init__"]
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    known = frozenset(names)
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, *args, **kwargs)
+        except TypeError:
+            unknown = [k for k in kwargs if k not in known]
+            if unknown:
+                raise TypeError(unknown_field(cls.__name__, unknown[0], names)) from None
+            raise
+
+    cls.__init__ = __init__  # type: ignore[misc]
+    return cls

@@ -20,6 +20,7 @@ from course_lib.capstone.models.score import cost_per_hour, explain
 from course_lib.grading.checks import CheckResult, check_choice
 from course_lib.grading.declare import declarations
 from course_lib.grading.exercise import helpers
+from course_lib.kafka.models.group import idle_note
 
 __all__ = ["HIDDEN_SEEDS", "check_cheapest_design", "check_strict_isr_objective", "hint",
            "solution", "solution_cheapest_design", "solution_strict_isr_objective"]
@@ -94,8 +95,16 @@ def _luck(design: Design) -> str:
 
 
 def _cheapest(answer: Any) -> tuple[bool, str]:
+    """The verdict, and, for a design with more consumers than partitions, how many idle (a
+    legal design, but paid-for consumers that do nothing: lesson 04)."""
     if not isinstance(answer, Design):
         return False, f"Expected a Design(...), got {type(answer).__name__}."
+    ok, message = _cheapest_verdict(answer)
+    idle = idle_note(answer.consumers, answer.partitions)
+    return ok, f"{message}\n{idle[0].upper()}{idle[1:]}." if idle else message
+
+
+def _cheapest_verdict(answer: Design) -> tuple[bool, str]:
     for seed in HIDDEN_SEEDS:
         result = evaluate(answer, seed=seed)
         if not result.meets_slo:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from course_lib.core.validate import flag, integer, number, one_of
+from course_lib.core.validate import description, flag, integer, number, one_of
 from course_lib.kafka.models.replication import canonical_acks
 from course_lib.lb.models.policies import POLICIES
 
@@ -39,6 +39,7 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+@description
 @dataclass(frozen=True)
 class Design:
     """The learner's order system (every count per design, times in seconds).
@@ -94,6 +95,12 @@ class Design:
         object.__setattr__(self, "acks", canonical_acks(self.acks))
         if self.idempotence and self.acks != "all":
             raise ValueError(f"idempotence requires acks='all' (got acks={self.acks!r})")
+
+    @property
+    def idle_consumers(self) -> int:
+        """Consumers beyond the partition count: legal in Kafka (standbys for a rebalance), but
+        they process nothing, so the score and the checker say how many (lesson 04)."""
+        return max(0, self.consumers - self.partitions)
 
     @property
     def concurrency(self) -> int:

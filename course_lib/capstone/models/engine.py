@@ -63,7 +63,7 @@ from course_lib.capstone.models.score import (
     score,
 )
 from course_lib.core.engines import seeded
-from course_lib.core.validate import integer, number
+from course_lib.core.validate import description, integer, number
 from course_lib.kafka.models.group import GroupScenario, group_capacity
 from course_lib.kafka.models.replication import ReplicationScenario
 from course_lib.kafka.models.replication_engine import simulate as simulate_replication
@@ -76,6 +76,7 @@ PRODUCER_RETRIES = 1_000_000  # Kafka's default: retry until delivery.timeout.ms
 DB_SHARE_OF_CONSUMING = 1 / 3
 
 
+@description
 @dataclass(frozen=True)
 class Problem:
     """The whole problem in one value: traffic, failures, work, objectives and prices."""

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from course_lib.core.validate import number
+from course_lib.core.validate import description, number
 
 __all__ = ["FailureScript", "Objectives", "Prices", "TrafficProfile", "Work"]
 
 
+@description
 @dataclass(frozen=True)
 class TrafficProfile:
     """Checkouts per second over ``duration`` seconds: ``base_rate``, and ``base_rate ×
@@ -51,6 +52,7 @@ class TrafficProfile:
         return self.base_rate * (self.peak_factor if peak else 1.0)
 
 
+@description
 @dataclass(frozen=True)
 class FailureScript:
     """What goes wrong, and when (seconds from the start of the day).
@@ -85,6 +87,7 @@ class FailureScript:
         number("db_slow_factor", self.db_slow_factor, ge=1, le=20)
 
 
+@description
 @dataclass(frozen=True)
 class Work:
     """How long each step takes when nothing is wrong (seconds), and the clients' timeouts.
@@ -112,6 +115,7 @@ class Work:
             number(name, getattr(self, name), gt=0)
 
 
+@description
 @dataclass(frozen=True)
 class Objectives:
     """The promise (SLOs): checkouts answered successfully, their p99 latency, no acknowledged
@@ -132,6 +136,7 @@ class Objectives:
         number("freshness_p99_s", self.freshness_p99_s, gt=0)
 
 
+@description
 @dataclass(frozen=True)
 class Prices:
     """Cost per hour of each part, in dollars. ASSUMPTIONS for the lesson, not quotes."""

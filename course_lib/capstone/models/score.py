@@ -106,6 +106,7 @@ class Score:
     breakdown: dict[str, dict[str, int]] = field(repr=False)
     checkouts: int = 0
     source: str = "simulated"
+    idle_consumers: int = 0  # the design's consumers beyond its partitions (paid, never busy)
 
     @property
     def meets_slo(self) -> bool:
@@ -120,7 +121,8 @@ class Score:
                 "freshness_p99_s": (None if self.freshness_p99_s is None
                                     else round(self.freshness_p99_s, 2)),
                 "cost_per_hour": self.cost_per_hour, "meets_slo": self.meets_slo,
-                "failing": ", ".join(self.failing) or "-"}
+                "failing": ", ".join(self.failing) or "-"} | (
+                    {"idle_consumers": self.idle_consumers} if self.idle_consumers else {})
 
     def worst_cause(self, objective: str) -> str | None:
         """The cause that cost ``objective`` the most (None if nothing was counted against it)."""
@@ -172,7 +174,8 @@ def score(records: RunRecords, design: Design, objectives: Objectives | None = N
     ) if bad)
     return Score(availability, p99_ms, lost, duplicates, freshness,
                  cost_per_hour(design, prices), failing,
-                 {c: row for c, row in breakdown.items()}, len(checkouts), records.source)
+                 {c: row for c, row in breakdown.items()}, len(checkouts), records.source,
+                 design.idle_consumers)
 
 
 _WHAT = {"availability": ("availability", "failed checkouts"),

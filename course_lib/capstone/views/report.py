@@ -19,6 +19,7 @@ from course_lib.capstone.models.design import Design
 from course_lib.capstone.models.engine import evaluate
 from course_lib.capstone.models.references import REFERENCE_DESIGNS, cheapest_meeting, pareto_front
 from course_lib.capstone.models.score import CAUSES, Score, explain
+from course_lib.kafka.models.group import idle_note
 from course_lib.ui.viz import FAIL_COLOUR, OK_COLOUR, colour, rounded, themed
 
 __all__ = ["breakdown_figure", "format_rows", "pareto_figure", "render_design"]
@@ -100,4 +101,6 @@ def render_design(api_servers: int = 3, workers: int = 2, consumers: int = 2,
     text = (f"{design.label()}: availability {s['availability']}, p99 {s['p99_ms']} ms, "
             f"lost {s['orders_lost']}, duplicates {s['duplicates']}, freshness p99 "
             f"{s['freshness_p99_s']} s, ${s['cost_per_hour']}/h\n{explain(result)}")
+    idle = idle_note(design.consumers, design.partitions)
+    text += f"\n{idle}" if idle else ""
     return breakdown_figure(result), text

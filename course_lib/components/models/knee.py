@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from course_lib.core.queueing import mm1_mean_response_time
-from course_lib.core.validate import number
+from course_lib.core.validate import description, number
 
 __all__ = ["SERVICE_RATE", "LoadPoint"]
 
 SERVICE_RATE = 10.0  # requests per second one server completes (100 ms per request on average)
 
 
+@description
 @dataclass(frozen=True)
 class LoadPoint:
     """One M/M/1 server (rates per second) at a load it can sustain."""

@@ -30,11 +30,12 @@ import numpy as np
 
 from course_lib.components.models.server import check_count, check_rate
 from course_lib.core.stats import linear_quantile
-from course_lib.core.validate import integer, number
+from course_lib.core.validate import description, integer, number
 
 __all__ = ["PathKnobs", "PathResult", "PathScenario"]
 
 
+@description
 @dataclass(frozen=True)
 class PathScenario:
     """One request path; times in seconds, rates per second (see the module docstring)."""
@@ -111,6 +112,7 @@ class PathScenario:
                 )
 
 
+@description
 @dataclass(frozen=True)
 class PathKnobs:
     """The path as lesson 01's dashboards set it: times in milliseconds, loss in percent.

@@ -27,7 +27,7 @@ import simpy
 from course_lib.components.models.server_fast import server_run
 from course_lib.core.engines import check_engine, stream
 from course_lib.core.stats import batch_means, linear_quantile
-from course_lib.core.validate import integer, number
+from course_lib.core.validate import description, integer, number
 
 __all__ = ["ServerResult", "ServerScenario", "batch_means", "check_rate", "simulate",
            "simulate_server"]  # batch_means: stats
@@ -151,6 +151,7 @@ class ServerResult:
         }
 
 
+@description
 @dataclass(frozen=True)
 class ServerScenario:
     """The description of one run of the M/M/c server: rates, workers, window and seed.

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from course_lib.core.claims import Claim
 from course_lib.core.naming import unique_name
-from course_lib.core.validate import integer, one_of
+from course_lib.core.validate import description, integer, one_of
 from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildTimeout
 from course_lib.kafka.clients.factory import make_consumer
@@ -38,6 +38,7 @@ from course_lib.kafka.runtime.default_broker import bootstrap_servers
 HOW = ("crash", "graceful")
 
 
+@description
 @dataclass(frozen=True)
 class Handover:
     """The description: how the victim goes, and the group's timing settings (ms)."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from course_lib.core.stats import lower_quantile
-from course_lib.core.validate import FieldTypeError, integer, number, one_of
+from course_lib.core.validate import FieldTypeError, description, integer, number, one_of
 
 __all__ = ["SAMPLE_INTERVAL", "STYLES", "Costs", "IntegrationResult", "IntegrationScenario",
            "throughput_ceiling"]
@@ -40,6 +40,7 @@ STYLES = ("direct_api", "db_table", "message_broker", "kafka")
 SAMPLE_INTERVAL = 0.5  # seconds between backlog samples
 
 
+@description
 @dataclass(frozen=True)
 class Costs:
     """Per-message costs (seconds) of each hand-over; illustrative defaults, change freely."""
@@ -62,6 +63,7 @@ class Costs:
         integer("costs.db_batch", self.db_batch, ge=1)
 
 
+@description
 @dataclass(frozen=True)
 class IntegrationScenario:
     """Traffic, consumers, the outage and the late subscriber; ``style`` picks the hand-over."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from course_lib.core.validate import flag, integer, number, one_of
+from course_lib.core.validate import description, flag, integer, number, one_of
 from course_lib.kafka.models.replication import ReplicationScenario, canonical_acks
 from course_lib.kafka.models.settings import LAB_TUNING
 
@@ -47,6 +47,7 @@ REPLICA_LAG_MAX_S = int(LAB_TUNING["replica.lag.time.max.ms"]) / 1000
 FOLLOWER_FETCH_S = 0.02
 
 
+@description
 @dataclass(frozen=True)
 class LiveScenario:
     """A producer, a topic, a failure and a load; times in seconds from the first send."""

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field, replace
 import simpy
 
 from course_lib.core.engines import seeded, stream
-from course_lib.core.validate import integer, number, one_of
+from course_lib.core.validate import description, integer, number, one_of
 
 __all__ = ["GroupResult", "GroupScenario", "LagSample", "consumer_loads", "group_capacity",
-           "lag_growth_rate", "range_assignment", "simulate", "simulate_group", "sweep"]
+           "idle_note", "lag_growth_rate", "range_assignment", "simulate", "simulate_group",
+           "sweep"]
 
 
 def range_assignment(partitions: int, consumers: int) -> list[list[int]]:
@@ -52,6 +53,18 @@ def range_assignment(partitions: int, consumers: int) -> list[list[int]]:
     return out
 
 
+def idle_note(consumers: int, partitions: int) -> str:
+    """The sentence a learner sees when a group has more consumers than partitions ("" when
+    none idle). Not an error: Kafka accepts them, and they are standbys for a rebalance."""
+    idle = max(0, consumers - partitions)
+    if not idle:
+        return ""
+    return (f"{idle} of {consumers} consumers idle: each partition goes to one consumer of the "
+            f"group, so {partitions} partitions keep at most {partitions} busy; the idle ones are "
+            f"standbys that take over in a rebalance (more partitions would put them to work)")
+
+
+@description
 @dataclass(frozen=True)
 class GroupScenario:
     """What the system is: traffic, partitions, consumers, work per message, how long to run."""
@@ -75,6 +88,11 @@ class GroupScenario:
                              f"(got {self.sample_interval!r})")
         one_of("processing", self.processing, ("exponential", "fixed"))
         integer("seed", self.seed, ge=0)
+
+    @property
+    def idle_consumers(self) -> int:
+        """Consumers the range assignor gives no partition (those beyond the partition count)."""
+        return max(0, self.consumers - self.partitions)
 
     @property
     def consumer_rate(self) -> float:
@@ -151,9 +169,16 @@ class GroupResult:
         half = next(i for i, t in enumerate(times) if t >= times[-1] / 2)
         return (lag[-1] - lag[half]) / (times[-1] - times[half])
 
+    @property
+    def idle_consumers(self) -> int:
+        """Consumers with no partition: they process nothing (see :func:`idle_note`)."""
+        return self.scenario.idle_consumers
+
     def summary(self) -> dict[str, float | int | bool]:
+        """The headline numbers; ``idle_consumers`` only when some are (lesson 04's stored
+        summaries predate it, and none of them has more consumers than partitions)."""
         s = self.scenario
-        return {
+        out: dict[str, float | int | bool] = {
             "produced": self.produced,
             "processed": self.processed,
             "final_lag": self.total_lag()[-1],
@@ -165,6 +190,9 @@ class GroupResult:
             "mean_response_time_s": (round(self.response_time_sum / self.processed, 4)
                                      if self.processed else 0),
         }
+        if self.idle_consumers:
+            out["idle_consumers"] = self.idle_consumers
+        return out
 
 
 def simulate_group(scenario: GroupScenario, seed: int | None = None) -> GroupResult:

@@ -31,12 +31,13 @@ from dataclasses import dataclass, replace
 
 import simpy
 
-from course_lib.core.validate import integer, number, one_of
+from course_lib.core.validate import description, integer, number, one_of
 from course_lib.kafka.models.group import range_assignment
 
 HOL_STYLES = ("kafka", "message_broker")
 
 
+@description
 @dataclass(frozen=True)
 class HolScenario:
     """Traffic, partitions and consumers, and the one slow record."""

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from course_lib.core.validate import integer, number, one_of
+from course_lib.core.validate import description, integer, number, one_of
 
 MODES = ("at-least-once", "at-most-once")
 
 
+@description
 @dataclass(frozen=True)
 class QueueLab:
     """The lab's description: how many messages, batch size, when the consumer crashes, the mode."""

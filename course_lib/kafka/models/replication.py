@@ -40,6 +40,13 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   a controlled shutdown tells the controller first, which moves leadership at once — no gap.
   ``down_time``: each stopped broker starts again that long after it stopped (with its log,
   fenced first if the controller had not yet noticed), fetches and rejoins the ISR.
+* ``freeze_time`` (lesson 05b's stale followers): every follower of the first leader freezes
+  (SIGSTOP: no fetches, no heartbeats) that long before the first failure and thaws just after
+  it (``THAW_DELAY``). A freeze longer than ``session_timeout`` gets them fenced, so the ISR
+  shrinks to the leader alone *while stale replicas live*: the one case where
+  ``unclean_leader_election`` decides the outcome (without a freeze, broker failures end the ISR
+  on a live member, or on no live broker at all, and the switch changes nothing). A shorter
+  freeze leaves them in the ISR, behind: a clean election then loses ``acks`` 0/1 writes.
 
 Where the model stops: one partition; no preferred-leader re-election after a restart; a crash
 (not a process exit with a TCP reset), so ``acks=0`` sends to the dead leader vanish silently.
@@ -65,14 +72,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from course_lib.core.validate import FieldTypeError, flag, indexed, integer, number, one_of
+from course_lib.core.validate import (
+    FieldTypeError,
+    description,
+    flag,
+    indexed,
+    integer,
+    number,
+    one_of,
+)
 
-__all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "ReplicationResult", "ReplicationScenario",
-           "canonical_acks", "scenario_from"]
+__all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "THAW_DELAY", "ReplicationResult",
+           "ReplicationScenario", "canonical_acks", "scenario_from"]
 
 ACKS = ("0", "1", "all")  # canonical spellings; -1 and "-1" mean "all"
 FAILURE_KINDS = ("crash", "controlled")
 MAX_WRITES = 1_000_000  # produce_rate × duration above this would take minutes, not seconds
+#: Frozen followers thaw this long after the first failure (the lab's SIGCONT right after the kill).
+THAW_DELAY = 0.05
 _ACKS_SPELLINGS: dict[Any, str] = {"0": "0", "1": "1", "all": "all", "-1": "all",
                                     0: "0", 1: "1", -1: "all"}
 
@@ -84,6 +101,7 @@ def canonical_acks(acks: Any) -> str:
     return _ACKS_SPELLINGS[key]
 
 
+@description
 @dataclass(frozen=True)
 class ReplicationScenario:
     """One partition, its producer and the broker failures (times in seconds)."""
@@ -110,6 +128,7 @@ class ReplicationScenario:
     unclean_leader_election: bool = False
     failure_kind: str = "crash"
     down_time: float | None = None
+    freeze_time: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -143,6 +162,9 @@ class ReplicationScenario:
         if self.down_time is not None:
             number("down_time", self.down_time, gt=0)
         self._check_failures()
+        first = self.failure_plan()[0][1] if self.broker_failures else self.first_failure_at
+        number("freeze_time", self.freeze_time, ge=0, le=first,
+               high_name=f"the first failure at {first:g} s")
 
     def _check_failures(self) -> None:
         failures = self.broker_failures
@@ -174,6 +196,12 @@ class ReplicationScenario:
             return [(None, self.first_failure_at + i * self.failure_gap_time)
                     for i in range(self.broker_failures)]
         return sorted(self.broker_failures, key=lambda f: f[1])
+
+    @property
+    def freeze_window(self) -> tuple[float, float]:
+        """(when the followers freeze, when they thaw) for ``freeze_time > 0``."""
+        first = self.failure_plan()[0][1] if self.broker_failures else self.first_failure_at
+        return first - self.freeze_time, first + THAW_DELAY
 
     @property
     def horizon(self) -> float:

@@ -1,10 +1,7 @@
-"""The engine of the replication model: :func:`simulate` runs a :class:`ReplicationScenario`.
-
-The rules it follows are listed in :mod:`course_lib.kafka.models.replication`. Each call builds
-fresh simpy state and seeded random streams, so a description always gives the same result.
-The producer's send times and the followers' fetch jitter keep their own streams, so changing
-``acks`` or the retry settings leaves the writes themselves unchanged; lost acknowledgements draw
-from a third stream that is only used when ``lost_ack_rate > 0``. (Lesson 05.)
+"""The engine of the replication model: :func:`simulate` runs a :class:`ReplicationScenario`
+by the rules listed in :mod:`course_lib.kafka.models.replication`, in fresh simpy state. Send
+times and fetch jitter keep their own seeded streams, so ``acks`` or retries leave the writes
+unchanged; lost acknowledgements draw from a third, used only when ``lost_ack_rate > 0``. (05.)
 """
 
 from __future__ import annotations
@@ -27,8 +24,7 @@ __all__ = ["TABLE_SETTINGS", "replication_table", "simulate", "simulate_replicat
 
 TABLE_SETTINGS = (  # (acks, replication_factor, min_insync_replicas, broker_failures)
     ("0", 3, 1, 1), ("1", 3, 1, 1), ("all", 3, 2, 1), ("all", 3, 2, 2), ("all", 3, 1, 2),
-    ("all", 1, 1, 1),
-)
+    ("all", 1, 1, 1))
 
 Process = Generator[simpy.Event, Any, None]
 
@@ -40,15 +36,13 @@ class _Cluster:
         self.s = s
         self.env = simpy.Environment()
         # separate streams, so the writes are the same whatever the replication settings
-        self.rng = random.Random(2 * s.seed)
-        self.fetch_rng = random.Random(2 * s.seed + 1)
+        self.rng, self.fetch_rng = random.Random(2 * s.seed), random.Random(2 * s.seed + 1)
         self.ack_rng = stream(s.seed, "lost-acks")
         self.replicas = list(range(s.replication_factor))
-        self.alive = [True] * s.brokers
-        self.fenced = [False] * s.brokers
+        self.alive, self.fenced = [True] * s.brokers, [False] * s.brokers
         self.logs: dict[int, list[int]] = {b: [] for b in self.replicas}
         self.leader: int | None = 0
-        self.epoch = 0
+        self.epoch, self.last_failure_handled = 0, False
         self.isr = set(self.replicas)
         self.caught_up_at = {b: 0.0 for b in self.replicas}
         self.pending: dict[int, tuple[int, int]] = {}  # write id -> (offset, epoch)
@@ -57,7 +51,6 @@ class _Cluster:
         self.events: list[dict] = []
         self.timeline: list[dict] = []
         self.reads = [0, 0, 0]  # served, failed, served after the last failure was handled
-        self.last_failure_handled = False
 
     def log_event(self, kind: str, detail: str) -> None:
         self.events.append({"at": round(self.env.now, 6), "kind": kind, "detail": detail})
@@ -121,10 +114,7 @@ class _Cluster:
             elif not s.idempotence:
                 break
         for wid, error in answers:
-            if error:
-                self.fail(wid, error)
-            else:
-                self.acknowledge(wid)
+            self.fail(wid, error) if error else self.acknowledge(wid)
 
     # -- processes ------------------------------------------------------------------------------
     def producer(self) -> Process:
@@ -268,10 +258,22 @@ class _Cluster:
             self.elect(self.replicas)
         self.settle()
 
-    def restart(self, b: int) -> None:
+    def freeze(self, b: int, at: float, end_at: float) -> Process:
+        """A SIGSTOP: no fetches, no heartbeats, fenced if it outlasts the session; the thaw
+        is a restart without the fencing a new process brings (``freeze_time``)."""
+        yield self.env.timeout(at)
+        self.alive[b] = False
+        self.log_event("freeze", f"broker {b} freezes")
+        yield self.env.timeout(min(self.s.session_timeout, end_at - at))
+        if self.env.now < end_at:
+            self.fence(b)
+        yield self.env.timeout(end_at - self.env.now)
+        self.restart(b, "thaw", "thaws")
+
+    def restart(self, b: int, kind: str = "restart", verb: str = "restarts") -> None:
         """The broker comes back with its log; it leads if the partition was waiting for it."""
         self.alive[b], self.fenced[b] = True, False
-        self.log_event("restart", f"broker {b} restarts")
+        self.log_event(kind, f"broker {b} {verb}")
         if self.leader is None and (b in self.isr or self.s.unclean_leader_election):
             self.elect([b])
         self.settle()
@@ -319,6 +321,9 @@ def simulate(scenario: ReplicationScenario) -> ReplicationResult:
     c.env.process(c.sampler())
     for i, (target, at) in enumerate(plan):
         c.env.process(c.stop(target, at, i == len(plan) - 1))
+    if scenario.freeze_time:
+        for b in c.replicas[1:]:
+            c.env.process(c.freeze(b, *scenario.freeze_window))
     c.last_failure_handled = not plan
     c.env.run(until=scenario.horizon)
     c.final_fates()
@@ -329,21 +334,15 @@ def simulate_replication(acks: str | int = "all", replication_factor: int = 3,
                          min_insync_replicas: int = 1,
                          broker_failures: int | Sequence[tuple[int, float]] = 1,
                          *, seed: int = 0, **options: Any) -> ReplicationResult:
-    """The lesson's entry point: ``simulate_replication("all", 3, 2, broker_failures=1)``.
-
-    ``acks`` is any of Kafka's spellings (``0``, ``1``, ``"all"``, ``-1``, ``"-1"``);
-    ``options`` are the other :class:`ReplicationScenario` fields (``produce_rate``, ``retries``,
-    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``down_time``, ...).
-    The result reports ``acknowledged``, ``lost`` (acknowledged, then gone), ``duplicates``,
-    ``rejected`` and ``unavailable`` write counts.
-    """
+    """The lesson's entry point: ``simulate_replication("all", 3, 2, broker_failures=1)``;
+    ``acks`` in any of Kafka's spellings, ``options`` the other :class:`ReplicationScenario`
+    fields; the result counts ``acknowledged``, ``lost``, ``duplicates``, ``rejected``..."""
     return simulate(scenario_from(acks, replication_factor, min_insync_replicas,
                                   broker_failures, seed=seed, **options))
 
 
 def replication_table(settings: Sequence[tuple[Any, ...]] = TABLE_SETTINGS, seed: int = 0,
                       **options: Any) -> list[dict]:
-    """One summary row per setting: lesson 05's "acknowledged vs lost vs rejected" table
-    (``options`` apply to every row; :func:`~course_lib.kafka.views.replication.format_table`
-    lays it out)."""
+    """One summary row per setting (``options`` apply to every row): lesson 05's table, laid
+    out by :func:`~course_lib.kafka.views.replication.format_table`."""
     return [simulate_replication(*row, seed=seed, **options).summary() for row in settings]

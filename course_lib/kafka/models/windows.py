@@ -25,11 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from course_lib.core.validate import number
+from course_lib.core.validate import description, number
 
 Key = tuple[str | None, int]  # (group key or None, window start in ms)
 
 
+@description
 @dataclass(frozen=True)
 class Windowing:
     """Window size, advance (``None``: tumbling) and grace period, all in milliseconds."""

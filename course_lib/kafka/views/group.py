@@ -17,6 +17,7 @@ from course_lib.kafka.models.group import (
     GroupResult,
     GroupScenario,
     group_capacity,
+    idle_note,
     lag_growth_rate,
     simulate_group,
     sweep,
@@ -78,7 +79,8 @@ def render_group(produce_rate: float = 120.0, consumers: int = 2,
         f"simulated {summary['measured_growth_per_s']:g} msg/s; "
         f"final lag {summary['final_lag']} messages"
     )
-    return lag_figure(result), text
+    idle = idle_note(s.consumers, s.partitions)
+    return lag_figure(result), text + (f"\n{idle}" if idle else "")
 
 
 def capacity_sweep_figure(base: GroupScenario, max_consumers: int, seed: int = 0) -> go.Figure:

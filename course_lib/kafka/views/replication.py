@@ -38,7 +38,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 _MARKED = ("crash", "controlled_shutdown", "leader_elected", "unclean_leader_elected", "offline",
-           "restart")
+           "restart", "freeze", "thaw")
 
 
 def replication_figure(result: ReplicationResult) -> go.Figure:
@@ -78,7 +78,9 @@ def render_replication(acks: str | int = "1", min_insync_replicas: int = 1,
                        **options: Any) -> tuple[go.Figure, str]:
     """The dashboard's render function: (figure, one-line summary). ``options`` are further
     :class:`~course_lib.kafka.models.replication.ReplicationScenario` fields (``retries``,
-    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``down_time``, ...)."""
+    ``idempotence``, ``unclean_leader_election``, ``failure_kind``, ``down_time``, ...);
+    ``freeze_time`` > ``session_timeout`` is what makes ``unclean_leader_election`` matter
+    (the ISR shrinks to the leader while stale followers live)."""
     result = simulate_replication(acks, 3, min_insync_replicas, broker_failures,
                                   fetch_interval=fetch_interval, seed=seed, **options)
     s = result.summary()

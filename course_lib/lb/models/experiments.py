@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from course_lib.core.stats import batch_means
-from course_lib.core.validate import integer, number, one_of
+from course_lib.core.validate import description, integer, number, one_of
 from course_lib.lb.models.policies import POLICIES
 from course_lib.lb.models.result import Result
 from course_lib.lb.models.scenario import Backend, Failure, HealthCheck, Scenario
@@ -111,6 +111,7 @@ SCALE_SERVERS = tuple(range(2, 13))
 SCALE_WARMUP, SCALE_WINDOW, SCALE_TAIL, SCALE_BATCHES = 20.0, 380.0, 10.0, 10
 
 
+@description
 @dataclass(frozen=True)
 class ScaleSetting:
     """Lesson 02's "add servers" dashboard: a server count on the curve, a utilisation ``rho``
@@ -162,6 +163,7 @@ def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:
             Backend("slow2", 10.0)]
 
 
+@description
 @dataclass(frozen=True)
 class UnequalRace:
     """Lesson 02's unequal-servers dashboard: one ``policy`` raced against round-robin on
@@ -187,6 +189,7 @@ class UnequalRace:
 PREDICTED_KINDS = ("crash", "hang")
 
 
+@description
 @dataclass(frozen=True)
 class FailurePrediction:
     """Lesson 03b's prediction dashboard: b1 fails (``crash`` or ``hang``) at 1 s and is back at

@@ -35,11 +35,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from course_lib.core.validate import description
+
 __all__ = ["ACTIONS", "Operation", "runtime_command"]
 
 ACTIONS = ("drain", "maint", "ready", "weight")
 
 
+@description
 @dataclass(frozen=True)
 class Operation:
     """At ``at`` seconds, the operator does ``action`` to ``backend`` (``weight``: a fraction)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from course_lib.core.validate import integer, number, one_of
+from course_lib.core.validate import description, integer, number, one_of
 from course_lib.lb.models.operations import Operation
 from course_lib.lb.models.policies import POLICIES
 from course_lib.lb.models.weights import AgentCheck
@@ -59,6 +59,7 @@ def _int_at_least(name: str, value: object, low: int) -> None:
     integer(name, value, ge=low)
 
 
+@description
 @dataclass(frozen=True)
 class Backend:
     """One server behind the balancer: FIFO, one request at a time, ``service_rate`` per second.
@@ -86,6 +87,7 @@ class Backend:
 
 
 
+@description
 @dataclass(frozen=True)
 class HealthCheck:
     """Active health checks with HAProxy's semantics (``inter``, ``timeout check``, rise, fall).
@@ -115,6 +117,7 @@ class HealthCheck:
         return self.interval if self.timeout is None else self.timeout
 
 
+@description
 @dataclass(frozen=True)
 class PassiveCheck:
     """Passive detection, nginx style: ``max_fails`` failed requests within ``fail_timeout``
@@ -131,6 +134,7 @@ class PassiveCheck:
         _positive("passive.fail_timeout", self.fail_timeout)
 
 
+@description
 @dataclass(frozen=True)
 class Failure:
     """A failure injected into backend ``backend`` from ``at`` until ``end_at`` (or
@@ -166,6 +170,7 @@ class Failure:
 
 
 
+@description
 @dataclass(frozen=True)
 class Scenario:
     """A balancer in front of ``backends``, fed Poisson traffic for ``duration`` seconds.

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from course_lib.core.validate import number
+from course_lib.core.validate import description, number
 
 __all__ = ["MIN_FRACTION", "AgentCheck", "agent_fraction", "slowstart_fraction"]
 
@@ -40,6 +40,7 @@ def _positive(name: str, value: object) -> None:
     number(name, value, gt=0)
 
 
+@description
 @dataclass(frozen=True)
 class AgentCheck:
     """An agent on every backend reports a weight every ``interval`` s (HAProxy ``agent-inter``).
