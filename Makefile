@@ -33,7 +33,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	@# setuptools announces how it made the editable install (a meta path finder) with a warning
+	@# a learner can do nothing about; the install itself is the standard one.
+	PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 # JupyterLab's first start asks whether to fetch Jupyter news, in a toast that covers the lesson:
@@ -49,11 +51,17 @@ $(LAB_OVERRIDES): binder/overrides.json $(STAMP)
 # list shows the lessons only: nbval's sanitize rules are hidden (hide_globs replaces
 # jupyter_server's default list, so that list is repeated first). tests/test_make_lab.py.
 LAB_START := 00_start_here.ipynb
+# Kernels talk to the server over Unix sockets in this private folder rather than TCP: over TCP
+# every kernel start logs "running over TCP without encryption", which a learner can do nothing
+# about. (The socket path must be absolute: kernels run in the notebook's folder.)
+LAB_SOCKETS := $(abspath $(VENV))/run
 LAB_HIDE  := __pycache__ '*.pyc' '*.pyo' .DS_Store '*~' nbval_sanitize.cfg
 
 lab: $(STAMP) kafka-jars $(LAB_OVERRIDES)
 	@echo "Starting JupyterLab on notebooks/ — open the URL printed below (Ctrl-C stops it)."
+	@mkdir -p -m 700 $(LAB_SOCKETS)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=$(LAB_IP) --port=$(LAB_PORT) \
+	    --KernelManager.transport=ipc --KernelManager.ip=$(LAB_SOCKETS)/kernel \
 	    --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,) \
 	    --LabApp.default_url=/lab/tree/$(LAB_START) \
 	    $(foreach glob,$(LAB_HIDE),--ContentsManager.hide_globs=$(glob))

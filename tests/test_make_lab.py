@@ -11,7 +11,9 @@ from the project root as make does, reads the URL it prints and asks the server 
   with JupyterLab's page config naming the notebook as the tree path it opens;
 * the contents API returns lesson 00 as a notebook at that path (the path is relative to the
   served folder, which is what the old command got wrong);
-* the folder's listing shows the lessons and not ``nbval_sanitize.cfg``.
+* the folder's listing shows the lessons and not ``nbval_sanitize.cfg``;
+* a kernel the server starts comes up (idle) over Unix sockets, and nothing in the server's
+  output says "running over TCP without encryption" (a warning a learner can do nothing about).
 """
 
 from __future__ import annotations
@@ -53,7 +55,11 @@ def lab_command(port: int) -> list[str]:
     lines = done.stdout.replace("\\\n", " ").splitlines()
     commands = [ln for ln in lines if re.search(r"/bin/jupyter\s+lab\b", ln)]
     assert len(commands) == 1, f"make -n lab should run jupyter lab once:\n{done.stdout}"
-    return shlex.split(commands[0])
+    argv = shlex.split(commands[0])
+    for arg in argv:  # make lab creates the kernels' socket folder first
+        if arg.startswith("--KernelManager.ip="):
+            Path(arg.split("=", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    return argv
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -101,5 +107,28 @@ def test_make_lab_serves_lesson_00_at_the_url_it_prints(tmp_path):
         _, body = _get(f"{api}/?token={token}")
         listed = {item["name"] for item in json.loads(body)["content"]}
         assert LESSON in listed and "nbval_sanitize.cfg" not in listed, sorted(listed)
+
+        kernels = f"http://127.0.0.1:{port}/api/kernels"
+        request = urllib.request.Request(f"{kernels}?token={token}", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            kernel = json.loads(response.read())
+
+        # The kernel's connection file says how to reach it; a client that gets its kernel_info
+        # reply over that transport proves the kernel came up and talks (Unix sockets here).
+        connection = tmp_path / "runtime" / f"kernel-{kernel['id']}.json"
+        wait_until(connection.exists, 60, "the kernel's connection file", interval_s=0.3)
+        info = json.loads(connection.read_text())
+        assert info["transport"] == "ipc", info
+        from jupyter_client import BlockingKernelClient
+
+        client = BlockingKernelClient(connection_file=str(connection))
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+        finally:
+            client.stop_channels()
+        assert "without encryption" not in log.read_text(errors="replace")
     finally:
         procs.stop(lab, timeout=20)
