@@ -10,7 +10,9 @@ committed:
   and their cells are tagged ``nbval-ignore-output`` anyway (each has a checked twin);
 * ``layout.template`` inside stored plotly figures — large, and it changes between plotly
   releases; the test harness ignores it on comparison too (see ``conftest.py``);
-* per-cell execution timings.
+* per-cell execution timings;
+* the emptied display of a progress line (``course_lib.ui.progress``): no output at all is
+  stored, exactly as before the line existed.
 
 Seeds are the lesson's business (every engine takes ``seed``); this tool makes the environment the
 same on every run so the same seeds give the same text.
@@ -43,6 +45,8 @@ def tidy(nb) -> None:
             data = out.get("data", {})
             if WIDGET_VIEW in data:
                 continue
+            if out.get("output_type") == "display_data" and not data:
+                continue  # a progress line, emptied at its end (course_lib.ui.progress)
             fig = data.get(PLOTLY_JSON)
             if isinstance(fig, dict):
                 fig.get("layout", {}).pop("template", None)

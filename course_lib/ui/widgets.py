@@ -24,6 +24,12 @@ from typing import Any, ClassVar, TypeAlias
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from course_lib.ui import progress
+
+# A notebook that draws the course's figures or dashboards also shows the progress of its long
+# labs and sweeps (labs cannot import ui to ask for it; outside a kernel this changes nothing).
+progress.install()
+
 __all__ = ["Dashboard", "dashboard", "slider", "int_slider", "dropdown"]
 
 RenderResult: TypeAlias = "go.Figure | tuple[go.Figure, str]"
