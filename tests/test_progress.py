@@ -51,6 +51,59 @@ def test_tasks_report_phases_steps_and_nested_tasks_into_one_line():
                    ("live runs", "closed: 2 runs measured")]
 
 
+def test_a_repeated_phase_is_sent_once_and_a_reported_lab_is_one_task():
+    log: list = []
+
+    @progress.reported("lab", "lab done")
+    def lab(n: int) -> int:
+        for _ in range(3):  # a polling wait reports the same text each time round
+            progress.phase("waiting")
+        progress.phase("reading")
+        return n + 1
+
+    with progress.reporting_to(lambda title: Recorder(title, log)):
+        assert lab(1) == 2
+        with pytest.raises(ZeroDivisionError):  # a lab that raises still ends its task
+            progress.reported("failing")(lambda: 1 / 0)()
+    assert lab.__name__ == "lab"
+    assert log == [("lab", "starting"), ("lab", "waiting"), ("lab", "reading"),
+                   ("lab", "closed: lab done"), ("failing", "starting"),
+                   ("failing", "closed: done")]
+
+
+def test_the_course_sweeps_report_each_step():
+    from course_lib.capstone.models.design import Design
+    from course_lib.capstone.models.references import sweep
+    from course_lib.kafka.models.group import GroupScenario
+    from course_lib.kafka.models.group import sweep as group_sweep
+
+    log: list = []
+    with progress.reporting_to(lambda title: Recorder(title, log)):
+        rows = group_sweep(GroupScenario(duration=5.0), [1, 2])
+        sweep([Design()], seed=1)
+    assert [r["consumers"] for r in rows] == [1, 2]
+    assert log == [("sweep", "starting"), ("sweep", "1 consumers, run 1/2"),
+                   ("sweep", "2 consumers, run 2/2"), ("sweep", "closed: 2 group sizes simulated"),
+                   ("sweep", "starting"), ("sweep", "design 1/1"),
+                   ("sweep", "closed: 1 designs scored")]
+
+
+def test_tidy_joins_the_prints_a_progress_line_split():
+    from course_lib.authoring import tidy
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("...")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+                    nbformat.v4.new_output("display_data", data={}),
+                    nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="c\n")]
+    nb.cells = [cell]
+    tidy(nb)
+    assert [(o.get("name"), o.get("text")) for o in nb.cells[0].outputs] == [
+        ("stdout", "a\nb\n"), ("stderr", "warning\n"), ("stdout", "c\n")]
+
+
 def test_outside_a_task_or_a_notebook_nothing_is_reported(capsys, monkeypatch):
     monkeypatch.delenv("SDL_PROGRESS", raising=False)
     progress.phase("nobody listens")

@@ -18,15 +18,18 @@ inside another one reports into the outer line instead of opening a second displ
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Protocol, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 
 class Progress(Protocol):
@@ -109,15 +112,18 @@ class Task:
         self._progress = progress
         self._outer = outer
         self._started = time.monotonic()
+        self._last: str | None = None
 
     def elapsed(self) -> float:
         return time.monotonic() - self._started
 
     def phase(self, text: str) -> None:
-        """Now doing ``text``; a nested task prefixes it with its own title."""
+        """Now doing ``text``; a nested task prefixes it with its own title. A wait that reports
+        from its polling loop repeats itself: the same text again is not sent again."""
         if self._outer is not None:
             self._outer.phase(f"{self.title}: {text}")
-        else:
+        elif text != self._last:
+            self._last = text
             self._progress.update(text, self.elapsed())
 
     def steps(self, items: Iterable[T], label: Callable[[T], str] = str) -> Iterator[T]:
@@ -144,6 +150,18 @@ def task(title: str, summary: str = "done") -> Iterator[Task]:
         _active.reset(token)
         if outer is None:
             current._progress.close(current.summary, current.elapsed())
+
+
+def reported(title: str, summary: str = "done") -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a lab so that every call is one :func:`task`; its body reports with
+    :func:`phase` (no re-indented body, and the task ends however the lab does)."""
+    def decorate(lab: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(lab)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with task(title, summary):
+                return lab(*args, **kwargs)
+        return run
+    return decorate
 
 
 def phase(text: str) -> None:
