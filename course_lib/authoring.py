@@ -10,7 +10,10 @@ committed:
   and their cells are tagged ``nbval-ignore-output`` anyway (each has a checked twin);
 * ``layout.template`` inside stored plotly figures — large, and it changes between plotly
   releases; the test harness ignores it on comparison too (see ``conftest.py``);
-* per-cell execution timings.
+* per-cell execution timings;
+* the emptied display of a progress line (``course_lib.ui.progress``): no output at all is
+  stored, exactly as before the line existed (prints on either side of it, which the display
+  split into two streams, are joined into one again).
 
 Seeds are the lesson's business (every engine takes ``seed``); this tool makes the environment the
 same on every run so the same seeds give the same text.
@@ -41,14 +44,22 @@ def tidy(nb) -> None:
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
-        kept = []
+        kept: list[dict] = []  # the outputs (nbformat nodes) to store
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if WIDGET_VIEW in data:
                 continue
+            if out.get("output_type") == "display_data" and not data:
+                continue  # a progress line, emptied at its end (course_lib.ui.progress)
             fig = data.get(PLOTLY_JSON)
             if isinstance(fig, dict):
                 fig.get("layout", {}).pop("template", None)
+            if (out.get("output_type") == "stream" and kept
+                    and kept[-1].get("output_type") == "stream"
+                    and kept[-1].get("name") == out.get("name")):
+                # a print after a progress line: one stream, as a cell without the line stores
+                kept[-1]["text"] += out["text"]
+                continue
             kept.append(out)
         cell["outputs"] = kept
 

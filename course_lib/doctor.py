@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from course_lib.core import progress
+
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 MIN_PYTHON = (3, 11)
 
@@ -189,12 +191,18 @@ def check_broker() -> list[Row]:
 
 
 def run_checks(kafka: bool = True) -> list[Row]:
-    """Every row of the doctor's table (``kafka=False`` skips the broker checks)."""
-    rows = [check_python()]
-    rows += [check_package(*spec) for spec in PACKAGES]
-    rows += [check_widgets(), check_curl(), check_haproxy(), check_java(), check_kafka_jars()]
-    if kafka:
-        rows += check_broker()
+    """Every row of the doctor's table (``kafka=False`` skips the broker checks).
+
+    Starting the broker takes several seconds: lesson 00's cell shows the checks' progress."""
+    with progress.task("doctor", "checks done") as task:
+        task.phase("Python and packages")
+        rows = [check_python()]
+        rows += [check_package(*spec) for spec in PACKAGES]
+        task.phase("widgets, curl, HAProxy, Java and Kafka's jars")
+        rows += [check_widgets(), check_curl(), check_haproxy(), check_java(), check_kafka_jars()]
+        if kafka:
+            task.phase("the Kafka broker")
+            rows += check_broker()
     return rows
 
 

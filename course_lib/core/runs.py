@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from course_lib.core import progress
+
 __all__ = ["ASKED_STORED", "REFERENCE_MACHINE", "THIS_MACHINE", "Labelled", "RunStore", "dumps",
            "label", "why_stored"]
 
@@ -142,6 +144,8 @@ class RunStore(Generic[R]):
                        why: str | None) -> dict[str, R]:
         """``run(name)`` for each name when ``why`` is None (see :func:`why_stored`), else the
         stored runs, labelled with ``why``."""
-        if why is None:
-            return {name: run(name) for name in names}
+        if why is None:  # live runs take seconds each: say which one is running
+            names = list(names)
+            with progress.task("live runs", f"{len(names)} runs measured") as task:
+                return {name: run(name) for name in task.steps(names)}
         return self.load(names, why=why)

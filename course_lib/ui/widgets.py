@@ -24,6 +24,13 @@ from typing import Any, ClassVar, TypeAlias
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from course_lib.core import progress as core_progress
+from course_lib.ui import progress
+
+# A notebook that draws the course's figures or dashboards also shows the progress of its long
+# labs and sweeps (labs cannot import ui to ask for it; outside a kernel this changes nothing).
+progress.install()
+
 __all__ = ["Dashboard", "dashboard", "slider", "int_slider", "dropdown"]
 
 RenderResult: TypeAlias = "go.Figure | tuple[go.Figure, str]"
@@ -97,16 +104,21 @@ class Dashboard:
         self.render = render
         self.controls = dict(controls)
         self.fixed = dict(fixed or {})
-        self.figure = go.FigureWidget()
-        self.message = widgets.HTML()
-        self.summary = widgets.HTML()
-        self.error: str | None = None
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        knobs = widgets.HBox(list(self.controls.values()),
-                             layout=widgets.Layout(flex_flow="row wrap"))
-        self.widget = widgets.VBox([knobs, self.message, self.figure, self.summary])
-        self.refresh()
+        # A kernel's first figure widget loads plotly's widget bundle (about 3 s, 10 s on a busy
+        # machine) and a first frame may run a sweep: the cell says so while it waits.
+        with core_progress.task("dashboard", "drawn") as task:
+            task.phase("loading the figure widget")
+            self.figure = go.FigureWidget()
+            self.message = widgets.HTML()
+            self.summary = widgets.HTML()
+            self.error: str | None = None
+            for control in self.controls.values():
+                control.observe(self._on_change, names="value")
+            knobs = widgets.HBox(list(self.controls.values()),
+                                 layout=widgets.Layout(flex_flow="row wrap"))
+            self.widget = widgets.VBox([knobs, self.message, self.figure, self.summary])
+            task.phase("drawing the first frame")
+            self.refresh()
         Dashboard.instances.add(self)
 
     def values(self) -> dict[str, Any]:

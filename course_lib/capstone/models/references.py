@@ -18,6 +18,7 @@ from itertools import product
 from course_lib.capstone.models.design import Design
 from course_lib.capstone.models.engine import Problem, evaluate
 from course_lib.capstone.models.score import Score
+from course_lib.core import progress
 
 __all__ = ["REFERENCE_DESIGNS", "cheapest_meeting", "design_grid", "pareto_front",
            "reference_rows", "sweep"]
@@ -54,7 +55,10 @@ def sweep(designs: Iterable[Design], seed: int | None = None,
           problem: Problem | None = None) -> list[tuple[Design, Score]]:
     """Each design with its score, all on the same seed (so they face the same arrivals)."""
     problem = Problem() if problem is None else problem
-    return [(d, evaluate(d, seed=seed, problem=problem)) for d in designs]
+    designs = list(designs)  # lesson 07's grid of 64 takes several seconds: say how far it is
+    with progress.task("sweep", f"{len(designs)} designs scored") as task:
+        return [(d, evaluate(d, seed=seed, problem=problem))
+                for d in task.steps(designs, lambda d: "design")]
 
 
 def pareto_front(scored: Sequence[tuple[Design, Score]]) -> list[tuple[Design, Score]]:

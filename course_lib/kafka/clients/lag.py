@@ -32,6 +32,7 @@ from kafka.errors import (
     NotCoordinatorError,
 )
 
+from course_lib.core import progress
 from course_lib.core.errors import BrokerError, WaitTimeout
 from course_lib.core.waiting import retry
 
@@ -132,14 +133,18 @@ def sample_lag(admin, group_id: str, topic: str, *, interval_s: float = 0.2,
     """
     started = time.monotonic()
     samples: list[tuple[float, dict[int, int]]] = []
-    while True:
-        rows = group_lag(admin, group_id, topic)
-        now = time.monotonic() - started
-        samples.append((now, {r.partition: r.lag for r in rows}))
-        if total_lag(rows) == 0:
-            return samples
-        if now > timeout_s:
-            raise BrokerError(f"lag of group {group_id!r} on {topic!r} still "
-                              f"{total_lag(rows)} after {timeout_s:g} s; are its consumers "
-                              "running?")
-        time.sleep(interval_s)
+    # the group may take many seconds to catch up: the progress line shows the lag falling
+    with progress.task("lag", "the group caught up") as task:
+        while True:
+            rows = group_lag(admin, group_id, topic)
+            now = time.monotonic() - started
+            samples.append((now, {r.partition: r.lag for r in rows}))
+            task.phase(f"{total_lag(rows)} records still to process")
+            if total_lag(rows) == 0:
+                return samples
+            if now > timeout_s:
+                raise BrokerError(f"lag of group {group_id!r} on {topic!r} still "
+                                  f"{total_lag(rows)} after {timeout_s:g} s; are its consumers "
+                                  "running?")
+            time.sleep(interval_s)
+

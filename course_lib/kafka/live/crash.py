@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from course_lib.core import progress
 from course_lib.core.claims import Claim
 from course_lib.core.naming import unique_name
 from course_lib.core.validate import description, integer, one_of
@@ -118,14 +119,21 @@ def measure_handover(handover: Handover, timeout_s: float = 30.0) -> HandoverRes
     deadline = time.monotonic() + timeout_s + handover.session_timeout_ms / 1000
     job = {"kind": "member", "bootstrap": bootstrap_servers(), "topic": topic, "group": group,
            "config": config}
-    with ChildConsumer(job) as victim:
+    # several seconds of joins and timeouts, silent otherwise: say which step is running
+    with progress.task(f"{handover.how} lab", "partitions moved") as task, \
+            ChildConsumer(job) as victim:
+        task.phase("the victim joins the group")
         victim.wait_for("assigned", lambda owned: owned == [0, 1], timeout_s)
+        task.phase("the survivor joins: a rebalance")
         survivor = make_consumer(topic, group_id=group, consumer_timeout_ms=float("inf"),
                                  **config)
         try:
             before = _wait_assignment(survivor, lambda owned: len(owned) == 1, deadline)
             victim_owns = victim.wait_for("assigned", lambda owned: len(owned) == 1, timeout_s)
             gone_at = victim.kill() if handover.how == "crash" else victim.leave()
+            task.phase("the victim is killed (SIGKILL), waiting for its partition to move"
+                       if handover.how == "crash" else
+                       "the victim leaves the group, waiting for its partition to move")
             after = _wait_assignment(survivor, lambda owned: len(owned) == 2, deadline)
             moved = time.monotonic() - gone_at
         finally:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from kafka import TopicPartition
 from kafka.admin import OffsetSpec
 
+from course_lib.core import progress
 from course_lib.core.naming import unique_name
 from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.factory import make_consumer
@@ -64,6 +65,7 @@ class RetentionResult:
                 f"{self.remaining[0]}..{self.remaining[-1]}")
 
 
+@progress.reported("retention", "old segment deleted")  # the broker's check comes seconds later
 def retention_lab(old: int = 40, new: int = 10, retention_ms: int = 60_000,
                   old_age_ms: int = 3_600_000, timeout_s: float = 45.0
                   ) -> RetentionResult | Skipped:
@@ -88,6 +90,7 @@ def retention_lab(old: int = 40, new: int = 10, retention_ms: int = 60_000,
     start_before, end_before = (partition_offsets(topic, OffsetSpec.EARLIEST),
                                 partition_offsets(topic))
     send_records(topic, [(f"k{i}", f"event-{i}", None) for i in range(old, old + new)])
+    progress.phase("waiting for the broker's retention check to delete the old segment")
     wait_until(lambda: partition_offsets(topic, OffsetSpec.EARLIEST) >= old, timeout_s,
                f"retention to delete {topic!r}'s old segment", interval_s=0.2,
                error=PipelineTimeout)

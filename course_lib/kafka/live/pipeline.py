@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 # load_orders is re-exported: lessons and labs call pipeline.load_orders.
+from course_lib.core import progress
 from course_lib.core.data import load_customers
 from course_lib.core.data import load_orders as load_orders
 from course_lib.core.naming import unique_name
@@ -111,9 +112,13 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, produce_rate: float
             db.close()
 
     worker = threading.Thread(target=processor, name="pipeline-processor", daemon=True)
-    worker.start()
-    produce_at_rate(topic, orders, produce_rate, key_field="customer_id")
-    worker.join(timeout_s + 5)
+    # producing at a rate and draining take seconds: say which is running
+    with progress.task("pipeline", f"{len(orders)} orders stored") as task:
+        worker.start()
+        task.phase(f"producing {len(orders)} orders at {produce_rate:g}/s while they are stored")
+        produce_at_rate(topic, orders, produce_rate, key_field="customer_id")
+        task.phase("waiting for the processor to store the last orders")
+        worker.join(timeout_s + 5)
     if failure:
         raise failure[0]
     if worker.is_alive():

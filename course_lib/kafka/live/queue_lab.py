@@ -32,6 +32,7 @@ from pathlib import Path
 
 from kafka import TopicPartition
 
+from course_lib.core import progress
 from course_lib.core.naming import unique_name
 from course_lib.kafka.clients.child_consumer import ChildConsumer
 from course_lib.kafka.clients.factory import make_admin
@@ -121,29 +122,36 @@ def run_queue_lab(lab: QueueLab, db_path: Path | str, timeout_s: float = 60.0) -
     from course_lib.core.data import load_orders
 
     orders = load_orders(limit=lab.messages)
-    topic = create_topic(unique_name("queue"), 1)
-    group = unique_name("queue-workers")
-    offsets = produce_at_rate(topic, orders, float("inf"), key_field="order_id", stamp=False)
-    log_end = max(offsets) + 1
-    deadline = time.monotonic() + timeout_s
-    db = sqlite3.connect(db_path)
-    try:
-        db.execute(SINK_SCHEMA)
-        db.commit()
-        committed_at_crash = resumed = wait = None
-        second_n = 0
-        if lab.crash_after is None:
-            _, first_n, _ = consume_queue(lab, topic, group, db, log_end, None, deadline)
-        else:
-            first_n, killed_at = _crash(lab, topic, group, db_path, log_end, timeout_s)
-            committed_at_crash = committed_offset(group, topic)
-            if committed_at_crash < log_end:
-                resumed, second_n, first_at = consume_queue(lab, topic, group, db, log_end,
-                                                            None, deadline)
-                wait = None if first_at is None else first_at - killed_at
-        rows = db.execute("SELECT last_offset, deliveries FROM sink").fetchall()
-    finally:
-        db.close()
+    # a crash, a session timeout and a restart: seconds of silence otherwise
+    with progress.task(f"{lab.mode} queue", "crash and restart done") as task:
+        task.phase(f"producing {lab.messages} orders")
+        topic = create_topic(unique_name("queue"), 1)
+        group = unique_name("queue-workers")
+        offsets = produce_at_rate(topic, orders, float("inf"), key_field="order_id",
+                                  stamp=False)
+        log_end = max(offsets) + 1
+        deadline = time.monotonic() + timeout_s
+        db = sqlite3.connect(db_path)
+        try:
+            db.execute(SINK_SCHEMA)
+            db.commit()
+            committed_at_crash = resumed = wait = None
+            second_n = 0
+            if lab.crash_after is None:
+                task.phase("consuming")
+                _, first_n, _ = consume_queue(lab, topic, group, db, log_end, None, deadline)
+            else:
+                task.phase(f"consuming until the crash after {lab.crash_after} messages")
+                first_n, killed_at = _crash(lab, topic, group, db_path, log_end, timeout_s)
+                committed_at_crash = committed_offset(group, topic)
+                if committed_at_crash < log_end:
+                    task.phase("restarted: waiting for the dead member's session to expire")
+                    resumed, second_n, first_at = consume_queue(lab, topic, group, db,
+                                                                log_end, None, deadline)
+                    wait = None if first_at is None else first_at - killed_at
+            rows = db.execute("SELECT last_offset, deliveries FROM sink").fetchall()
+        finally:
+            db.close()
     deliveries = [0] * log_end
     for offset, count in rows:
         deliveries[offset] = count

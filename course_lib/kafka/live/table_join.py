@@ -30,6 +30,7 @@ import json
 import time
 from dataclasses import dataclass
 
+from course_lib.core import progress
 from course_lib.core.data import load_customers, load_orders
 from course_lib.core.naming import unique_name
 from course_lib.core.waiting import wait_until
@@ -105,6 +106,7 @@ def _stream_join(orders_topic: str, table: dict[int, str]) -> list[tuple[int, in
     return join(orders, table)
 
 
+@progress.reported("table join", "joined")  # the log cleaner takes seconds: say what we wait for
 def run_table_join(n_orders: int = 400, timeout_s: float = 30.0) -> TableJoinResult:
     """Write the customer changelog to a compacted topic, wait for compaction, join, compare."""
     customers = load_customers()
@@ -112,6 +114,7 @@ def run_table_join(n_orders: int = 400, timeout_s: float = 30.0) -> TableJoinRes
     skip = skipped_on_embedded("topic configs")
     topic = create_topic(unique_name("customers-table"), 1,
                          configs=None if skip else COMPACTION)
+    progress.phase(f"writing {len(history)} changes of {len(customers)} customers")
     send_records(topic, [(str(k), v, None) for k, v in history[:-1]])
     time.sleep(1.2)  # older than segment.ms: the next append closes the segment
     send_records(topic, [(str(k), v, None) for k, v in history[-1:]])
@@ -125,6 +128,7 @@ def run_table_join(n_orders: int = 400, timeout_s: float = 30.0) -> TableJoinRes
         return len(latest[0]) <= expected
 
     if skip is None:
+        progress.phase("waiting for the log cleaner to compact the topic")
         wait_until(compacted, timeout_s, f"the log cleaner to compact {topic!r}", interval_s=0.3,
                    error=PipelineTimeout,
                    detail=lambda: f"{len(latest[0])} records, expected {expected}")
@@ -133,6 +137,7 @@ def run_table_join(n_orders: int = 400, timeout_s: float = 30.0) -> TableJoinRes
     records = latest[0]
     table = {int(str(r.key)): r.value for r in records}  # later records overwrite earlier ones
     orders = load_orders(limit=n_orders)
+    progress.phase(f"joining {n_orders} orders with the table")
     orders_topic = create_topic(unique_name("orders-to-enrich"), 1)
     send_records(orders_topic, [(str(o["order_id"]), json.dumps(o), None) for o in orders])
     return TableJoinResult(topic, len(history), keys, len(records),

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course_lib.core import progress
 from course_lib.core.naming import unique_name
 from course_lib.kafka.clients.factory import make_producer
 from course_lib.kafka.clients.io import Skipped, read_from, skipped_on_embedded
@@ -56,6 +57,7 @@ class TransactionsResult:
                 f"offsets read_committed sees: {[o for o, _ in self.read_committed]}")
 
 
+@progress.reported("transactions", "read back")  # seconds of coordinator round trips
 def run_transactions(transactions=TRANSACTIONS) -> TransactionsResult | Skipped:
     """Run ``transactions`` in order on a fresh topic; read it back at both isolation levels."""
     skip = skipped_on_embedded("transactions")
@@ -66,8 +68,9 @@ def run_transactions(transactions=TRANSACTIONS) -> TransactionsResult | Skipped:
                              key_serializer=StrSerializer(), value_serializer=StrSerializer())
     aborted: list[str] = []
     try:
+        progress.phase("finding the transaction coordinator")
         producer.init_transactions()
-        for values, commit in transactions:
+        for values, commit in progress.steps(transactions, lambda t: "transaction"):
             producer.begin_transaction()
             for value in values:
                 producer.send(topic, key="account-1", value=value)
@@ -79,6 +82,7 @@ def run_transactions(transactions=TRANSACTIONS) -> TransactionsResult | Skipped:
                 aborted.extend(values)
     finally:
         producer.close(timeout=10)
+    progress.phase("reading back at both isolation levels")
     committed = read_from(topic, isolation_level="read_committed")
     everything = read_from(topic, isolation_level="read_uncommitted")
     return TransactionsResult(topic, tuple(aborted),

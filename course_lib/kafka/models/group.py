@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import simpy
 
+from course_lib.core import progress
 from course_lib.core.engines import seeded, stream
 from course_lib.core.validate import description, integer, number, one_of
 
@@ -266,9 +267,11 @@ def sweep(base: GroupScenario, consumers: Sequence[int], seed: int | None = None
     ``seed`` (kept for one release) overrides ``base.seed``."""
     base = seeded(base, seed)
     rows = []
-    for n in consumers:
-        r = simulate(replace(base, consumers=n)).summary()
-        rows.append({"consumers": n, "capacity_per_s": r["capacity_per_s"],
-                     "theory_growth_per_s": r["theory_growth_per_s"],
-                     "measured_growth_per_s": r["measured_growth_per_s"]})
+    consumers = list(consumers)  # lesson 04's sweep of 9 takes seconds: say how far it is
+    with progress.task("sweep", f"{len(consumers)} group sizes simulated") as task:
+        for n in task.steps(consumers, lambda n: f"{n} consumers, run"):
+            r = simulate(replace(base, consumers=n)).summary()
+            rows.append({"consumers": n, "capacity_per_s": r["capacity_per_s"],
+                         "theory_growth_per_s": r["theory_growth_per_s"],
+                         "measured_growth_per_s": r["measured_growth_per_s"]})
     return rows

@@ -33,7 +33,7 @@ import weakref
 from pathlib import Path
 from typing import Literal
 
-from course_lib.core import procs
+from course_lib.core import procs, progress
 from course_lib.core.loopback import free_port
 from course_lib.kafka.runtime import jars
 from course_lib.kafka.runtime.cluster_config import (
@@ -125,10 +125,12 @@ class KafkaCluster(ClusterObserver):
         specs = plan_nodes(self.brokers, self.root, ports)
         self.nodes = {spec.node_id: spec for spec in specs}
         _live.add(self)
-        try:
+        try:  # the phases go to the lab's progress line, if one is open (seconds each)
+            progress.phase(f"formatting {len(specs)} Kafka nodes")
             self._format(specs)
             for spec in specs:
                 self._spawn(spec)
+            progress.phase(f"starting {self.brokers} broker{'s' * (self.brokers != 1)}")
             self.wait_ready(self.ready_timeout_s)
         except BaseException:
             self.stop()

@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from course_lib.core import procs
+from course_lib.core import procs, progress
 from course_lib.core.errors import BrokerError
 from course_lib.kafka.runtime import jars
 from course_lib.kafka.runtime.cluster import ClusterError, KafkaCluster
@@ -77,11 +77,14 @@ def _apache_cluster() -> KafkaCluster:
     if cluster is not None and not cluster.running(1):
         print("Kafka: the course's Apache Kafka broker had stopped; restarting it on its data.",
               flush=True)
-        cluster.restart(1)
+        with progress.task("Apache Kafka", "1 broker restarted"):
+            progress.phase("restarting the broker")
+            cluster.restart(1)
     if cluster is None:
         cluster = KafkaCluster(brokers=1, auto_create_topics=True)  # stock: see settings.py
-        try:
-            cluster.start()
+        try:  # several seconds on the first call of a lesson: say so on its progress line
+            with progress.task("Apache Kafka", "1 broker ready"):
+                cluster.start()
         except (ClusterError, jars.JarsError, OSError) as exc:
             raise BrokerError(f"Apache Kafka did not start: {exc}") from exc
         _cluster.current = cluster

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from course_lib.core import progress
 from course_lib.core.stats import batch_means
 from course_lib.core.validate import description, integer, number, one_of
 from course_lib.lb.models.policies import POLICIES
@@ -152,9 +153,12 @@ def _scale_point(policy: str, servers: int, rho: float, service_rate: float,
 
 @lru_cache(maxsize=8)
 def scale_curves(rho: float, service_rate: float, seed: int) -> dict[str, tuple]:
-    """Memoised (runs are deterministic): policy → ((mean, SE) for each of SCALE_SERVERS)."""
-    return {p: tuple(_scale_point(p, n, rho, service_rate, seed) for n in SCALE_SERVERS)
-            for p in COMPARED}
+    """Memoised (runs are deterministic): policy → ((mean, SE) for each of SCALE_SERVERS).
+
+    A miss takes seconds (a million requests): lesson 02's cell shows which policy is running."""
+    with progress.task("scale sweep", f"{len(COMPARED)} policies simulated") as task:
+        return {p: tuple(_scale_point(p, n, rho, service_rate, seed) for n in SCALE_SERVERS)
+                for p in task.steps(COMPARED)}
 
 
 def unequal_backends(fast_weight: float = 1.0) -> list[Backend]:

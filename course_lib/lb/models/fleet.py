@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from course_lib.core import progress
 from course_lib.core.stats import batch_means
 from course_lib.lb.models.scenario import Backend, Scenario
 from course_lib.lb.models.simulate import simulate
@@ -37,17 +38,18 @@ def fleet_runs(fleets: tuple[int, ...] = (1, 5, 20), servers: int = 4, rho: floa
             raise ValueError(f"fleets must be integers from 1 to 1000 (got {b!r})")
     backends = tuple(Backend(f"s{i + 1}", service_rate) for i in range(servers))
     out = {}
-    for policy in FLEET_POLICIES:
-        points = []
-        for b in fleets:
-            run = simulate(Scenario(backends, policy, rho * servers * service_rate,
-                                    WARMUP + WINDOW + TAIL, health_check=None,
-                                    request_timeout=1e6, seed=seed, balancers=b))
-            # an "ok" request always has a response time (None only for failed or in-flight ones)
-            response_times = [r.response_time for r in run.requests
-                         if WARMUP <= r.arrival_at < WARMUP + WINDOW and r.outcome == "ok"
-                         and r.response_time is not None]
-            points.append(batch_means(response_times, BATCHES))
-        out[policy] = tuple(points)
+    with progress.task("fleet sweep", f"{len(FLEET_POLICIES)} policies simulated") as task:
+        for policy in task.steps(FLEET_POLICIES):  # seconds in all: say which one runs
+            points = []
+            for b in fleets:
+                run = simulate(Scenario(backends, policy, rho * servers * service_rate,
+                                        WARMUP + WINDOW + TAIL, health_check=None,
+                                        request_timeout=1e6, seed=seed, balancers=b))
+                # an "ok" request always has a response time (None only for failed or
+                # in-flight ones)
+                response_times = [r.response_time for r in run.requests
+                                  if WARMUP <= r.arrival_at < WARMUP + WINDOW
+                                  and r.outcome == "ok" and r.response_time is not None]
+                points.append(batch_means(response_times, BATCHES))
+            out[policy] = tuple(points)
     return out
-

@@ -54,7 +54,7 @@ from course_lib.capstone.models.engine import Problem, evaluate
 from course_lib.capstone.models.problem import TrafficProfile
 from course_lib.capstone.models.references import REFERENCE_DESIGNS
 from course_lib.capstone.runtime.db import connect, deliveries, owned_partitions, write_slow_factor
-from course_lib.core import procs
+from course_lib.core import procs, progress
 from course_lib.core.naming import unique_name
 from course_lib.core.runs import REFERENCE_MACHINE, why_stored
 from course_lib.kafka.clients.topics import create_topic
@@ -204,7 +204,9 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
                          f"many brokers (the cluster passed has {len(cluster.broker_ids)})")
     simulated = evaluate(design, seed, day)
     started = time.perf_counter()
-    with contextlib.ExitStack() as stack:
+    # about a minute of silence otherwise: each phase goes to the notebook's progress line
+    with progress.task("live run", f"{design.label()} measured") as task, \
+            contextlib.ExitStack() as stack:
         if cluster is None:
             cluster = stack.enter_context(KafkaCluster(brokers=design.replication_factor))
         folder = Path(tempfile.mkdtemp(prefix="sdl-capstone-"))
@@ -217,6 +219,7 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
         _consumers(stack, design, day, folder, cluster.bootstrap_servers, topic)
         names = [f"api{i + 1}" for i in range(design.api_servers)]
         names += ["standby"] if design.standby != "none" else []
+        task.phase(f"starting {len(names)} API servers, {design.consumers} consumers and HAProxy")
         backends = stack.enter_context(Backends(
             len(names), names=names, argv_for=_api_argv(design, day, folder,
                                                          cluster.bootstrap_servers, topic)))
@@ -226,10 +229,13 @@ def run_live(design: Design, seed: int = 0, *, cluster: KafkaCluster | None = No
                                 frontend_port=port, socket_path=proxy.socket_path))
         proxy.wait_all_up(timeout=15)
         every = set(range(design.partitions))
+        task.phase("waiting for the consumer group to own every partition")
         cluster.wait_for(lambda: owned_partitions(folder / "shop.db") == every,
                          READY_TIMEOUT_S, "the consumer group to own every partition", 0.2)
+        task.phase(f"playing the {day.profile.duration:g} s day with its failures")
         sent, t0_wall, meta = _play(design, day, seed, port, backends, cluster, topic, folder)
         wanted = {s.order_id for s in sent if s.ok}
+        task.phase("waiting for the last orders")
         with contextlib.suppress(ClusterError):  # what is missing by then counts as lost
             cluster.wait_for(lambda: wanted <= {row[0] for row in deliveries(folder / "shop.db")},
                              drain_timeout_s, "the last orders", 0.2)

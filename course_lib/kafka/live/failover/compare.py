@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from course_lib.core import progress as core_progress
 from course_lib.core.claims import Claim
 from course_lib.core.runs import RunStore
 from course_lib.core.runs import label as run_label
@@ -165,8 +166,10 @@ def run_all(cluster: Any, scenarios: dict[str, LiveScenario],
     from course_lib.kafka.runtime.jars import KAFKA_VERSION
 
     runs = {}
-    with quiet_client_logs():
-        for name, sc in scenarios.items():
+    with quiet_client_logs(), core_progress.task("live runs", f"{len(scenarios)} runs measured"
+                                                 ) as task:
+        for name in task.steps(scenarios):
+            sc = scenarios[name]
             if progress:
                 progress(name)
             heal(cluster)
@@ -221,7 +224,9 @@ def start_lab_cluster(attempts: int = 2) -> tuple[Any, str]:
     note = ""
     for attempt in range(1, attempts + 1):
         try:
-            return KafkaCluster(brokers=3).start(), note
+            with core_progress.task("Apache Kafka", "3 brokers ready") as task:
+                task.phase("starting 3 brokers" + (f" (attempt {attempt})" if attempt > 1 else ""))
+                return KafkaCluster(brokers=3).start(), note
         except ClusterError as exc:
             if attempt == attempts:
                 raise

@@ -19,6 +19,7 @@ import math
 import time
 from typing import Any
 
+from course_lib.core import progress
 from course_lib.core.naming import unique_name
 from course_lib.kafka.clients.topics import create_topic
 from course_lib.kafka.live.failover.run import quiet_client_logs
@@ -59,19 +60,23 @@ def producer_defaults() -> list[list[str]]:
 
 def batching(cluster: Any, linger_ms: int, records: int = 200, rate: float = 400.0) -> float:
     """Average records per produce request when sending ``records`` at ``rate`` per second."""
-    with quiet_client_logs():
+    # a topic on 3 brokers and half a second of paced sends: seconds per call
+    with quiet_client_logs(), progress.task(f"linger_ms={linger_ms}", "batches measured"):
         return _batching(cluster, linger_ms, records, rate)
 
 
 def _batching(cluster: Any, linger_ms: int, records: int, rate: float) -> float:
     from course_lib.kafka.clients.producer import CourseProducer
 
+    progress.phase("creating a topic on 3 brokers")
     topic = create_topic(unique_name("batching"), 1, replication_factor=3,
                          bootstrap_servers=cluster.up_bootstrap_servers())
     producer = CourseProducer(bootstrap_servers=cluster.bootstrap_servers, linger_ms=linger_ms,
                               max_block_ms=10000, request_timeout_ms=5000)
     try:
+        progress.phase("fetching the new topic's metadata")
         producer.send(topic, b"warm-up").get(timeout=15)   # metadata first
+        progress.phase(f"sending {records} records at {rate:g}/s")
         start = time.monotonic()
         for i in range(records):
             time.sleep(max(0.0, start + i / rate - time.monotonic()))
@@ -89,17 +94,19 @@ def _metric(producer: Any, name: str) -> float:
 
 def keyless_partitions(cluster: Any, records: int = 30, partitions: int = 3) -> list[int]:
     """The partition each of ``records`` keyless records went to (a 3-partition topic)."""
-    with quiet_client_logs():
+    with quiet_client_logs(), progress.task("keyless records", "partitions read"):
         return _keyless(cluster, records, partitions)
 
 
 def _keyless(cluster: Any, records: int, partitions: int) -> list[int]:
     from course_lib.kafka.clients.producer import CourseProducer
 
+    progress.phase("creating a topic on 3 brokers")
     topic = create_topic(unique_name("keyless"), partitions, replication_factor=3,
                          bootstrap_servers=cluster.up_bootstrap_servers())
     producer = CourseProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
     try:
+        progress.phase(f"sending {records} keyless records")
         producer.send(topic, b"warm-up").get(timeout=15)
         futures = [producer.send(topic, str(i).encode()) for i in range(records)]
         return [f.get(timeout=15).partition for f in futures]

@@ -40,6 +40,7 @@ from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import MemberState
 
+from course_lib.core import progress
 from course_lib.core.errors import BrokerError, WaitTimeout
 from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.factory import make_consumer
@@ -211,15 +212,18 @@ class ConsumerGroupLab:
         """Block until :meth:`stable` with the same assignments 0.5 s apart; returns them."""
         def settled() -> list[list[int]] | None:
             self._raise_errors()
+            members = self.active()
+            task.phase(f"{sum(m.joined for m in members)} of {len(members)} members joined")
             if not self.stable():
                 return None
             seen = self.assignments()
             time.sleep(0.5)
             return seen if self.stable() and self.assignments() == seen else None
 
-        try:
-            return wait_until(settled, timeout_s, f"group {self.group_id!r} to settle",
-                              interval_s=0.05)
+        try:  # a join or a rebalance takes seconds: the progress line shows who has joined
+            with progress.task("consumer group", "the group settled") as task:
+                return wait_until(settled, timeout_s, f"group {self.group_id!r} to settle",
+                                  interval_s=0.05)
         except WaitTimeout as exc:
             raise BrokerError(
                 f"group {self.group_id!r} did not settle within {timeout_s:g} s "

@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from course_lib.core import progress
 from course_lib.core.naming import unique_name
 from course_lib.core.waiting import wait_until
 from course_lib.kafka.clients.child_consumer import ChildConsumer, ChildTimeout
@@ -56,12 +57,16 @@ class RebalanceStops:
 def rebalance_stops(assignor: str, partitions: int = 6) -> RebalanceStops:
     """Two members, then a third; count the partitions the first two revoke (stop reading)."""
     topic = create_topic(unique_name("rebalance"), partitions)
-    with ConsumerGroupLab(topic, unique_name(f"{assignor}-group"), partitions,
-                          assignor=assignor) as lab:
-        for _ in range(2):  # one at a time: each join its own rebalance
+    # three joins of seconds each, silent otherwise: say which member is joining
+    with progress.task(f"{assignor} rebalances", "3 members joined") as task, \
+            ConsumerGroupLab(topic, unique_name(f"{assignor}-group"), partitions,
+                             assignor=assignor) as lab:
+        for i in range(2):  # one at a time: each join its own rebalance
+            task.phase(f"member {i + 1} of 3 joins")
             lab.add_consumer()
             before = lab.wait_until_stable()
         lab.forget_revocations()
+        task.phase("member 3 of 3 joins")
         lab.add_consumer()
         after = lab.wait_until_stable()
         stopped = lab.revoked([0, 1])
@@ -125,24 +130,32 @@ def restart_member(static: bool, session_timeout_ms: int = 6000,
     child_config = {**config, **({"group_instance_id": "shipping-1"} if static else {})}
     job = {"kind": "member", "bootstrap": bootstrap_servers(), "topic": topic, "group": group,
            "config": child_config}
-    other = make_consumer(topic, group_id=group, consumer_timeout_ms=float("inf"), **config)
-    try:
-        with ChildConsumer(job) as first:
-            first.wait_for("assigned", lambda owned: len(owned) == 2, timeout_s)
-            wait_until(lambda: _split(other, first), timeout_s, "the group of two to settle",
-                       interval_s=0.0, error=ChildTimeout,
-                       detail=lambda: "is the broker running?")
-            before_partition = first.last["assigned"]
-            before = _generation_after(other, 0.3)
-            killed_at = first.kill()
-        with ChildConsumer(job) as second:
-            wait_until(lambda: _assigned(second, other), timeout_s + session_timeout_ms / 1000,
-                       "the restarted member to get a partition", interval_s=0.0,
-                       error=ChildTimeout)
-            rejoined = time.monotonic() - killed_at
-            # long enough for any rebalance to reach the other member (heartbeat answers)
-            after = _generation_after(other, 2 * session_timeout_ms / 3000 + 0.5)
-            same = second.last["assigned"] == before_partition
-    finally:
-        other.close(autocommit=False, timeout_ms=5000)
+    # joins, a kill, a restart and a watch of seconds each: say which step is running
+    with progress.task(f"{'static' if static else 'dynamic'} restart", "member restarted"
+                       ) as task:
+        task.phase("two members join the group")
+        other = make_consumer(topic, group_id=group, consumer_timeout_ms=float("inf"),
+                              **config)
+        try:
+            with ChildConsumer(job) as first:
+                first.wait_for("assigned", lambda owned: len(owned) == 2, timeout_s)
+                wait_until(lambda: _split(other, first), timeout_s,
+                           "the group of two to settle", interval_s=0.0, error=ChildTimeout,
+                           detail=lambda: "is the broker running?")
+                before_partition = first.last["assigned"]
+                before = _generation_after(other, 0.3)
+                killed_at = first.kill()
+            task.phase("member killed (SIGKILL) and restarted, waiting for it to rejoin")
+            with ChildConsumer(job) as second:
+                wait_until(lambda: _assigned(second, other),
+                           timeout_s + session_timeout_ms / 1000,
+                           "the restarted member to get a partition", interval_s=0.0,
+                           error=ChildTimeout)
+                rejoined = time.monotonic() - killed_at
+                task.phase("watching the other member for a rebalance")
+                # long enough for any rebalance to reach the other member (heartbeat answers)
+                after = _generation_after(other, 2 * session_timeout_ms / 3000 + 0.5)
+                same = second.last["assigned"] == before_partition
+        finally:
+            other.close(autocommit=False, timeout_ms=5000)
     return Restart(static, before, after, same, rejoined)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
+from course_lib.core import progress
 from course_lib.core.runs import THIS_MACHINE
 from course_lib.core.runs import label as run_label
 from course_lib.lb.live.failover.config import live_config
@@ -149,40 +150,49 @@ def run_lab(scenario: Scenario, *, app: str = "tiny", path: str = LOAD_PATH,
         actions.append((op.at, i, "operate", op))
     actions.sort(key=lambda a: a[0])
     operated: list[list] = []
-    with Backends(len(scenario.backends), names=scenario.names, seed=scenario.seed, app=app,
-                  service=scenario.service,
-                  service_times=[1 / b.service_rate for b in scenario.backends]) as backends, \
-            HAProxy() as proxy:
-        port = free_port()
-        config = live_config(scenario, backends.ports, frontend_port=port,
-                             socket_path=proxy.socket_path)
-        proxy.start(config)
-        proxy.wait_all_up()
-        injected: dict[tuple[int, str], float] = {}
-        t0 = time.monotonic()
-        proxy.t0 = t0
-        proxy.changes.clear()
-        proxy.samples.clear()
-        with LoadGenerator(port, rate=scenario.arrival_rate, duration=scenario.duration, t0=t0,
-                           timeout=timeout, path=path) as load:
-            for at, i, what, f in actions:
-                time.sleep(max(0.0, t0 + at - time.monotonic()))
-                if what == "operate":  # the operator's command, on the runtime API
-                    assert isinstance(f, Operation)
-                    answer = proxy.command(runtime_command(f)).strip()
-                    operated.append([round(time.monotonic() - t0, 4), f.backend, f.action,
-                                     f.weight, answer])
-                elif what == "fail":
-                    assert isinstance(f, Failure)
-                    injected[(i, what)] = time.monotonic() - t0
-                    (backends.crash if f.kind == "crash" else backends.hang)(f.backend)
-                else:
-                    backends.recover(f.backend)  # returns once /health answers
-                    injected[(i, what)] = time.monotonic() - t0
-        time.sleep(settle)
-        counters = {name: {k: int(row[k] or 0) for k in ("wretr", "wredis", "chkfail", "chkdown")}
-                    for name, row in proxy.servers().items()}
-        changes, samples = list(proxy.changes), list(proxy.samples)
+    # 7-8 s of wall-clock time per run, silent otherwise: each phase goes to the progress line
+    with progress.task("live run", f"{scenario.duration:g} s played") as task:
+        task.phase(f"starting {len(scenario.backends)} backends and HAProxy")
+        with Backends(len(scenario.backends), names=scenario.names, seed=scenario.seed, app=app,
+                      service=scenario.service,
+                      service_times=[1 / b.service_rate for b in scenario.backends]) as backends, \
+                HAProxy() as proxy:
+            port = free_port()
+            config = live_config(scenario, backends.ports, frontend_port=port,
+                                 socket_path=proxy.socket_path)
+            proxy.start(config)
+            task.phase("waiting for HAProxy to see every server up")
+            proxy.wait_all_up()
+            task.phase(f"sending {scenario.arrival_rate:g} requests/s for {scenario.duration:g} s")
+            injected: dict[tuple[int, str], float] = {}
+            t0 = time.monotonic()
+            proxy.t0 = t0
+            proxy.changes.clear()
+            proxy.samples.clear()
+            with LoadGenerator(port, rate=scenario.arrival_rate, duration=scenario.duration, t0=t0,
+                               timeout=timeout, path=path) as load:
+                for at, i, what, f in actions:
+                    time.sleep(max(0.0, t0 + at - time.monotonic()))
+                    if what == "operate":  # the operator's command, on the runtime API
+                        assert isinstance(f, Operation)
+                        answer = proxy.command(runtime_command(f)).strip()
+                        operated.append([round(time.monotonic() - t0, 4), f.backend, f.action,
+                                         f.weight, answer])
+                    elif what == "fail":
+                        assert isinstance(f, Failure)
+                        injected[(i, what)] = time.monotonic() - t0
+                        (backends.crash if f.kind == "crash" else backends.hang)(f.backend)
+                    else:
+                        backends.recover(f.backend)  # returns once /health answers
+                        injected[(i, what)] = time.monotonic() - t0
+                    # after the action, so that reporting never delays it
+                    task.phase(f"{what} {f.backend} at {at:g} s of {scenario.duration:g} s")
+            task.phase("collecting HAProxy's counters")
+            time.sleep(settle)
+            counters = {name: {k: int(row[k] or 0)
+                               for k in ("wretr", "wredis", "chkfail", "chkdown")}
+                        for name, row in proxy.servers().items()}
+            changes, samples = list(proxy.changes), list(proxy.samples)
     version = haproxy_version()
     return LiveResult(
         scenario=scenario, requests=load.join(),
@@ -200,13 +210,17 @@ def trace(scenario: Scenario, n: int = 5, *, rate: float = 5.0, app: str = "tiny
     what ``show stat`` says about each server afterwards. The lesson's first look at the lab."""
     if not 1 <= n <= 100:
         raise ValueError(f"n must be in 1..100 (got {n})")
-    with Backends(len(scenario.backends), names=scenario.names, app=app, service=scenario.service,
-                  service_times=[1 / b.service_rate for b in scenario.backends]) as backends, \
-            HAProxy() as proxy:
+    with progress.task("trace", f"{n} requests sent") as task, \
+            Backends(len(scenario.backends), names=scenario.names, app=app,
+                     service=scenario.service,
+                     service_times=[1 / b.service_rate for b in scenario.backends]) as backends, \
+            HAProxy() as proxy:  # seconds to start and check, silent otherwise
         port = free_port()
         proxy.start(live_config(scenario, backends.ports, frontend_port=port,
                                 socket_path=proxy.socket_path))
+        task.phase("waiting for HAProxy to see every server up")
         proxy.wait_all_up()
+        task.phase(f"sending {n} requests")
         records = LoadGenerator(port, rate=rate, duration=n / rate, t0=time.monotonic(),
                                 timeout=2.0).start().join()
         states = {name: f"{row['status']} ({row['check_status']})"
