@@ -29,9 +29,12 @@ release through :func:`seeded`, which overrides the field, so the lessons' calls
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 else:
     D = TypeVar("D")
 
-__all__ = ["ENGINES", "check_engine", "seeded", "stream"]
+__all__ = ["ENGINES", "check_engine", "expovariates", "seeded", "stream", "uniforms"]
 
 #: The values of every ``engine=`` knob.
 ENGINES = ("auto", "simpy")
@@ -65,3 +68,32 @@ def seeded(description: D, seed: int | None) -> D:
     means "the description's own seed"; a value overrides it, as the argument used to decide.
     """
     return description if seed is None else replace(description, seed=seed)
+
+
+def uniforms(rng: random.Random, n: int) -> np.ndarray:
+    """The next ``n`` values of ``rng.random()`` as one array, and ``rng`` moved past them.
+
+    Python's ``random`` and numpy's legacy ``RandomState`` are the same Mersenne Twister and
+    turn two of its 32-bit words into a double the same way (``genrand_res53``), so numpy, given
+    the stream's state, produces exactly the values ``n`` calls would, at C speed. The state is
+    then handed back, so later draws from ``rng`` continue where these stop. A fast twin that
+    knows how many numbers it needs from a stream draws them here instead of one call each.
+    """
+    version, words, gauss = rng.getstate()
+    twister = np.random.RandomState(0)  # its own seed is replaced at once
+    twister.set_state(("MT19937", np.array(words[:-1], dtype=np.uint32), words[-1], 0, 0.0))
+    values = twister.random_sample(n)
+    state = twister.get_state(legacy=False)["state"]
+    rng.setstate((version, (*state["key"].tolist(), int(state["pos"])), gauss))
+    return values
+
+
+def expovariates(rng: random.Random, rate: float, n: int) -> np.ndarray:
+    """The next ``n`` values of ``rng.expovariate(rate)``, bit for bit (see :func:`uniforms`).
+
+    ``expovariate`` is ``-log(1.0 - random()) / rate``; the subtraction, negation and division
+    are IEEE operations that numpy performs identically, the logarithm is ``math.log`` itself
+    (numpy's vectorised ``log`` may differ from the C library's in the last bit).
+    """
+    logs = np.fromiter(map(math.log, (1.0 - uniforms(rng, n)).tolist()), dtype=float, count=n)
+    return -logs / rate
