@@ -21,14 +21,11 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import random
 from collections import deque
-from collections.abc import Iterator
 from heapq import heappop, heappush
 from math import inf, log
 
-from course_lib.components.models.server_fast import _arrival_times
-from course_lib.core.engines import seeded, stream, uniforms
+from course_lib.core.engines import arrival_times, seeded, stream, uniform_stream
 
 __all__ = ["simulate_path_fast"]
 
@@ -58,12 +55,6 @@ class _Attempt:
         self.holds_connection = False
 
 
-def _uniform_stream(rng: random.Random) -> Iterator[float]:
-    """``rng.random()``'s values, one per ``next``, drawn in blocks (see ``engines.uniforms``)."""
-    while True:
-        yield from uniforms(rng, 2048).tolist()
-
-
 def simulate_path_fast(scenario, seed: int | None = None):
     """The :class:`PathResult` of ``path_engine.simulate(scenario)``, without simpy (``seed``,
     if given, overrides ``scenario.seed``, as for ``path_engine.simulate_path``).
@@ -80,8 +71,8 @@ def simulate_path_fast(scenario, seed: int | None = None):
 
     s = seeded(scenario, seed)
     seed = s.seed
-    arrivals = _arrival_times(stream(seed, "arrivals"), s.arrival_rate, s.duration).tolist()
-    net_u, server_u, data_u = (_uniform_stream(stream(seed, k)) for k in ("net", "server", "data"))
+    arrivals = arrival_times(stream(seed, "arrivals"), s.arrival_rate, s.duration).tolist()
+    net_u, server_u, data_u = (uniform_stream(stream(seed, k)) for k in ("net", "server", "data"))
     base_delay, jitter, loss = s.network_delay, s.network_jitter, s.loss_probability
     jitter_rate = 1 / jitter if jitter else 0.0
     server_rate, db_rate = 1 / s.server_time, 1 / s.db_time

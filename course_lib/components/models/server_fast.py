@@ -18,12 +18,11 @@ Introduced in ``notebooks/01_essential_components.ipynb``.
 
 from __future__ import annotations
 
-import random
 from heapq import heapreplace
 
 import numpy as np
 
-from course_lib.core.engines import expovariates, stream
+from course_lib.core.engines import arrival_times, expovariates, stream
 
 __all__ = ["server_digest", "server_run"]
 
@@ -47,29 +46,10 @@ def _area(up: np.ndarray, down: np.ndarray, start: float, end: float) -> float:
     return float(np.cumsum(pieces)[-1]) if len(pieces) else 0.0
 
 
-def _arrival_times(arrivals: random.Random, rate: float, duration: float) -> np.ndarray:
-    """The simpy source's arrival instants: ``now = now + gap`` until ``now + gap >= duration``.
-
-    The gaps are drawn in blocks (:func:`~course_lib.core.engines.expovariates`, the same numbers
-    as one ``expovariate`` call each) and added up by ``np.cumsum``, which adds left to right
-    like the loop does, so every instant is the simpy run's to the last bit.
-    """
-    block = int(rate * duration * 1.05) + 64  # a Poisson count rarely exceeds its mean by 5 %
-    times: list[np.ndarray] = []
-    now = 0.0
-    while True:
-        sums = np.cumsum(np.concatenate(([now], expovariates(arrivals, rate, block))))[1:]
-        stop = int(np.searchsorted(sums, duration, side="left"))  # first sum ≥ duration
-        times.append(sums[:stop])
-        if stop < block:
-            return np.concatenate(times)
-        now = float(sums[-1])
-
-
 def _times(arrival_rate: float, service_rate: float, workers: int, duration: float,
            seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every request's arrival, start and finish (arrays, in arrival order): the recurrence."""
-    a = _arrival_times(stream(seed, "arrivals"), arrival_rate, duration)
+    a = arrival_times(stream(seed, "arrivals"), arrival_rate, duration)
     lengths = expovariates(stream(seed, "services"), service_rate, len(a)).tolist()
     started, finished = [], []
     if workers == 1:  # Lindley: the one worker is free when the previous request finishes
