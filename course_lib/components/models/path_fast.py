@@ -89,21 +89,6 @@ def simulate_path_fast(scenario, seed: int | None = None):
     active = 0
     at_end = None
 
-    def push(at: float, what: int, item) -> None:
-        nonlocal seq
-        heappush(heap, (at, seq, what, item))
-        seq += 1
-
-    def leg(now: float, attempt: _Attempt, what: int) -> None:
-        """A network leg (the model's ``one_way``): its delay, and whether it is lost."""
-        delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
-        attempt.lost = next(net_u) < loss
-        push(now + delay, what, attempt)
-
-    def start_service(now: float, attempt: _Attempt) -> None:
-        attempt.started = now
-        push(now + -log(1.0 - next(server_u)) / server_rate, SERVED, attempt)
-
     def finish(client: _Client, done_at: float | None) -> None:
         nonlocal active
         client.finished = True
@@ -141,7 +126,10 @@ def simulate_path_fast(scenario, seed: int | None = None):
             attempt = _Attempt(client)
             timers.append((now + retry_timeout, seq, client))
             seq += 1
-            leg(now, attempt, AT_SERVER)
+            delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
+            attempt.lost = next(net_u) < loss  # a network leg (the model's one_way)
+            heappush(heap, (now + delay, seq, AT_SERVER, attempt))
+            seq += 1
             continue
         if what == RETRY:
             client = timers.popleft()[2]
@@ -151,7 +139,11 @@ def simulate_path_fast(scenario, seed: int | None = None):
                 client.attempts += 1
                 timers.append((now + retry_timeout, seq, client))
                 seq += 1
-                leg(now, _Attempt(client), AT_SERVER)
+                attempt = _Attempt(client)
+                delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
+                attempt.lost = next(net_u) < loss  # a network leg (the model's one_way)
+                heappush(heap, (now + delay, seq, AT_SERVER, attempt))
+                seq += 1
             else:
                 finish(client, None)
             continue
@@ -162,16 +154,20 @@ def simulate_path_fast(scenario, seed: int | None = None):
             item.client.visits += 1
             if free_workers:
                 free_workers -= 1
-                start_service(now, item)
+                item.started = now
+                heappush(heap, (now + -log(1.0 - next(server_u)) / server_rate, seq, SERVED, item))
+                seq += 1
             else:
                 waiting_workers.append(item)
         elif what == SERVED:
             if next(data_u) < cache_hit_ratio:
-                push(now + cache_time, DATA_DONE, item)
+                heappush(heap, (now + cache_time, seq, DATA_DONE, item))
+                seq += 1
             elif free_connections:
                 free_connections -= 1
                 item.holds_connection = True
-                push(now + -log(1.0 - next(data_u)) / db_rate, DATA_DONE, item)
+                heappush(heap, (now + -log(1.0 - next(data_u)) / db_rate, seq, DATA_DONE, item))
+                seq += 1
             else:
                 waiting_connections.append(item)
         elif what == DATA_DONE:
@@ -180,17 +176,25 @@ def simulate_path_fast(scenario, seed: int | None = None):
                 if waiting_connections:
                     nxt = waiting_connections.popleft()
                     nxt.holds_connection = True
-                    push(now + -log(1.0 - next(data_u)) / db_rate, DATA_DONE, nxt)
+                    heappush(heap, (now + -log(1.0 - next(data_u)) / db_rate, seq, DATA_DONE,
+                                    nxt))
+                    seq += 1
                 else:
                     free_connections += 1
             low = item.started if item.started > warmup else warmup
             high = now if now < duration else duration
             busy += high - low if high - low > 0.0 else 0.0
             if waiting_workers:
-                start_service(now, waiting_workers.popleft())
+                nxt = waiting_workers.popleft()
+                nxt.started = now
+                heappush(heap, (now + -log(1.0 - next(server_u)) / server_rate, seq, SERVED, nxt))
+                seq += 1
             else:
                 free_workers += 1
-            leg(now, item, BACK)
+            delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
+            item.lost = next(net_u) < loss  # a network leg (the model's one_way)
+            heappush(heap, (now + delay, seq, BACK, item))
+            seq += 1
         else:  # BACK: the response reaches the client, unless it was lost
             client = item.client
             if not item.lost and not client.done:
