@@ -16,6 +16,8 @@ import pytest
 
 from course_lib.components import PathScenario, render_load_curve, simulate_path, simulate_server
 from course_lib.components.models.load_curve import LOAD_FRACTIONS, _unit_load_curve
+from course_lib.components.models.server_fast import server_digest
+from course_lib.core.engines import expovariates, stream
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])
@@ -105,3 +107,26 @@ def test_path_event_loop_is_identical_to_simpy(change, seed):
 def test_path_engine_is_checked_by_name():
     with pytest.raises(ValueError, match=r"engine must be 'auto' or 'simpy' \(got 'x'\)"):
         simulate_path(PathScenario(), engine="x")
+
+
+@pytest.mark.parametrize("workers, load", [(1, 0.5), (1, 1.3), (3, 0.85), (8, 1.1)])
+def test_load_curve_digest_is_the_runs_numbers(workers, load):
+    """The load curve reads its runs through ``server_digest``: the very response times (in the
+    same order), throughput and queue at the end as ``simulate_server``'s result."""
+    rate = load * workers * 10.0
+    run = simulate_server(rate, 10.0, workers, duration=2000 / rate, seed=11)
+    assert run.warmup is not None
+    times, throughput, at_end = server_digest(rate, 10.0, workers, run.duration, 11, run.warmup)
+    assert times.tolist() == run.response_times.tolist()
+    assert (throughput, at_end) == (run.throughput, run.in_system_at_end)
+
+
+def test_block_draws_are_the_streams_draws():
+    """``engines.expovariates`` returns what one ``expovariate`` call each would, bit for bit,
+    and leaves the stream where those calls would (``uniforms`` runs numpy's twister from it)."""
+    for seed in range(5):
+        ours, theirs = stream(seed, "arrivals"), stream(seed, "arrivals")
+        for n, rate in ((1, 3.0), (0, 1.0), (5000, 0.37), (777, 123.4)):
+            assert expovariates(ours, rate, n).tolist() == [theirs.expovariate(rate)
+                                                             for _ in range(n)]
+        assert ours.getstate() == theirs.getstate()

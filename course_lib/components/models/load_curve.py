@@ -1,7 +1,8 @@
 """Lesson 01's load curve: a server's throughput and mean response time against offered load.
 
 The numbers behind :func:`course_lib.components.views.figures.load_curve_figure` (which only draws
-them): for each offered load, a seeded run of :func:`simulate_server`, its batch-means error bar,
+them): for each offered load, a seeded run of
+:func:`~course_lib.components.models.server.simulate_server`, its batch-means error bar,
 and the M/M/c mean for comparison. The dashboard re-draws on every slider move, so the runs are
 made once per worker count at service rate 1 and rescaled (see :func:`_unit_load_curve`).
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from course_lib.components.models.server import batch_means, simulate_server
+from course_lib.components.models.server import ServerScenario, batch_means
+from course_lib.components.models.server_fast import server_digest
 from course_lib.core import queueing
 
 __all__ = ["LOAD_FRACTIONS", "load_curve"]
@@ -30,15 +32,20 @@ def _unit_load_curve(workers: int, requests_per_point: int, seed: int) -> tuple[
     A run at service rate μ with the same random streams is this run with every time divided by
     μ (each exponential draw is ``−ln(1 − U) / rate``), so one set of runs per worker count serves
     every position of the service-time slider. Cached: the dashboard only simulates when the
-    worker count changes.
+    worker count changes. Each run is ``simulate_server``'s (the same seed, the same numbers),
+    read through :func:`~course_lib.components.models.server_fast.server_digest`, which skips
+    the per-request records and time averages the curve does not use.
     """
     rows = []
     for i, fraction in enumerate(LOAD_FRACTIONS):
         rate = fraction * workers
         requests = requests_per_point / (1 - fraction) if fraction < 1 else 2 * requests_per_point
-        run = simulate_server(rate, 1.0, workers, duration=requests / rate, seed=seed + i)
-        mean, error = batch_means(run.response_times, batches=10) if fraction < 1 else (None, None)
-        rows.append((fraction, run.throughput, mean, error, run.in_system_at_end))
+        run = ServerScenario(rate, 1.0, workers, duration=requests / rate, seed=seed + i)
+        assert run.warmup is not None  # resolved by the scenario
+        times, throughput, at_end = server_digest(rate, 1.0, workers, run.duration, run.seed,
+                                                  run.warmup)
+        mean, error = batch_means(times, batches=10) if fraction < 1 else (None, None)
+        rows.append((fraction, throughput, mean, error, at_end))
     return tuple(rows)
 
 

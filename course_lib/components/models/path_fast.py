@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections import deque
 from heapq import heappop, heappush
+from math import inf, log
 
-from course_lib.core.engines import seeded, stream
+from course_lib.core.engines import arrival_times, seeded, stream, uniform_stream
 
 __all__ = ["simulate_path_fast"]
 
 # What an event does when it comes up (the third element of a heap entry).
 ARRIVAL, RETRY, AT_SERVER, SERVED, DATA_DONE, BACK = range(6)
+HEAP = -1  # the next event is the heap's (one of the last four kinds)
 
 
 class _Client:
@@ -55,18 +57,29 @@ class _Attempt:
 
 def simulate_path_fast(scenario, seed: int | None = None):
     """The :class:`PathResult` of ``path_engine.simulate(scenario)``, without simpy (``seed``,
-    if given, overrides ``scenario.seed``, as for ``path_engine.simulate_path``)."""
+    if given, overrides ``scenario.seed``, as for ``path_engine.simulate_path``).
+
+    Three sources of events, merged in the order one heap of ``(time, sequence)`` would give:
+    the heap (network legs, service, data), the arrivals (their instants known in advance: the
+    arrivals stream is drawn for nothing else) and the retry timers (pushed ``retry_timeout``
+    after events that come in time order, so a plain FIFO queue keeps them sorted). Each arrival
+    and timer keeps the sequence number its heap entry would have had, so ties, if any, break
+    as before. Exponential draws are ``-log(1.0 - u) / rate`` on the stream's next ``random()``,
+    the very operations of ``random.expovariate``.
+    """
     from course_lib.components.models.path import PathResult
 
     s = seeded(scenario, seed)
     seed = s.seed
-    rng = {k: stream(seed, k) for k in ("arrivals", "net", "server", "data")}
-    gap, server_draw = rng["arrivals"].expovariate, rng["server"].expovariate
-    net_draw, net_random = rng["net"].expovariate, rng["net"].random
-    data_draw, data_random = rng["data"].expovariate, rng["data"].random
+    arrivals = arrival_times(stream(seed, "arrivals"), s.arrival_rate, s.duration).tolist()
+    net_u, server_u, data_u = (uniform_stream(stream(seed, k)) for k in ("net", "server", "data"))
     base_delay, jitter, loss = s.network_delay, s.network_jitter, s.loss_probability
+    jitter_rate = 1 / jitter if jitter else 0.0
+    server_rate, db_rate = 1 / s.server_time, 1 / s.db_time
     warmup, duration, retry_timeout = s.warmup, s.duration, s.retry_timeout
+    cache_hit_ratio, cache_time, max_attempts = s.cache_hit_ratio, s.cache_time, s.max_attempts
     heap: list = []
+    timers: deque[tuple[float, int, _Client]] = deque()
     seq = 0
     free_workers, free_connections = s.workers, s.db_pool
     waiting_workers: deque[_Attempt] = deque()
@@ -76,70 +89,85 @@ def simulate_path_fast(scenario, seed: int | None = None):
     active = 0
     at_end = None
 
-    def push(at: float, what: int, item) -> None:
-        nonlocal seq
-        heappush(heap, (at, seq, what, item))
-        seq += 1
-
-    def leg(now: float, attempt: _Attempt, what: int) -> None:
-        """A network leg (the model's ``one_way``): its delay, and whether it is lost."""
-        delay = base_delay + (net_draw(1 / jitter) if jitter else 0.0)
-        attempt.lost = net_random() < loss
-        push(now + delay, what, attempt)
-
-    def start_service(now: float, attempt: _Attempt) -> None:
-        attempt.started = now
-        push(now + server_draw(1 / s.server_time), SERVED, attempt)
-
-    def finish(now: float, client: _Client, done_at: float | None) -> None:
+    def finish(client: _Client, done_at: float | None) -> None:
         nonlocal active
         client.finished = True
         active -= 1
         if client.sent_at >= warmup:
             records.append((client.sent_at, done_at, client.attempts, client.visits))
 
-    first = gap(s.arrival_rate)
-    if first < duration:
-        push(first, ARRIVAL, None)
-    while heap:
-        now, _, what, item = heappop(heap)
+    count, next_arrival = len(arrivals), 0
+    arrival_at, arrival_seq = (arrivals[0], 0) if arrivals else (inf, 0)
+    seq = 1 if arrivals else 0
+    while True:
+        # The earliest (time, sequence) of the three sources.
+        if heap:
+            now, order = heap[0][0], heap[0][1]
+            what = HEAP
+        else:
+            now, order, what = inf, 0, HEAP
+        if arrival_at < now or (arrival_at == now and arrival_seq < order):
+            now, order, what = arrival_at, arrival_seq, ARRIVAL
+        if timers and (timers[0][0] < now or (timers[0][0] == now and timers[0][1] < order)):
+            now, what = timers[0][0], RETRY
+        if now == inf:
+            break
         if at_end is None and now >= duration:
             at_end = active
         if what == ARRIVAL:
-            step = gap(s.arrival_rate)
-            if now + step < duration:
-                push(now + step, ARRIVAL, None)
+            next_arrival += 1
+            if next_arrival < count:
+                arrival_at, arrival_seq = arrivals[next_arrival], seq
+                seq += 1
+            else:
+                arrival_at = inf
             client = _Client(now)
             active += 1
             attempt = _Attempt(client)
-            push(now + retry_timeout, RETRY, client)
-            leg(now, attempt, AT_SERVER)
-        elif what == RETRY:
-            client = item
+            timers.append((now + retry_timeout, seq, client))
+            seq += 1
+            delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
+            attempt.lost = next(net_u) < loss  # a network leg (the model's one_way)
+            heappush(heap, (now + delay, seq, AT_SERVER, attempt))
+            seq += 1
+            continue
+        if what == RETRY:
+            client = timers.popleft()[2]
             if client.finished:
                 continue
-            if client.attempts < s.max_attempts:
+            if client.attempts < max_attempts:
                 client.attempts += 1
-                push(now + retry_timeout, RETRY, client)
-                leg(now, _Attempt(client), AT_SERVER)
+                timers.append((now + retry_timeout, seq, client))
+                seq += 1
+                attempt = _Attempt(client)
+                delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
+                attempt.lost = next(net_u) < loss  # a network leg (the model's one_way)
+                heappush(heap, (now + delay, seq, AT_SERVER, attempt))
+                seq += 1
             else:
-                finish(now, client, None)
-        elif what == AT_SERVER:
+                finish(client, None)
+            continue
+        _, _, what, item = heappop(heap)
+        if what == AT_SERVER:
             if item.lost:
                 continue
             item.client.visits += 1
             if free_workers:
                 free_workers -= 1
-                start_service(now, item)
+                item.started = now
+                heappush(heap, (now + -log(1.0 - next(server_u)) / server_rate, seq, SERVED, item))
+                seq += 1
             else:
                 waiting_workers.append(item)
         elif what == SERVED:
-            if data_random() < s.cache_hit_ratio:
-                push(now + s.cache_time, DATA_DONE, item)
+            if next(data_u) < cache_hit_ratio:
+                heappush(heap, (now + cache_time, seq, DATA_DONE, item))
+                seq += 1
             elif free_connections:
                 free_connections -= 1
                 item.holds_connection = True
-                push(now + data_draw(1 / s.db_time), DATA_DONE, item)
+                heappush(heap, (now + -log(1.0 - next(data_u)) / db_rate, seq, DATA_DONE, item))
+                seq += 1
             else:
                 waiting_connections.append(item)
         elif what == DATA_DONE:
@@ -148,23 +176,31 @@ def simulate_path_fast(scenario, seed: int | None = None):
                 if waiting_connections:
                     nxt = waiting_connections.popleft()
                     nxt.holds_connection = True
-                    push(now + data_draw(1 / s.db_time), DATA_DONE, nxt)
+                    heappush(heap, (now + -log(1.0 - next(data_u)) / db_rate, seq, DATA_DONE,
+                                    nxt))
+                    seq += 1
                 else:
                     free_connections += 1
             low = item.started if item.started > warmup else warmup
             high = now if now < duration else duration
             busy += high - low if high - low > 0.0 else 0.0
             if waiting_workers:
-                start_service(now, waiting_workers.popleft())
+                nxt = waiting_workers.popleft()
+                nxt.started = now
+                heappush(heap, (now + -log(1.0 - next(server_u)) / server_rate, seq, SERVED, nxt))
+                seq += 1
             else:
                 free_workers += 1
-            leg(now, item, BACK)
+            delay = base_delay + (-log(1.0 - next(net_u)) / jitter_rate if jitter else 0.0)
+            item.lost = next(net_u) < loss  # a network leg (the model's one_way)
+            heappush(heap, (now + delay, seq, BACK, item))
+            seq += 1
         else:  # BACK: the response reaches the client, unless it was lost
             client = item.client
             if not item.lost and not client.done:
                 client.done = True
                 if not client.finished:
-                    finish(now, client, now)
+                    finish(client, now)
     if at_end is None:
         at_end = active
     records.sort(key=lambda r: r[0])

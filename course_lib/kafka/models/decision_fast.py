@@ -36,7 +36,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from operator import itemgetter
 
-from course_lib.core.engines import seeded, stream
+from course_lib.core.engines import arrival_times, seeded, stream
 from course_lib.kafka.models.decision import SAMPLE_INTERVAL, IntegrationResult, IntegrationScenario
 
 __all__ = ["simulate_integration_fast"]
@@ -75,13 +75,7 @@ def simulate_integration_fast(scenario: IntegrationScenario, seed: int | None = 
 def _arrivals(seed: object, produce_rate: float, until: float) -> Times:
     """When the producer sends each message (Poisson): the same stream for all four styles, so
     :func:`~course_lib.kafka.models.decision_engine.compare` draws it once, not four times."""
-    draw, t = stream(seed, "arrivals").expovariate, 0.0
-    out: list[float] = []
-    while True:
-        t = t + draw(produce_rate)
-        if t >= until:
-            return tuple(out)
-        out.append(t)
+    return tuple(arrival_times(stream(seed, "arrivals"), produce_rate, until).tolist())
 
 
 def _in_time_order(done: list[tuple[float, float]], until: float) -> list[tuple[float, float]]:

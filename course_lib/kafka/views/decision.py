@@ -16,7 +16,7 @@ from course_lib.kafka.models.decision import (
     throughput_ceiling,
 )
 from course_lib.kafka.models.decision_engine import compare
-from course_lib.ui.viz import colour, marked, rounded, themed, top_label, vrect
+from course_lib.ui.viz import colour, rounded, themed, top_label, vrect
 
 __all__ = ["backlog_figure", "render_tradeoffs", "tradeoff_dashboard", "tradeoff_table"]
 
@@ -32,15 +32,17 @@ def backlog_figure(results: dict[str, IntegrationResult]) -> go.Figure:
 
 def _backlog_figure(backlogs: dict[str, list[tuple[float, int]]],
                     s: IntegrationScenario) -> go.Figure:
-    fig = go.Figure()
-    for i, (style, backlog) in enumerate(backlogs.items()):
-        fig.add_trace(go.Scatter(x=rounded([t for t, _ in backlog], 2),
-                                 y=[b for _, b in backlog], mode="lines", name=LABELS[style],
-                                 line={"color": colour(i), "width": 2,
-                                       "dash": "dot" if style == "message_broker" else "solid"}))
+    data = [{"type": "scatter", "x": rounded([t for t, _ in backlog], 2),
+             "y": [b for _, b in backlog], "mode": "lines", "name": LABELS[style],
+             "line": {"color": colour(i), "width": 2,
+                      "dash": "dot" if style == "message_broker" else "solid"}}
+            for i, (style, backlog) in enumerate(backlogs.items())]
+    layout = {}
     if s.outage_time > 0:
-        marked(fig, [vrect(s.outage_at, s.outage_end_at, fillcolor="grey", opacity=0.15,
-                           line={"width": 0})], [top_label(s.outage_at, "consumer down")])
+        layout = {"shapes": [vrect(s.outage_at, s.outage_end_at, fillcolor="grey", opacity=0.15,
+                                   line={"width": 0})],
+                  "annotations": [top_label(s.outage_at, "consumer down")]}
+    fig = go.Figure({"data": data, "layout": layout})  # validated once (CONTRIBUTING.md)
     return themed(fig, title=f"Backlog at {s.produce_rate:g} msg/s with a "
                              f"{s.outage_time:g} s consumer outage",
                   x_title="time (s)", y_title="messages waiting")
