@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -98,24 +97,15 @@ class ChildConsumer:
     def kill(self) -> float:
         """``SIGKILL`` the child (no LeaveGroup, no commit); reap it; return the kill instant."""
         at = time.monotonic()
-        self.process.send_signal(signal.SIGKILL)
-        self._reap(5.0)
+        procs.kill(self.process)
         return at
 
     def leave(self) -> float:
-        """Ask the child to close its consumer (LeaveGroup) and exit; return the instant asked."""
+        """Ask the child to close its consumer (LeaveGroup) and exit; return the instant asked.
+        It gets 10 s to do so (then ``SIGKILL``), and is reaped either way."""
         at = time.monotonic()
-        self.process.send_signal(signal.SIGTERM)
-        self._reap(10.0)
+        procs.stop(self.process, timeout=10.0)
         return at
-
-    def _reap(self, timeout_s: float) -> None:
-        try:
-            self.process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5.0)
-        procs.forget(self.process)
 
     def __enter__(self) -> ChildConsumer:
         return self
