@@ -94,3 +94,9 @@ def notebook_or_quiet(title: str) -> progress.Progress:
 def install() -> None:
     """Show progress of every long lab or sweep in this notebook (idempotent)."""
     progress.install(notebook_or_quiet)
+
+
+# Installed once, here, on import: every notebook that draws the course's figures or dashboards
+# imports this module through ``ui.viz`` or ``ui.widgets`` and so shows the progress of its long
+# labs and sweeps (labs cannot import ``ui`` to ask for it; outside a kernel nothing changes).
+install()

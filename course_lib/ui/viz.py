@@ -15,11 +15,7 @@ from collections.abc import Iterable, Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from course_lib.ui import progress
-
-# A notebook that draws the course's figures or dashboards also shows the progress of its long
-# labs and sweeps (labs cannot import ui to ask for it; outside a kernel this changes nothing).
-progress.install()
+from course_lib.ui import progress  # noqa: F401  (installs the notebook's progress line)
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
 #: deficiency. Black is left out so that annotations stay readable on top of traces.

@@ -25,11 +25,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from course_lib.core import progress as core_progress
-from course_lib.ui import progress
-
-# A notebook that draws the course's figures or dashboards also shows the progress of its long
-# labs and sweeps (labs cannot import ui to ask for it; outside a kernel this changes nothing).
-progress.install()
+from course_lib.ui import progress  # noqa: F401  (installs the notebook's progress line)
 
 __all__ = ["Dashboard", "dashboard", "slider", "int_slider", "dropdown"]
 
