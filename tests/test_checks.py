@@ -6,12 +6,10 @@ from course_lib.grading.checks import (
     FAIL_MARK,
     PASS_MARK,
     WAIT_MARK,
-    Outcome,
     check_choice,
     check_number,
     check_range,
     check_that,
-    result_from_flags,
 )
 
 
@@ -53,13 +51,6 @@ def test_choice_is_case_insensitive_and_hints_the_misconception():
     assert not verdict and "Who buffers?" in verdict.message
     unknown = check_choice("carrier pigeon", "kafka", options=["kafka", "REST call"])
     assert not unknown and "not one of the options" in unknown.message
-
-
-def test_result_from_flags_reads_answered_before_passed():
-    assert result_from_flags(True, "fine").outcome is Outcome.CORRECT
-    assert result_from_flags(False, "no").outcome is Outcome.INCORRECT
-    waiting = result_from_flags(True, "later", answered=False)
-    assert waiting.outcome is Outcome.NOT_ATTEMPTED and str(waiting) == f"{WAIT_MARK} later"
 
 
 def test_that_turns_predicate_errors_into_verdicts():

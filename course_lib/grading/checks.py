@@ -32,7 +32,7 @@ from course_lib.grading.answers import (
 
 __all__ = [
     "CheckResult", "Mistake", "Outcome", "check_bool", "check_choice", "check_number",
-    "check_range", "check_that", "incorrect", "not_answered", "result_from_flags",
+    "check_range", "check_that", "incorrect", "not_answered",
 ]
 
 PASS_MARK = "✅"
@@ -106,16 +106,6 @@ class CheckResult:
         colour = {PASS_MARK: "#009E73", FAIL_MARK: "#D55E00", WAIT_MARK: "#0072B2"}[self.mark]
         return (f'<div style="border-left:4px solid {colour};padding:4px 8px">'
                 f"{self.mark} {escape(self.message)}</div>")
-
-
-def result_from_flags(passed: bool, message: str, answered: bool = True) -> CheckResult:
-    """A :class:`CheckResult` from two flags, for a check written as booleans: not attempted
-    unless ``answered``, otherwise correct or incorrect as ``passed`` says. (It was once named
-    ``Verdict``, a name that said nothing of what it builds; a claim measured against a model
-    is a :class:`course_lib.core.claims.Claim`, not an exercise check.)"""
-    if not answered:
-        return CheckResult(Outcome.NOT_ATTEMPTED, message)
-    return CheckResult(Outcome.CORRECT if passed else Outcome.INCORRECT, message)
 
 
 def correct(message: str) -> CheckResult:
