@@ -8,21 +8,17 @@ changed, as if a lesson's code had changed without ``make notebooks``: nbval mus
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbval_scratch import run_nbval, scratch_folder
 
 from course_lib.authoring import execute, tidy
 
 pytestmark = pytest.mark.slow  # each runs notebooks or a grading session: tens of seconds
 
 ROOT = Path(__file__).resolve().parents[1]
-NBVAL_ARGS = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=120",
-              "--nbval-sanitize-with", "nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q"]
 
 CELLS = [
     "import random\nrng = random.Random(7)\n"
@@ -32,15 +28,9 @@ CELLS = [
 ]
 
 
-def _nbval(workdir: Path, notebook: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", notebook.name, *NBVAL_ARGS],
-                          cwd=workdir, capture_output=True, text=True, timeout=240)
-
-
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    shutil.copy(ROOT / "notebooks" / "nbval_sanitize.cfg", tmp_path / "nbval_sanitize.cfg")
+    scratch_folder(tmp_path)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -54,7 +44,7 @@ def test_fresh_outputs_pass_and_a_stale_number_or_figure_fails_its_cell(workdir:
     """One nbval run on the stale copy: the changed number and the changed figure each fail
     their own cell ("2 failed"), and the untouched cell still passes."""
     notebook = workdir / "lesson.ipynb"
-    fresh = _nbval(workdir, notebook)
+    fresh = run_nbval(workdir, notebook.name)
     assert fresh.returncode == 0, fresh.stdout[-3000:]
 
     nb = json.loads(notebook.read_text())
@@ -63,7 +53,7 @@ def test_fresh_outputs_pass_and_a_stale_number_or_figure_fails_its_cell(workdir:
     [fig_output] = nb["cells"][1]["outputs"]
     fig_output["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"] = [1, 3]
     notebook.write_text(json.dumps(nb))
-    stale = _nbval(workdir, notebook)
+    stale = run_nbval(workdir, notebook.name)
     assert stale.returncode != 0
     assert "2 failed, 1 passed" in stale.stdout, stale.stdout[-3000:]
 

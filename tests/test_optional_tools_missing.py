@@ -40,25 +40,17 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
+from nbval_scratch import run_nbval, scratch_folder
 
 pytestmark = pytest.mark.slow  # each case runs nbval (a kernel, the lesson's setup): ~10 s
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-#: The options of ``make test`` (Makefile ``NBVAL``); the sanitize file is copied next to the
-#: trimmed notebooks, with the project's conftest.py, as tests/test_nbval_harness.py does.
-NBVAL_ARGS = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
-              "--nbval-sanitize-with", "nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q",
-              "-p", "no:xdist"]
 #: Calls that choose between a live and a stored run, and the lessons' name for "live here".
 CHOOSERS = {"live_or_stored", "run_live"}
 SWITCH = "LIVE"
@@ -147,19 +139,6 @@ def trimmed(lesson: str, shown: str) -> dict:
 
 
 # -- the proof ---------------------------------------------------------------------------------
-def _nbval(workdir: Path, notebook: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT_TEST"))}
-    return subprocess.run([sys.executable, "-m", "pytest", notebook, *NBVAL_ARGS], cwd=workdir,
-                          env={**clean, **env}, capture_output=True, text=True, timeout=600)
-
-
-def _workdir(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    shutil.copy(NOTEBOOKS / "nbval_sanitize.cfg", tmp_path / "nbval_sanitize.cfg")
-    return tmp_path
-
-
 @pytest.mark.parametrize(("lesson", "tool"), CASES, ids=[f"{lesson.split('_')[0]}-without-{tool}"
                                                          for lesson, tool in CASES])
 def test_checked_outputs_do_not_depend_on_the_tool(tmp_path, monkeypatch, lesson, tool):
@@ -167,9 +146,9 @@ def test_checked_outputs_do_not_depend_on_the_tool(tmp_path, monkeypatch, lesson
     for name, value in env.items():  # the hiding works here too, before any kernel starts
         monkeypatch.setenv(name, value)
     _assert_hidden(tool)
-    workdir = _workdir(tmp_path)
+    workdir = scratch_folder(tmp_path)
     (workdir / f"{lesson}.ipynb").write_text(json.dumps(trimmed(lesson, LESSONS[lesson][1])))
-    done = _nbval(workdir, f"{lesson}.ipynb", env)
+    done = run_nbval(workdir, f"{lesson}.ipynb", env)
     assert done.returncode == 0, (f"{lesson} without {tool}: a checked output differs from the "
                                   f"stored one\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}")
 

@@ -9,20 +9,14 @@ must pass. A cell that reports with plain prints instead must fail, so the test 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbval_scratch import run_nbval, scratch_folder
 
 from course_lib.authoring import execute
 from course_lib.core import progress
-
-ROOT = Path(__file__).resolve().parents[1]
-NBVAL_ARGS = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=120",
-              "--nbval-sanitize-with", "nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q"]
 
 
 class Recorder:
@@ -152,21 +146,15 @@ def _notebook(path: Path, source: str) -> None:
     nbformat.write(nb, path)
 
 
-def _nbval(workdir: Path, notebook: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", notebook.name, *NBVAL_ARGS],
-                          cwd=workdir, capture_output=True, text=True, timeout=240)
-
-
 @pytest.mark.slow
 def test_progress_in_a_notebook_leaves_checked_and_restored_outputs_unchanged(tmp_path: Path):
-    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    shutil.copy(ROOT / "notebooks" / "nbval_sanitize.cfg", tmp_path / "nbval_sanitize.cfg")
+    scratch_folder(tmp_path)
     _notebook(tmp_path / "lesson.ipynb", PROGRESS_CELL)
     _notebook(tmp_path / "printing.ipynb", PRINTING_CELL)
 
-    checked = _nbval(tmp_path, tmp_path / "lesson.ipynb")
+    checked = run_nbval(tmp_path, "lesson.ipynb")
     assert checked.returncode == 0, checked.stdout[-3000:]
-    control = _nbval(tmp_path, tmp_path / "printing.ipynb")  # progress as plain output fails
+    control = run_nbval(tmp_path, "printing.ipynb")  # progress as plain output fails
     assert control.returncode != 0 and "1 failed" in control.stdout, control.stdout[-3000:]
 
     # re-storing the notebook (make notebooks) stores the same bytes as before, twice over:
