@@ -20,12 +20,9 @@ import json
 import sys
 import time
 
-from kafka import KafkaConsumer
-
 from course_lib.capstone.runtime.db import connect, slow_factor
 from course_lib.core.procs import stop_on_sigterm
-from course_lib.kafka.clients import kafka_python_fix
-from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
+from course_lib.kafka.clients.factory import make_consumer
 
 __all__ = ["main"]
 
@@ -40,10 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stop = stop_on_sigterm()
     db = connect(f"{args.folder}/shop.db")
-    kafka_python_fix.apply()
-    config = {**CONSUMER_DEFAULTS, "consumer_timeout_ms": float("inf"), "max_poll_records": 20}
-    consumer = KafkaConsumer(args.topic, bootstrap_servers=args.bootstrap, group_id=args.group,
-                             client_id=args.name, **config)
+    consumer = make_consumer(args.topic, bootstrap_servers=args.bootstrap, group_id=args.group,
+                             client_id=args.name, consumer_timeout_ms=float("inf"),
+                             max_poll_records=20)
     reported = None
     try:
         while not stop.requested:

@@ -124,16 +124,12 @@ def _say(**message: Any) -> None:
 
 def _member(job: dict[str, Any]) -> None:
     """Join ``job['group']``, poll until SIGTERM, report every assignment change."""
-    from kafka import KafkaConsumer
-
-    from course_lib.kafka.clients import kafka_python_fix
-    from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
+    from course_lib.kafka.clients.factory import make_consumer
 
     stop = stop_on_sigterm()
-    kafka_python_fix.apply()
-    config = {**CONSUMER_DEFAULTS, "consumer_timeout_ms": float("inf"), **job.get("config", {})}
-    consumer = KafkaConsumer(job["topic"], bootstrap_servers=job["bootstrap"],
-                             group_id=job["group"], **config)
+    consumer = make_consumer(job["topic"], bootstrap_servers=job["bootstrap"],
+                             group_id=job["group"], consumer_timeout_ms=float("inf"),
+                             **job.get("config", {}))
     seen: list[int] | None = None
     try:
         while not stop.requested:

@@ -16,10 +16,10 @@ the other member owned them all. The cause is in ``BaseCoordinator.join_group_as
 :func:`apply` wraps ``ConsumerCoordinator.poll`` and ``join_group_async`` so that a finished,
 unconsumed join is completed first, with exactly the steps kafka-python runs after a successful
 await (a failed one is cleared so that the normal retry path runs). With it, the same load test
-settled 60 of 60 runs (8 of 30 stuck without it). Applied by the first group consumer the course
-makes (``make_consumer``, the labs' child consumers), only to kafka-python 3.0.x; remove it once an
-upstream release fixes the loop. A raw ``KafkaConsumer`` a learner builds before any of these runs
-without it.
+settled 60 of 60 runs (8 of 30 stuck without it). Applied by the course's first consumer
+(``make_consumer``, which every group consumer of the course, the labs' child processes included,
+goes through), only to kafka-python 3.0.x; remove it once an upstream release fixes the loop. A
+raw ``KafkaConsumer`` a learner builds before any of these runs without it.
 """
 
 from __future__ import annotations

@@ -10,14 +10,13 @@ import json
 import sqlite3
 import time
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
-from course_lib.kafka.clients import kafka_python_fix
+from course_lib.kafka.clients.factory import make_consumer
 from course_lib.kafka.clients.io import PipelineError
 from course_lib.kafka.models.queue import QueueLab
-from course_lib.kafka.models.settings import CONSUMER_DEFAULTS
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
 
 SINK_SCHEMA = """CREATE TABLE IF NOT EXISTS sink (
@@ -65,12 +64,10 @@ def consume_queue(lab: QueueLab, topic: str, group: str, db: sqlite3.Connection,
     ``close=False``, leaves its consumer open for the caller's process to be killed.
     """
     tp = TopicPartition(topic, 0)
-    kafka_python_fix.apply()
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap or bootstrap_servers(),
-                             **{**CONSUMER_DEFAULTS, "group_id": group,
-                                "max_poll_records": lab.batch_size,
-                                "session_timeout_ms": lab.session_timeout_ms,
-                                "heartbeat_interval_ms": lab.session_timeout_ms // 3})
+    consumer = make_consumer(topic, bootstrap_servers=bootstrap or bootstrap_servers(),
+                             group_id=group, max_poll_records=lab.batch_size,
+                             session_timeout_ms=lab.session_timeout_ms,
+                             heartbeat_interval_ms=lab.session_timeout_ms // 3)
     buffer: list = []
     processed, first, first_at = 0, None, None
     try:
