@@ -64,7 +64,7 @@ def _kafka(args: argparse.Namespace) -> int:
         print(f"Apache Kafka {jars.KAFKA_VERSION}: {len(jars.read_lock())} jars in {folder}")
         return 0
     stop = stop_on_sigterm()
-    cluster = KafkaCluster(brokers=args.brokers)
+    cluster = KafkaCluster(brokers=args.brokers, auto_create_topics=True)  # stock, as yours
     try:
         cluster.start()
     except (ClusterError, ValueError) as exc:

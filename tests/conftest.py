@@ -46,7 +46,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(scope="session")
 def cluster3() -> Iterator[object]:
-    """A 3-broker Apache Kafka (controller node + brokers 1-3) for the whole session."""
+    """A 3-broker Apache Kafka (controller node + brokers 1-3) for the whole session; a lab
+    cluster, so topics are not created on first use: create them with ``create_topic``."""
     need_apache_kafka()
     from course_lib.kafka.runtime.cluster import KafkaCluster
 

@@ -104,7 +104,7 @@ def test_a_client_for_a_named_kafka_does_not_ask_for_the_lessons_broker(monkeypa
 
     made = []
     monkeypatch.setattr(clients, "bootstrap_servers", no_default)
-    for name in ("KafkaAdminClient", "KafkaConsumer", "KafkaProducer"):
+    for name in ("KafkaAdminClient", "KafkaConsumer", "CourseProducer"):
         monkeypatch.setattr(clients, name, lambda *topics, **config: made.append(config))
     clients.make_admin(bootstrap_servers="127.0.0.1:1")
     clients.make_consumer(bootstrap_servers="127.0.0.1:1")

@@ -16,7 +16,7 @@ value) through :mod:`course_lib.core.validate`, as Python's own functions do.
 
 from __future__ import annotations
 
-__all__ = ["BrokerError", "CourseError", "PartError", "WaitTimeout"]
+__all__ = ["BrokerError", "CourseError", "MissingTopicError", "PartError", "WaitTimeout"]
 
 
 class CourseError(Exception):
@@ -48,3 +48,20 @@ class BrokerError(PartError):
     (``kafka/clients/lag.py``, ``kafka/live/group/lab.py``) and every role of the Kafka area
     (runtime, clients, labs) may import ``core``.
     """
+
+
+class MissingTopicError(BrokerError):
+    """A Kafka that does not create topics on demand (a lab cluster) answered that ``topic`` does
+    not exist; the message names it and how to create it.
+
+    Raised by the course's producers (``kafka/clients/producer.py``) within seconds, where a raw
+    kafka-python producer would wait its ``max_block_ms`` and say only "Failed to update metadata".
+    """
+
+    def __init__(self, topic: str, bootstrap_servers: str, waited_s: float) -> None:
+        super().__init__(
+            f"topic {topic!r} does not exist on the Kafka at {bootstrap_servers}, which does not "
+            f"create topics on first use (checked for {waited_s:.1f} s). Create it first: "
+            f"course_lib.kafka.create_topic({topic!r}, partitions, "
+            f"bootstrap_servers={bootstrap_servers!r}), or KafkaAdminClient.create_topics.")
+        self.topic, self.bootstrap_servers = topic, bootstrap_servers

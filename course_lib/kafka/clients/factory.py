@@ -6,6 +6,12 @@ consumer's partitions then sit unread for 45 s. The lessons use ``session_timeou
 timeout), which hands a crashed consumer's partitions to the others within seconds while still
 tolerating a few seconds' pause. (On the embedded fallback broker a join also takes about half the
 session timeout, ~3 s with these values: it sleeps on purpose.)
+
+Producers are :class:`~course_lib.kafka.clients.producer.CourseProducer`: on a Kafka that does
+not create topics on first use (a lab ``KafkaCluster``), a send to a missing topic raises
+``MissingTopicError`` naming it within about 3 s, instead of kafka-python's "Failed to update
+metadata" after ``max_block_ms``. On the lessons' default broker (stock Kafka) the send creates
+the topic, as any kafka-python producer's would.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from course_lib.kafka.clients import kafka_python_fix
+from course_lib.kafka.clients.producer import CourseProducer
 from course_lib.kafka.models.settings import ADMIN_DEFAULTS, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
 
@@ -32,9 +39,9 @@ def make_consumer(*topics: str, **overrides: Any) -> KafkaConsumer:
 
 
 def make_producer(**overrides: Any) -> KafkaProducer:
-    """A producer with ``acks='all'`` and bounded blocking."""
+    """A producer with ``acks='all'`` and bounded blocking that names a missing topic."""
     config = {**_bootstrap(overrides), **PRODUCER_DEFAULTS, **overrides}
-    return KafkaProducer(**config)
+    return CourseProducer(**config)
 
 
 def make_admin(**overrides: Any) -> KafkaAdminClient:

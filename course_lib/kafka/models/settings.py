@@ -7,13 +7,20 @@ model and the cluster it is compared with cannot drift apart. The clients' defau
 (:mod:`course_lib.kafka.clients.factory` applies them; its docstring says why each differs). Names
 and meanings are Kafka's own; each line says Kafka's default and why the course differs
 (``shared/notes/apache-kafka.md``).
+
+Two kinds of broker share :data:`LAB_TUNING`, which only makes failures show within seconds and
+fits Kafka on two cores; none of it changes what a plain client sees. **The lessons' default
+broker** (``bootstrap_servers()``, lessons 04–06) and ``python -m course_lib kafka`` are
+otherwise stock: a learner's ``KafkaProducer().send("new-topic", ...)`` creates the topic with
+one partition, as against any stock Kafka. **Lab clusters** (``KafkaCluster(...)``: lesson 05b's
+failover lab, the capstone, the tests' session cluster) add :data:`LAB_CLUSTER_ONLY`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-#: Broker settings every lab cluster shares. Names and meanings are Kafka's own.
+#: Broker settings every broker the course starts shares. Names and meanings are Kafka's own.
 LAB_TUNING: dict[str, str] = {
     "group.initial.rebalance.delay.ms": "0",          # default 3000: first join at once
     "group.min.session.timeout.ms": "1000",           # default 6000: short lesson sessions
@@ -32,8 +39,18 @@ LAB_TUNING: dict[str, str] = {
     "num.recovery.threads.per.data.dir": "1",
     "offsets.topic.num.partitions": "3",              # default 50
     "transaction.state.log.num.partitions": "3",      # default 50
-    "auto.create.topics.enable": "false",             # lessons create their topics
-    "delete.topic.enable": "true",
+    "delete.topic.enable": "true",                    # = Kafka's default; lessons delete
+}                                                     # their topics (stated, not changed)
+
+#: Added on lab clusters only (``KafkaCluster(auto_create_topics=False)``, the default there).
+LAB_CLUSTER_ONLY: dict[str, str] = {
+    # Kafka's default is true. A lab creates each topic with the partitions, replication factor
+    # and min ISR it measures (``create_topic``, which leaves an existing topic as it is): a
+    # consumer or producer that touched the name first would otherwise make a 1-partition topic
+    # with the cluster's defaults and the lab would silently measure that. Off, such a client
+    # fails instead: the course's producers within seconds, naming the topic
+    # (``clients/producer.py``); a raw kafka-python producer after its ``max_block_ms`` (60 s).
+    "auto.create.topics.enable": "false",
 }
 
 

@@ -74,15 +74,26 @@ def new_cluster_id() -> str:
 
 
 class KafkaCluster(ClusterObserver):
-    """Apache Kafka with ``brokers`` brokers on 127.0.0.1; a context manager."""
+    """Apache Kafka with ``brokers`` brokers on 127.0.0.1; a context manager.
+
+    A lab cluster by default: topic auto-creation is off (``models/settings.LAB_CLUSTER_ONLY``
+    says why), so create topics with ``course_lib.kafka.create_topic(name, partitions,
+    bootstrap_servers=cluster.bootstrap_servers)``. The course's producers
+    (``make_producer(bootstrap_servers=...)``) then fail within seconds on a missing topic,
+    naming it; a raw ``kafka.KafkaProducer`` is out of the course's hands and waits its
+    ``max_block_ms`` (60 s) before "Failed to update metadata". ``auto_create_topics=True``
+    gives stock Kafka's behaviour (the lessons' default broker, ``python -m course_lib kafka``).
+    """
 
     def __init__(self, brokers: int = 3, *, ready_timeout_s: float = READY_TIMEOUT_S,
-                 broker_config: dict[str, str] | None = None) -> None:
+                 broker_config: dict[str, str] | None = None,
+                 auto_create_topics: bool = False) -> None:
         if isinstance(brokers, bool) or not isinstance(brokers, int) or not 1 <= brokers <= 5:
             raise ValueError(f"brokers must be an integer from 1 to 5 (got {brokers!r})")
         self.brokers = brokers
         self.ready_timeout_s = ready_timeout_s
         self.broker_config = dict(broker_config or {})
+        self.auto_create_topics = auto_create_topics
         self.root: Path | None = None
         self.nodes: dict[int, NodeSpec] = {}
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
@@ -159,8 +170,9 @@ class KafkaCluster(ClusterObserver):
         running = []
         for spec in specs:
             spec.directory.mkdir(parents=True, exist_ok=True)
-            spec.config_file.write_text(node_properties(spec, list(self.nodes.values()),
-                                                        self.brokers, self.broker_config))
+            spec.config_file.write_text(node_properties(
+                spec, list(self.nodes.values()), self.brokers, self.broker_config,
+                auto_create_topics=self.auto_create_topics))
             command = self._java_command(spec, "kafka.tools.StorageTool", "format",
                                          f"--cluster-id={self.cluster_id}",
                                          "-c", str(spec.config_file),

@@ -11,7 +11,10 @@ Lab tuning (defaults from Kafka's own config classes; see ``shared/notes/apache-
 failure detection in about 3 s instead of 9 s (``broker.session.timeout.ms``), an ISR that drops
 a frozen follower after 3 s instead of 30 s, a first group join with no 3 s delay, unclean
 elections checked every second instead of every five minutes, few threads and a small cleaner
-buffer for two cores and small heaps.
+buffer for two cores and small heaps (``LAB_TUNING``). Nothing in it changes what a plain
+client sees: the lessons' default broker is otherwise stock Kafka, topic auto-creation included.
+A lab cluster (``auto_create_topics=False``, ``KafkaCluster``'s default) also turns
+auto-creation off (``LAB_CLUSTER_ONLY`` says why).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_lib.kafka.models.settings import LAB_TUNING
+from course_lib.kafka.models.settings import LAB_CLUSTER_ONLY, LAB_TUNING
 
 CONTROLLER_ID = 100
 
@@ -98,8 +101,10 @@ def replication_defaults(brokers: int) -> dict[str, str]:
 
 
 def node_properties(node: NodeSpec, nodes: list[NodeSpec], brokers: int,
-                    extra: dict[str, str] | None = None) -> str:
-    """The ``server.properties`` text of ``node``."""
+                    extra: dict[str, str] | None = None, *,
+                    auto_create_topics: bool = False) -> str:
+    """The ``server.properties`` text of ``node``: a lab cluster's unless ``auto_create_topics``
+    (the lessons' default broker), which leaves Kafka's stock ``auto.create.topics.enable``."""
     voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}"
                       for n in nodes if n.controller_port is not None)
     listeners = []
@@ -119,5 +124,8 @@ def node_properties(node: NodeSpec, nodes: list[NodeSpec], brokers: int,
     if node.is_broker:
         props["advertised.listeners"] = f"PLAINTEXT://127.0.0.1:{node.broker_port}"
         props["inter.broker.listener.name"] = "PLAINTEXT"
-    props |= LAB_TUNING | replication_defaults(brokers) | (extra or {})
+    props |= LAB_TUNING | replication_defaults(brokers)
+    if not auto_create_topics:
+        props |= LAB_CLUSTER_ONLY
+    props |= extra or {}
     return "".join(f"{key}={value}\n" for key, value in props.items())

@@ -7,7 +7,9 @@
 2. ``KAFKA_BACKEND=embedded``: the embedded Tansu broker (``broker.py``), Java-free.
 3. Otherwise a real **Apache Kafka** (one combined KRaft node, ``cluster.py``), started on first
    use and kept for the kernel's life, when Java 17+ and the jars can be had. The jars are
-   fetched once (about 45 MB); an unreachable repository is reported within about 5 s.
+   fetched once (about 45 MB); an unreachable repository is reported within about 5 s. To a
+   client it is stock Kafka: a producer or consumer naming a new topic creates it, with one
+   partition (``models/settings.py`` lists what the course tunes, and why).
    ``KAFKA_BACKEND=apache`` makes this mandatory: no fallback, a clear error instead.
 4. If Apache Kafka cannot be had, the embedded broker, saying once why.
 
@@ -79,7 +81,7 @@ def _apache_cluster() -> KafkaCluster:
             progress.phase("restarting the broker")
             cluster.restart(1)
     if cluster is None:
-        cluster = KafkaCluster(brokers=1)
+        cluster = KafkaCluster(brokers=1, auto_create_topics=True)  # stock: see settings.py
         try:  # several seconds on the first call of a lesson: say so on its progress line
             with progress.task("Apache Kafka", "1 broker ready"):
                 cluster.start()

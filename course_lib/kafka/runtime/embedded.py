@@ -24,7 +24,10 @@ helpers refuse what the embedded broker would silently get wrong (``topics.py``)
 3. **A fetch waits the whole ``fetch_max_wait_ms``** even when data is there (Apache Kafka
    answers as soon as ``fetch_min_bytes`` is available): freshness measured here is pessimistic.
 4. **A group join takes about half of ``session_timeout_ms``**: the broker sleeps on purpose.
-5. **Auto-created topics get 4 partitions** (Kafka's ``num.partitions`` default is 1).
+5. **Auto-created topics get 4 partitions** (Kafka's ``num.partitions`` default is 1). Like
+   stock Kafka (and the lessons' default broker), it creates a topic a producer or consumer
+   names: a raw ``KafkaProducer().send("new-topic", ...)`` succeeds in about 0.1 s, onto one of
+   4 partitions (``tests/test_kafka_stock_default.py``).
 6. **Replication is fake**: replication factor 3 on one broker is accepted and reports replicas
    and ISR ``[111, 111, 111]`` (Kafka: ``INVALID_REPLICATION_FACTOR``).
 7. **Topic configs are ignored and not validated** (``retention.ms=banana``,

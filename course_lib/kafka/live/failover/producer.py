@@ -66,13 +66,13 @@ def batching(cluster: Any, linger_ms: int, records: int = 200, rate: float = 400
 
 
 def _batching(cluster: Any, linger_ms: int, records: int, rate: float) -> float:
-    from kafka import KafkaProducer
+    from course_lib.kafka.clients.producer import CourseProducer
 
     progress.phase("creating a topic on 3 brokers")
     topic = create_topic(unique_name("batching"), 1, replication_factor=3,
                          bootstrap_servers=cluster.up_bootstrap_servers())
-    producer = KafkaProducer(bootstrap_servers=cluster.bootstrap_servers, linger_ms=linger_ms,
-                             max_block_ms=10000, request_timeout_ms=5000)
+    producer = CourseProducer(bootstrap_servers=cluster.bootstrap_servers, linger_ms=linger_ms,
+                              max_block_ms=10000, request_timeout_ms=5000)
     try:
         progress.phase("fetching the new topic's metadata")
         producer.send(topic, b"warm-up").get(timeout=15)   # metadata first
@@ -99,12 +99,12 @@ def keyless_partitions(cluster: Any, records: int = 30, partitions: int = 3) -> 
 
 
 def _keyless(cluster: Any, records: int, partitions: int) -> list[int]:
-    from kafka import KafkaProducer
+    from course_lib.kafka.clients.producer import CourseProducer
 
     progress.phase("creating a topic on 3 brokers")
     topic = create_topic(unique_name("keyless"), partitions, replication_factor=3,
                          bootstrap_servers=cluster.up_bootstrap_servers())
-    producer = KafkaProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
+    producer = CourseProducer(bootstrap_servers=cluster.up_bootstrap_servers(), max_block_ms=10000)
     try:
         progress.phase(f"sending {records} keyless records")
         producer.send(topic, b"warm-up").get(timeout=15)

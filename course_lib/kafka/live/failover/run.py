@@ -93,9 +93,9 @@ def _create_topic(cluster: Any, sc: LiveScenario) -> str:
 
 
 def _producer(cluster: Any, sc: LiveScenario) -> Any:
-    from kafka import KafkaProducer
+    from course_lib.kafka.clients.producer import CourseProducer  # names a missing topic
 
-    return KafkaProducer(
+    return CourseProducer(
         bootstrap_servers=cluster.bootstrap_servers, acks=-1 if sc.acks == "all" else int(sc.acks),
         retries=sc.retries, enable_idempotence=sc.idempotence, linger_ms=5,
         request_timeout_ms=int(sc.request_timeout * 1000),
