@@ -1,9 +1,10 @@
 """``make bench``: measure everything issue-level targets talk about, write RESULTS.md.
 
-Targets: median slider latency ≤ 100 ms and p95 ≤ 250 ms for default scenarios; simulators at
-least as fast as Ciw on the same model; the 60 s / 4 backends / 200 req/s failover scenario well
-under a second; the embedded broker up in under 2 s; Apache Kafka ready within 10 s (1 broker) and
-30 s (3 brokers) with at most 700 MB resident per broker; ``make test`` under 10 minutes on 2 cores.
+Targets: every dashboard's slider latency ≤ 100 ms at the 95th percentile (a slider must feel
+live on every move, not only the typical one); simulators at least as fast as Ciw on the same
+model; the 60 s / 4 backends / 200 req/s failover scenario well under a second; the embedded
+broker up in under 2 s; Apache Kafka ready within 10 s (1 broker) and 30 s (3 brokers) with at
+most 700 MB resident per broker; ``make test`` under 10 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -151,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, d in response_time_rows:
         out.append(f"| {name} | `{d['render']}` | {', '.join(d['controls'])} | {d['moves']} | "
                    f"{d['median_ms']:.0f} | {d['p95_ms']:.0f} | {d['max_ms']:.0f} |")
-    slow = [(n, d) for n, d in response_time_rows if d["median_ms"] > 100 or d["p95_ms"] > 250]
-    out += ["", "Target — median ≤ 100 ms and p95 ≤ 250 ms: " + (
+    slow = [(n, d) for n, d in response_time_rows if d["p95_ms"] > 100]
+    out += ["", "Target — every dashboard's p95 ≤ 100 ms: " + (
         verdict(True) if not slow else verdict(False) + " for " + ", ".join(
             f"`{d['render']}` ({n})" for n, d in slow)), ""]
 
