@@ -78,7 +78,7 @@ def test_no_finished_join_leaves_the_coordinator_alone(task):
 
 def test_the_first_consumer_installs_the_fix_on_kafka_python_3_0():
     """Installed by the course's first consumer, not by importing the package (a fresh process)."""
-    assert kafka.__version__.startswith("3.0."), "a new kafka-python: check whether it is fixed"
+    assert kafka.__version__ == client_fixes.FIXED_VERSION, "a new kafka-python: is it fixed?"
     probe = (
         "from kafka.coordinator.consumer import ConsumerCoordinator as C\n"
         "import course_lib.kafka\n"
@@ -113,3 +113,50 @@ def test_a_client_for_a_named_kafka_does_not_ask_for_the_lessons_broker(monkeypa
     monkeypatch.setattr(clients, "bootstrap_servers", lambda: "127.0.0.1:2")
     clients.make_admin()
     assert made[-1]["bootstrap_servers"] == "127.0.0.1:2"
+
+
+def test_the_pinned_kafka_python_is_the_code_the_fix_was_written_for():
+    """pyproject pins the release; its two wrapped functions match their fingerprints."""
+    from pathlib import Path
+
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    assert f'"kafka-python=={client_fixes.FIXED_VERSION}"' in pyproject
+    assert client_fixes.why_not() is None
+
+
+def test_another_version_is_refused_by_name():
+    why = client_fixes.why_not(version="3.1.0")
+    assert why == ("kafka-python 3.1.0 is installed; the course's group-join fix was written "
+                   "for 3.0.12")
+
+
+def test_changed_code_is_refused_naming_the_function():
+    async def join_group_async(self, timeout_ms=None):  # a release that rewrote the join
+        return None
+
+    functions = {"BaseCoordinator.join_group_async": join_group_async,
+                 "ConsumerCoordinator.poll": client_fixes._ORIGINAL_POLL}
+    why = client_fixes.why_not(version=client_fixes.FIXED_VERSION, functions=functions)
+    assert why is not None and "BaseCoordinator.join_group_async differ" in why
+    assert "ConsumerCoordinator.poll" not in why
+
+
+def test_a_refused_fix_warns_once_and_leaves_kafka_python_alone():
+    """In a fresh process: a different version string, then two consumers' worth of apply()."""
+    probe = (
+        "import warnings, kafka\n"
+        "warnings.simplefilter('always')\n"
+        "kafka.__version__ = '3.0.13'\n"
+        "from kafka.coordinator.consumer import ConsumerCoordinator as C\n"
+        "original = C.poll\n"
+        "from course_lib.kafka.clients import kafka_python_fix as fix\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    results = [fix.apply(), fix.apply()]\n"
+        "print(results, C.poll is original, len(caught))\n"
+        "print(caught[0].category.__name__, str(caught[0].message))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=60)
+    first, second = out.stdout.splitlines()[:2]
+    assert first == "[False, False] True 1", out.stderr
+    assert second.startswith("FixNotInstalled kafka-python 3.0.13 is installed")
+    assert "pip install kafka-python==3.0.12" in second and "not installed" in second

@@ -18,12 +18,21 @@ unconsumed join is completed first, with exactly the steps kafka-python runs aft
 await (a failed one is cleared so that the normal retry path runs). With it, the same load test
 settled 60 of 60 runs (8 of 30 stuck without it). Applied by the course's first consumer
 (``make_consumer``, which every group consumer of the course, the labs' child processes included,
-goes through), only to kafka-python 3.0.x; remove it once an upstream release fixes the loop. A
-raw ``KafkaConsumer`` a learner builds before any of these runs without it.
+goes through); remove it once an upstream release fixes the loop. A raw ``KafkaConsumer`` a
+learner builds before any of these runs without it.
+
+A patch of another library's internals is only right for the code it was written against. The
+course pins that release (``pyproject.toml``: :data:`FIXED_VERSION`), and :func:`apply` checks the
+two functions it wraps against fingerprints of that release's source: on any other version, or
+if their code differs, it refuses, says so once (:class:`FixNotInstalled`, a warning naming the
+version and what to do) and leaves kafka-python as it is.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import warnings
 from typing import Any
 
 import kafka
@@ -31,10 +40,44 @@ from kafka.coordinator.base import BaseCoordinator
 from kafka.coordinator.consumer import ConsumerCoordinator
 from kafka.structs import MemberState
 
-__all__ = ["apply", "complete_finished_join"]
+__all__ = ["FIXED_VERSION", "FixNotInstalled", "apply", "complete_finished_join", "why_not"]
 
 _ORIGINAL_JOIN = BaseCoordinator.join_group_async
 _ORIGINAL_POLL = ConsumerCoordinator.poll
+
+#: The kafka-python release the fix was written against and tested on (pinned in pyproject.toml).
+FIXED_VERSION = "3.0.12"
+#: sha256 (first 16 hex digits) of each wrapped function's source in :data:`FIXED_VERSION`.
+FINGERPRINTS = {"BaseCoordinator.join_group_async": "f9b7d8038dabf04d",
+                "ConsumerCoordinator.poll": "cb7886f194ce9e82"}
+
+
+class FixNotInstalled(RuntimeWarning):
+    """kafka-python is not the code the group-join fix was written for, so it was not applied."""
+
+
+def _fingerprint(function: Any) -> str:
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):  # no source to compare: treat as changed
+        return "no source"
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def why_not(version: str | None = None, functions: dict[str, Any] | None = None) -> str | None:
+    """Why the fix must not be applied to this kafka-python, or None when it fits exactly."""
+    version = kafka.__version__ if version is None else version
+    if version != FIXED_VERSION:
+        return (f"kafka-python {version} is installed; the course's group-join fix was written "
+                f"for {FIXED_VERSION}")
+    functions = functions or {"BaseCoordinator.join_group_async": _ORIGINAL_JOIN,
+                              "ConsumerCoordinator.poll": _ORIGINAL_POLL}
+    changed = [name for name, function in functions.items()
+               if _fingerprint(function) != FINGERPRINTS[name]]
+    if changed:
+        return (f"kafka-python {version}'s {' and '.join(changed)} differ from the code the "
+                f"course's group-join fix was written for")
+    return None
 
 
 async def complete_finished_join(coordinator: Any) -> bool:
@@ -72,9 +115,23 @@ def _poll(self: Any, timeout_ms: Any = None) -> Any:
     return _ORIGINAL_POLL(self, timeout_ms)
 
 
+_refused: list[str] = []
+
+
 def apply() -> bool:
-    """Install the fix on kafka-python 3.0.x (idempotent); returns whether it is installed."""
-    if not kafka.__version__.startswith("3.0."):
+    """Install the fix on the pinned kafka-python (idempotent); returns whether it is installed.
+
+    On any other kafka-python it installs nothing and warns once, naming the cause."""
+    why = why_not()
+    if why is not None:
+        if not _refused:
+            _refused.append(why)
+            warnings.warn(
+                f"{why}, so it is not installed: a consumer group may now and then lose a member "
+                f"for good on a busy machine (course_lib/kafka/clients/kafka_python_fix.py says "
+                f"why). Reinstall the pinned client (pip install kafka-python=={FIXED_VERSION}; "
+                f"make lab does), or check whether this release fixed the join loop.",
+                FixNotInstalled, stacklevel=2)
         return False
     BaseCoordinator.join_group_async = _join_group_async
     ConsumerCoordinator.poll = _poll
