@@ -68,6 +68,19 @@ def test_stored_runs_round_trip(tmp_path):
     assert not in_send_order([0, 2, 1])
 
 
+def test_a_run_reports_through_the_history_checker():
+    """A hand-made run: 1 lost, 2 written twice and out of order, 3 rejected yet landed."""
+    from course_lib.kafka.live.failover.result import FailoverRun
+
+    outcomes = ["acknowledged", "acknowledged", "acknowledged", "rejected", "rejected"]
+    sends = [{"seq": i, "sent_at": i / 10, "outcome": o, "error": "" if o[0] == "a" else "X",
+              "offset": None} for i, o in enumerate(outcomes)]
+    run = FailoverRun(SCENARIOS["crash_leader"], sends, [0, 2, 3, 2], [], [])
+    assert (run.lost, run.duplicates, run.indefinite, run.out_of_order) == (1, 1, 1, 0)
+    assert run.history().of("indefinite") == (3,)
+    assert FailoverRun(SCENARIOS["crash_leader"], sends, [2, 0], [], []).out_of_order == 1
+
+
 def test_acks1_loss_is_about_rate_times_freeze_in_the_stored_run():
     sc = SCENARIOS["acks1_lagging"]
     lost = compare.load_runs()["acks1_lagging"].lost

@@ -15,6 +15,7 @@ from typing import Any
 from course_lib.core.runs import THIS_MACHINE
 from course_lib.core.runs import label as run_label
 from course_lib.kafka.models.failover import LiveScenario
+from course_lib.kafka.models.history import HistoryReport, Send, check, log_from_values
 
 __all__ = ["POLL_S", "FailoverRun"]
 
@@ -35,6 +36,13 @@ class FailoverRun:
     kafka_version: str = ""
     machine: str = ""
 
+    def history(self) -> HistoryReport:
+        """The whole history read record by record (:mod:`course_lib.kafka.models.history`):
+        every send and what the producer was told, against the partition read back."""
+        sends = [Send(s["seq"], s["outcome"], offset=s["offset"], error=s["error"])
+                 for s in self.sends]
+        return check(sends, log_from_values(self.read_back))
+
     @property
     def acknowledged(self) -> int:
         return sum(1 for s in self.sends if s["outcome"] == "acknowledged")
@@ -42,13 +50,21 @@ class FailoverRun:
     @property
     def lost(self) -> int:
         """Acknowledged sequence numbers that are not in the partition when read back."""
-        present = set(self.read_back)
-        return sum(1 for s in self.sends if s["outcome"] == "acknowledged"
-                   and s["seq"] not in present)
+        return self.history().count("lost")
 
     @property
     def duplicates(self) -> int:
-        return sum(n - 1 for n in Counter(self.read_back).values() if n > 1)
+        """Records in the partition more than once (each counted once, however many copies)."""
+        return self.history().count("duplicated")
+
+    @property
+    def indefinite(self) -> int:
+        """Sends the producer was told failed (or never heard of) that are in the partition."""
+        return self.history().count("indefinite")
+
+    @property
+    def out_of_order(self) -> int:
+        return self.history().count("out_of_order")
 
     @property
     def rejected(self) -> int:
