@@ -25,6 +25,7 @@ from course_lib.capstone.live.shop.records import (
     COMPRESS,
     Processed,
     Sent,
+    history,
     live_problem,
     to_records,
 )
@@ -57,6 +58,17 @@ def test_to_records_known_answers():
     result = score(records, Design(), DAY.objectives)
     assert (result.availability, result.orders_lost, result.duplicates) == (0.75, 1, 1)
     assert set(result.failing) >= {"availability", "orders_lost", "duplicates"}
+
+
+def test_the_run_read_as_a_kafka_history():
+    """Lost and written twice as the scorer counts them, and a failed checkout that landed."""
+    sent = [Sent(0, 1.0, True, 0.1), Sent(1, 2.0, False, None), Sent(2, 3.0, True, 0.2),
+            Sent(3, 4.0, True, 0.3)]
+    processed = [Processed(0, 0, 0, 2.5), Processed(0, 0, 0, 9.0), Processed(2, 1, 0, 5.0),
+                 Processed(2, 1, 1, 6.0), Processed(1, 0, 1, 7.0)]  # order 1: a 5xx, yet there
+    report = history(sent, processed)
+    assert (report.of("lost"), report.of("duplicated"), report.of("indefinite")) == ((3,), (2,),
+                                                                                     (1,))
 
 
 def test_to_records_names_the_cause_of_each_checkout():

@@ -15,6 +15,12 @@ counts twice while a record re-read after a rebalance counts once; ``freshness``
 processed minus sent), else ``lost``: the checkout was answered and the order never made it by
 the end of the run's drain. As in the simulation, only successful checkouts create orders.
 
+:func:`history` reads the same run with the course's Kafka history checker
+(:mod:`course_lib.kafka.models.history`), one record per order: a 2xx is an acknowledgement, the
+processed records are the log. It is what decides ``lost`` here, and it also finds what the
+scorer has no column for: an order whose checkout *failed* yet reached the log (``indefinite``:
+a timeout that was not a failure).
+
 :func:`live_problem` is the day the live run plays: the problem's times divided by ``compress``
 (the rates, the work and the objectives unchanged), so that a run fits in about a minute. The
 simulation it is compared with runs on the *same* compressed day.
@@ -31,8 +37,9 @@ from course_lib.capstone.models.engine import Problem
 from course_lib.capstone.models.problem import FailureScript, TrafficProfile
 from course_lib.capstone.models.score import CheckoutRecord, OrderRecord, RunRecords, cause_at
 from course_lib.core.validate import number
+from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
 
-__all__ = ["COMPRESS", "Processed", "Sent", "live_problem", "to_records"]
+__all__ = ["COMPRESS", "Processed", "Sent", "history", "live_problem", "to_records"]
 
 #: 120 s of the problem's day become 48 s of load.
 COMPRESS = 2.5
@@ -70,10 +77,21 @@ def live_problem(problem: Problem | None = None, compress: float = COMPRESS) -> 
     return replace(problem, profile=scaled(problem.profile), script=scaled(problem.script))
 
 
+def history(sent: list[Sent], processed: list[Processed]) -> HistoryReport:
+    """The run as a Kafka history: every checkout a send (acknowledged iff answered 2xx), every
+    distinct processed record the log. Order ids are not a send order across API servers, so
+    the report's ``out_of_order`` means nothing here; the other kinds do."""
+    sends = [Send(s.order_id, "acknowledged" if s.ok else "rejected", at=s.sent_at) for s in sent]
+    log = sorted({Logged(p.partition, p.offset, p.order_id) for p in processed},
+                 key=lambda r: (r.partition, r.offset))
+    return check(sends, log)
+
+
 def to_records(sent: list[Sent], processed: list[Processed], problem: Problem,
                source: str = "measured") -> RunRecords:
     """The run's records (see the module docstring)."""
     profile, script = problem.profile, problem.script
+    lost = set(history(sent, processed).of("lost"))
     seen: dict[int, set[tuple[int, int]]] = {}
     first: dict[int, float] = {}
     for p in processed:
@@ -86,7 +104,7 @@ def to_records(sent: list[Sent], processed: list[Processed], problem: Problem,
         if not s.ok:
             continue
         created = s.sent_at + (s.response_time or 0.0)
-        if s.order_id in seen:
+        if s.order_id not in lost:
             orders.append(OrderRecord(s.order_id, created, "delivered", len(seen[s.order_id]),
                                       first[s.order_id] - s.sent_at, cause))
         else:
