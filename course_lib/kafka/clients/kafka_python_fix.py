@@ -6,20 +6,23 @@ the other member owned them all. The cause is in ``BaseCoordinator.join_group_as
 
 * a short ``poll(timeout_ms=100)`` stops waiting for the JoinGroup/SyncGroup round trip and
   leaves it in flight as ``_join_task`` (on purpose: the next poll should await the same one);
-* if that round trip *completes* before the next poll, the next poll either sees
-  ``need_rejoin()`` false (the leader's SyncGroup has just recorded its metadata snapshot) and
-  returns without looking at the finished task, or sees ``is_done`` and replaces the task;
-* either way the code after the await never runs: the member is never marked ``STABLE``, its
-  heartbeat stays disabled, its assignment is never applied. The coordinator then drops it after
-  ``session_timeout_ms`` and the other members rebalance without it; it never comes back.
+* if that round trip *completes* before the next poll, the next poll's ``join_group_async``
+  sees ``self._join_task.is_done`` and replaces the finished task with a new JoinGroup,
+  discarding its result (``need_rejoin()`` stays true meanwhile: ``rejoin_needed`` is only
+  cleared by the steps that never ran);
+* so the code after the await never runs for that join: the member is never marked ``STABLE``,
+  its heartbeat stays disabled, its assignment is never applied. The coordinator then drops it
+  after ``session_timeout_ms`` and the other members rebalance without it; it never comes back.
 
 :func:`apply` wraps ``ConsumerCoordinator.poll`` and ``join_group_async`` so that a finished,
 unconsumed join is completed first, with exactly the steps kafka-python runs after a successful
 await (a failed one is cleared so that the normal retry path runs). With it, the same load test
 settled 60 of 60 runs (8 of 30 stuck without it). Applied by the course's first consumer
 (``make_consumer``, which every group consumer of the course, the labs' child processes included,
-goes through); remove it once an upstream release fixes the loop. A raw ``KafkaConsumer`` a
-learner builds before any of these runs without it.
+goes through); remove it once an upstream release fixes the loop. (kafka-python 2.x had the same
+race, fixed by PR #2617; the 3.0 async rewrite brought it back. A Kafka engineer's review,
+``shared/notes/reviews/kafka-2026-12.md`` §5, checked this diagnosis against 3.0.12's code.) A raw
+``KafkaConsumer`` a learner builds before any of these runs without it.
 
 A patch of another library's internals is only right for the code it was written against. The
 course pins that release (``pyproject.toml``: :data:`FIXED_VERSION`), and :func:`apply` checks the
