@@ -6,16 +6,19 @@ messages, a **sink connector** writes messages into another. The smallest useful
 * :class:`SqliteSourceConnector` polls a table for rows with an id above the last one it sent
   ("incrementing" mode of Confluent's JDBC source connector), produces them keyed by id, and only
   then stores the new last id. A crash between producing and storing re-sends a few rows (at least
-  once), never skips any.
+  once). It skips none here because the table has one writer; on a real database polling by id
+  can skip a row whose transaction commits after a higher id was read (Debezium's change data
+  capture reads the database's log instead).
 * :class:`SqliteSinkConnector` reads the topic and upserts rows by key into another database. It
   stores the next offset to read **in the same SQLite transaction** as the rows, so a crash never
   leaves them out of step: each message is applied exactly once, even after a restart.
 
 What Kafka Connect adds beyond these ~150 lines: offsets kept in Kafka topics for you, a cluster of
-workers that splits a connector into tasks and rebalances them when a worker dies, converters and
-schemas (Avro, JSON Schema, Protobuf with a schema registry), single-message transforms, dead
-letter queues, a REST API to deploy and monitor connectors, and hundreds of ready-made connectors
-(JDBC, Debezium change data capture, S3, Elasticsearch, ...).
+workers that splits a connector into tasks and rebalances them when a worker dies, converters
+(JSON, String, ByteArray and number ones in Apache Kafka; Avro, JSON Schema and Protobuf from
+Confluent or Apicurio, with a schema registry), single-message transforms, a dead-letter queue
+for sink connectors (KIP-298), a REST API to deploy and monitor connectors, and hundreds of
+ready-made connectors (JDBC, Debezium change data capture, S3, Elasticsearch, ...).
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """

@@ -6,7 +6,11 @@ It uses **event time** (when the order was placed, carried in the event), not ar
 slow network does not move an order into the wrong minute. Its clock is **stream time**: the
 largest event time seen so far. A window ``[start, end)`` closes when stream time reaches
 ``end + grace``; an event that arrives for a closed window is *late* and is dropped (counted, not
-silently ignored). These are Kafka Streams' semantics (``TimeWindows.ofSizeAndGrace``).
+silently ignored). These are Kafka Streams' semantics (``TimeWindows.ofSizeAndGrace``) for
+*when a window closes*. What is emitted differs: this model emits each window once, final, when
+it closes (Kafka Streams' ``emitStrategy(EmitStrategy.onWindowClose())``, KIP-825, or
+``suppress(untilWindowCloses)``); Kafka Streams' default, ``onWindowUpdate()``, emits every
+update of a window as it happens, thinned by its record cache and commit interval.
 
 * **Tumbling** windows: fixed size, no overlap, every event in exactly one window.
 * **Sliding** (Kafka Streams calls them *hopping*) windows: size ``size_ms`` every ``advance_ms``;
