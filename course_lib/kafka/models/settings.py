@@ -27,7 +27,9 @@ LAB_TUNING: dict[str, str] = {
     "broker.heartbeat.interval.ms": "500",            # default 2000
     "broker.session.timeout.ms": "3000",              # default 9000: fence a dead broker in 3 s
     "replica.lag.time.max.ms": "3000",                # default 30000: drop a frozen follower
-    "unclean.leader.election.interval.ms": "1000",    # default 300000 (KRaft checks periodically)
+    # default 300000. Only paces the retry for partitions still leaderless: the controller runs
+    # an unclean election in the same step as fencing the dead leader (ReplicationControlManager)
+    "unclean.leader.election.interval.ms": "1000",
     "log.retention.check.interval.ms": "2000",        # default 300000: retention visible live
     "log.initial.task.delay.ms": "2000",              # default 30000 (for testing): the first
                                                       # retention check 2 s after start
