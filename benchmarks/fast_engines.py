@@ -18,6 +18,7 @@ from typing import NamedTuple
 from course_lib.components import PathScenario, simulate_path, simulate_server
 from course_lib.kafka.models.decision import IntegrationScenario
 from course_lib.kafka.models.decision_engine import compare
+from course_lib.kafka.models.group import GroupScenario, simulate_group
 from course_lib.lb.models.experiments import COMPARED, SEED, _race_scenario
 from course_lib.lb.models.scenario import Backend
 from course_lib.lb.models.simulate import simulate
@@ -63,6 +64,9 @@ CASES: dict[str, tuple[str, Callable[[str], object]]] = {
     "kafka.decision (decision_fast)": (
         "06 trade-offs, 4 styles × 30 s at 200 msg/s",
         lambda e: compare(IntegrationScenario(), seed=2026, engine=e)),
+    "kafka.simulate_group (group_fast)": (  # the slider's top: the default (120) is 3× less
+        "04 group lag at the slider's top, 400 msg/s × 60 s",
+        lambda e: simulate_group(GroupScenario(produce_rate=400.0, seed=2026), engine=e)),
 }
 
 

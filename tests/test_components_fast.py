@@ -17,7 +17,7 @@ import pytest
 from course_lib.components import PathScenario, render_load_curve, simulate_path, simulate_server
 from course_lib.components.models.load_curve import LOAD_FRACTIONS, _unit_load_curve
 from course_lib.components.models.server_fast import server_digest
-from course_lib.core.engines import expovariates, stream
+from course_lib.core.engines import expovariates, randbelows, stream
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])
@@ -130,3 +130,19 @@ def test_block_draws_are_the_streams_draws():
             assert expovariates(ours, rate, n).tolist() == [theirs.expovariate(rate)
                                                              for _ in range(n)]
         assert ours.getstate() == theirs.getstate()
+
+
+def test_block_randranges_are_the_streams_randranges():
+    """``engines.randbelows`` returns what one ``randrange(n)`` call each would (rejected words
+    included: n = 5, 9, 2**31 + 1 reject up to half of them) and leaves the stream where those
+    calls would; an n that would need two words per draw is refused."""
+    for seed in range(5):
+        ours, theirs = stream(seed, "keys"), stream(seed, "keys")
+        for n, count in ((1, 10), (6, 24_000), (5, 3), (7, 0), (9, 5000), (12, 777),
+                         (2**31 + 1, 100), (2**32 - 1, 50)):
+            assert randbelows(ours, n, count).tolist() == [theirs.randrange(n)
+                                                           for _ in range(count)]
+        assert ours.getstate() == theirs.getstate()
+    for n in (0, 2**32):
+        with pytest.raises(ValueError, match=r"n must be an integer from 1 to 2\*\*32 - 1"):
+            randbelows(stream(0, "keys"), n, 1)

@@ -8,6 +8,7 @@ from course_lib.components import PathScenario, simulate_path, simulate_server
 from course_lib.core.engines import ENGINES, check_engine, stream
 from course_lib.kafka.models.decision import IntegrationScenario
 from course_lib.kafka.models.decision_engine import simulate_integration
+from course_lib.kafka.models.group import GroupScenario, simulate_group
 from course_lib.lb import Backend, Scenario
 from course_lib.lb.models.simulate import simulate
 
@@ -20,6 +21,7 @@ RUNS = {
                                                   engine=engine),
     "simulate_integration": lambda engine: simulate_integration(
         IntegrationScenario(duration=2.0), engine=engine),
+    "simulate_group": lambda engine: simulate_group(GroupScenario(duration=2.0), engine=engine),
 }
 
 

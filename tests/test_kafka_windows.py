@@ -7,6 +7,7 @@ import pytest
 from course_lib.core.data import load_orders
 from course_lib.kafka.live.windows import stream_from_topic
 from course_lib.kafka.models.windows import (
+    WindowAggregator,
     Windowing,
     batch_aggregate,
     compare,
@@ -72,6 +73,33 @@ def test_without_grace_the_difference_is_exactly_the_dropped_events(windowing):
     total_batch = sum(v[0] for v in batch.values())
     missed = sum(len(starts) for _, starts in stream.missed)
     assert total_batch - total_stream == missed
+
+
+class ScanEveryEvent(WindowAggregator):
+    """The aggregator as it was: the open windows scanned for closed ones after every event."""
+
+    def add(self, event: dict) -> None:
+        super().add(event)
+        self._emit_closed()
+
+
+@pytest.mark.parametrize("windowing", [Windowing(60_000), Windowing(60_000, 15_000, 10_000),
+                                       Windowing(30_000, 10_000, 120_000), Windowing(10, 5)])
+@pytest.mark.parametrize("by", [None, "category"])
+def test_scanning_only_once_the_oldest_window_closes_emits_the_same(windowing, by):
+    """The aggregator skips the scan while its oldest open window is open: the same windows
+    are emitted at the same events, in the same order, in order, reversed and shuffled."""
+    import random
+
+    orders = load_orders()
+    for events in (orders, orders[::-1][:1000], random.Random(7).sample(orders, 1500)):
+        fast, scan = WindowAggregator(windowing, by), ScanEveryEvent(windowing, by)
+        for i, e in enumerate(events):
+            fast.add(e)
+            scan.add(e)
+            if i % 97 == 0:  # at the same events, not only in the end
+                assert fast.result.emitted == scan.result.emitted
+        assert fast.close() == scan.close()
 
 
 def test_every_event_counted_once_per_window_it_belongs_to():

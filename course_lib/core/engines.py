@@ -1,13 +1,14 @@
 """The contract every engine with a fast twin keeps: one ``engine=`` knob, the same random streams.
 
-Four models have two engines each: a simpy model, written to be read, and a fast twin that a
+Five models have two engines each: a simpy model, written to be read, and a fast twin that a
 dashboard needs to redraw within ~100 ms of a slider move (``benchmarks/fast_engines.py``
 measures each pair on its dashboard's scenario; ``benchmarks/RESULTS.md`` has the numbers):
 
 * ``lb.models.simulate`` → ``lb.models.fastpath`` when nothing can fail (``test_lb_speed.py``);
 * ``components.models.server`` → ``components.models.server_fast`` (``test_components_fast.py``);
 * ``components.models.path_engine`` → ``components.models.path_fast`` (the same test);
-* ``kafka.models.decision_engine`` → ``kafka.models.decision_fast`` (``test_decision_fast.py``).
+* ``kafka.models.decision_engine`` → ``kafka.models.decision_fast`` (``test_decision_fast.py``);
+* ``kafka.models.group`` → ``kafka.models.group_fast`` (``test_group_fast.py``).
 
 The contract:
 
@@ -45,8 +46,8 @@ if TYPE_CHECKING:
 else:
     D = TypeVar("D")
 
-__all__ = ["ENGINES", "arrival_times", "check_engine", "expovariates", "seeded",
-           "stream", "uniform_stream", "uniforms"]
+__all__ = ["ENGINES", "arrival_times", "check_engine", "expovariates", "randbelows",
+           "seeded", "stream", "uniform_stream", "uniforms"]
 
 #: The values of every ``engine=`` knob.
 ENGINES = ("auto", "simpy")
@@ -96,6 +97,47 @@ def uniforms(rng: random.Random, n: int) -> np.ndarray:
     state = twister.get_state(legacy=False)["state"]
     rng.setstate((version, (*state["key"].tolist(), int(state["pos"])), gauss))
     return values
+
+
+def randbelows(rng: random.Random, n: int, count: int) -> np.ndarray:
+    """The next ``count`` values of ``rng.randrange(n)``, bit for bit, and ``rng`` moved past them.
+
+    ``randrange(n)`` takes the top ``k = n.bit_length()`` bits of one 32-bit word of the twister
+    and draws again while they make a number ``>= n`` (for ``n`` below 2**32). numpy's
+    ``MT19937`` hands out the same words (``random_raw``) from the stream's state, so the words
+    are drawn in a block, shifted, and the rejected ones dropped: what the loop keeps, in order.
+    Every word consumed (rejections too) is accounted for when the state is handed back.
+    """
+    if not 1 <= n < 2**32:  # larger ones take two words per draw
+        raise ValueError(f"n must be an integer from 1 to 2**32 - 1 (got {n!r})")
+    bits = n.bit_length()
+    version, words, gauss = rng.getstate()
+    key, pos = np.array(words[:-1], dtype=np.uint32), words[-1]
+    twister: np.random.MT19937 | None = getattr(_twisters, "words", None)
+    if twister is None:  # creating one (seeding it) costs ~0.2 ms: once per thread
+        twister = _twisters.words = np.random.MT19937(0)
+    twister.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+    kept: list[np.ndarray] = []
+    have, used = 0, 0
+    while have < count:
+        # a word is kept with probability n / 2**bits (at least 1/2): ask for 10 % more than
+        # the words the rest needs on average, so that one block is almost always enough
+        block = (count - have) * (1 << bits) * 11 // (10 * n) + 64
+        drawn = twister.random_raw(block) >> (32 - bits)
+        ok = np.flatnonzero(drawn < n)
+        if have + len(ok) >= count:  # the last block: stop at the word that completes the count
+            ok = ok[:count - have]
+            used += int(ok[-1]) + 1
+        else:
+            used += block
+        kept.append(drawn[ok])
+        have += len(ok)
+    # replay exactly the words used, so that rng continues after them
+    twister.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+    twister.random_raw(used)
+    after = twister.state["state"]
+    rng.setstate((version, (*after["key"].tolist(), int(after["pos"])), gauss))
+    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.uint64)
 
 
 def uniform_stream(rng: random.Random) -> Iterator[float]:

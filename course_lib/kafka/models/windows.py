@@ -109,6 +109,9 @@ class WindowAggregator:
         self.stream_time_ms = -1
         self.result = WindowResult()
         self._open: set[Key] = set()
+        # the earliest start among the open windows: it closes first (every window has the same
+        # size), so while it is open no window can close and the scan below is skipped
+        self._oldest: int | None = None
 
     def _closed(self, start: int) -> bool:
         end = start + self.windowing.size_ms
@@ -126,24 +129,34 @@ class WindowAggregator:
                 continue
             _add(self.result.totals, (group, start), amount(event))
             self._open.add((group, start))
+            if self._oldest is None or start < self._oldest:
+                self._oldest = start
         if missed:
             self.result.dropped.append(event)
             self.result.missed.append((event["order_id"], missed))
         elif late:
             self.result.late_accepted += 1
-        self._emit_closed()
+        if self._oldest is not None and self._closed(self._oldest):
+            self._emit_closed()
 
     def _emit_closed(self) -> None:
+        """Emit every open window that stream time has closed, oldest first.
+
+        Called only when the oldest open window has closed: scanning and sorting the open
+        windows after every event took a third of a run over lesson 05's orders.
+        """
         done = sorted((k for k in self._open if self._closed(k[1])),
                       key=lambda k: (k[1], str(k[0])))
         for key in done:
             self._open.discard(key)
             self.result.emitted.append(key)
+        self._oldest = min((start for _, start in self._open), default=None)
 
     def close(self) -> WindowResult:
         """End of input: every open window is final."""
         self.result.emitted.extend(sorted(self._open, key=lambda k: (k[1], str(k[0]))))
         self._open.clear()
+        self._oldest = None
         return self.result
 
 
