@@ -208,3 +208,15 @@ def test_the_dashboard_text_names_the_idle_consumers_and_why():
         "rebalance (more partitions would put them to work)")
     _, text = render_group(consumers=6, partitions=6)
     assert "idle" not in text  # lesson 04's stored twin (2 on 6) keeps its text
+
+
+@pytest.mark.parametrize("duration, interval", [(1.0, 0.7), (1.0, 1.0), (0.5, 0.3)])
+def test_a_run_barely_longer_than_one_sample_still_summarises(duration, interval):
+    """Two samples (0 and one interval): the growth is measured between them, not divided by 0."""
+    from course_lib.kafka.models.group import GroupScenario, simulate
+
+    result = simulate(GroupScenario(duration=duration, sample_interval=interval))
+    times, lag = result.times(), result.total_lag()
+    summary = result.summary()
+    assert summary["measured_growth_per_s"] == round((lag[-1] - lag[0]) / (times[-1] - times[0]),
+                                                     3)

@@ -166,9 +166,15 @@ class GroupResult:
         return [totals[t] for t in sorted(totals)]
 
     def measured_growth_rate(self) -> float:
-        """(lag at the end − lag at half time) / (half the horizon): messages per second."""
+        """(lag at the end − lag at half time) / (half the horizon): messages per second.
+
+        With very few samples (a run barely longer than one ``sample_interval``) the half-time
+        sample is the last one; the one before it is used then, and 0.0 with a single sample."""
         times, lag = self.times(), self.total_lag()
+        if len(times) < 2:
+            return 0.0
         half = next(i for i, t in enumerate(times) if t >= times[-1] / 2)
+        half = min(half, len(times) - 2)
         return (lag[-1] - lag[half]) / (times[-1] - times[half])
 
     @property
