@@ -15,12 +15,14 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
+from course_lib.capstone.models.engine import Problem, pieces
+from course_lib.capstone.models.references import REFERENCE_DESIGNS
 from course_lib.components import PathScenario, simulate_path, simulate_server
 from course_lib.kafka.models.decision import IntegrationScenario
 from course_lib.kafka.models.decision_engine import compare
 from course_lib.kafka.models.group import GroupScenario, simulate_group
 from course_lib.lb.models.experiments import COMPARED, SEED, _race_scenario
-from course_lib.lb.models.scenario import Backend
+from course_lib.lb.models.scenario import Backend, HealthCheck, Scenario
 from course_lib.lb.models.simulate import simulate
 
 GOAL_MS = 100.0
@@ -47,6 +49,25 @@ def _median_ms(run: Callable[[], object], repeats: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
+def _capstone_quiet_pieces(engine: str) -> None:
+    """The API-tier runs of lesson 07's default design for the pieces of its day without a
+    failure (health checks and timeouts on, neither acting), as the capstone's engine builds
+    them; the fifth piece (the crash and the hang) always takes the simpy engine."""
+    design, problem = REFERENCE_DESIGNS["N+1"], Problem(seed=2026)
+    work, script = problem.work, problem.script
+    for i, (start, end, rate, factor) in enumerate(pieces(problem)):
+        if start < script.hang_end_at and end > script.crash_at:
+            continue
+        rate_each = design.concurrency / (work.app_time + work.db_time * factor)
+        simulate(Scenario(tuple(Backend(f"api{k + 1}", rate_each)
+                                for k in range(design.api_servers)),
+                          policy=design.policy, arrival_rate=rate, duration=end - start,
+                          health_check=HealthCheck(interval=design.interval, fall=design.fall),
+                          retries=design.retries, seed=problem.seed * 1000 + i,
+                          request_timeout=work.request_timeout, standby="hot"),
+                 engine=engine)
+
+
 def _race(engine: str) -> None:
     backends = tuple(Backend(f"s{i + 1}", 10.0) for i in range(4))
     for policy in COMPARED:
@@ -61,6 +82,9 @@ CASES: dict[str, tuple[str, Callable[[str], object]]] = {
     "components.simulate_path (pathfast)": (  # the slider's top: the default (50) is ~6× less
         "01 request path at the slider's top, 600 req/s × 60 s",
         lambda e: simulate_path(PathScenario(arrival_rate=600.0, workers=16), engine=e)),
+    "lb.simulate (fastpath_checked)": (
+        "07 capstone day, the 4 API-tier pieces without a failure",
+        _capstone_quiet_pieces),
     "kafka.decision (decision_fast)": (
         "06 trade-offs, 4 styles × 30 s at 200 msg/s",
         lambda e: compare(IntegrationScenario(), seed=2026, engine=e)),

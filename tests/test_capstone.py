@@ -23,7 +23,14 @@ from course_lib.capstone.models.references import (
     design_grid,
     pareto_front,
 )
-from course_lib.capstone.models.score import Score, cause_at, cost_per_hour, explain, score
+from course_lib.capstone.models.score import (
+    Score,
+    cause_at,
+    cause_timeline,
+    cost_per_hour,
+    explain,
+    score,
+)
 from course_lib.capstone.views.report import pareto_figure, render_design
 
 SEEDS = (0, 1, 2)
@@ -172,6 +179,32 @@ def test_causes_follow_the_script_and_the_profile():
     assert cause_at(80.0, profile, script) == "broker loss"
     assert cause_at(108.0, profile, script) == "slow database"
 
+
+
+@pytest.mark.parametrize(("profile", "script"), [
+    (TrafficProfile(), FailureScript()),
+    # overlapping windows (the one that started last wins), a failure starting at the peak's
+    # bound, a peak that is no peak (factor 1) and a broker window reaching past the day
+    (TrafficProfile(peak_start_at=20.0, peak_end_at=50.0),
+     FailureScript(crash_at=20.0, crash_end_at=60.0, hang_at=40.0, hang_end_at=45.0,
+                   broker_crash_at=100.0, broker_down_time=50.0, db_slow_at=30.0)),
+    (TrafficProfile(peak_factor=1.0, duration=300.0),
+     FailureScript(crash_at=0.0, hang_at=34.0, hang_end_at=44.0, db_slow_at=65.0,
+                   db_slow_end_at=66.0)),
+])
+def test_cause_timeline_gives_cause_at_for_every_instant(profile, script):
+    """The bisected timeline the engine uses answers like :func:`cause_at` everywhere: on every
+    bound, just either side of it, and on a fine grid over (and beyond) the day."""
+    timeline = cause_timeline(profile, script)
+    bounds = [b for name in ("crash_at", "crash_end_at", "hang_at", "hang_end_at",
+                             "broker_crash_at", "db_slow_at", "db_slow_end_at")
+              for b in (getattr(script, name),)]
+    bounds += [script.broker_crash_at + script.broker_down_time, profile.peak_start_at,
+               profile.peak_end_at]
+    instants = [x for b in bounds for x in (b, b - 1e-9, b + 1e-9)]
+    instants += [i / 8 - 10.0 for i in range(8 * (int(profile.duration) + 80))]
+    assert [timeline(t) for t in instants] == [cause_at(t, profile, script) for t in instants]
+    assert {timeline(t) for t in instants} >= {"normal", "api crash", "api hang"}
 
 def _fake(cost: float, availability: float, meets: bool) -> tuple[Design, Score]:
     return Design(), Score(availability, 100.0, 0, 0, 1.0, cost,

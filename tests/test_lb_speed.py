@@ -171,3 +171,61 @@ def test_one_wake_up_per_backend_times_out_exactly_like_one_timer_per_attempt(sc
     if any(f.kind == "hang" for f in scenario.failures):  # a hang: requests do time out
         assert any(a.outcome == "timeout" for a in fast.attempts)
     _same(fast, _PerAttemptTimers.run(scenario))
+
+
+def _checked_scenarios(seed: int):
+    """Scenarios with health checks or request timeouts but no failure: light ones where
+    neither acts, and loaded ones where checks fail (a backlog longer than a tight check
+    timeout) or requests time out."""
+    settings = [  # arrival rate, health check, request timeout, standby, service
+        (20.0, HealthCheck(1.0, None, 2, 2), 5.0, "hot", "exponential"),
+        (20.0, HealthCheck(0.7, 0.5, 2, 3), 0.8, "cold", "deterministic"),
+        (30.0, HealthCheck(0.5, 0.1, 2, 1), 100.0, "cold", "exponential"),  # checks only
+        # a check timeout shorter than one service: one request in service fails a check
+        (8.0, HealthCheck(1.0, 0.05, 2, 1), 100.0, "hot", "deterministic"),
+        (28.0, HealthCheck(1.0, 0.3, 2, 2), 0.6, "hot", "exponential"),
+        (36.0, None, 0.3, "hot", "deterministic"),
+    ]
+    for policy in POLICIES:
+        for backends in BACKENDS.values():
+            for rate, check, timeout, standby, service in settings:
+                yield Scenario(backends, policy, rate, 30.0, health_check=check,
+                               request_timeout=timeout, seed=seed, standby=standby,
+                               service=service)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2026])
+def test_checked_shortcut_is_identical_to_simpy_or_declines(seed):
+    """fastpath_checked: the simpy engine's Result exactly when no check fails and no request
+    times out; ``None`` (and the simpy engine under ``engine="auto"``) when one would. Both
+    branches are taken, and a run where the simpy engine shows a timeout or a change of
+    belief is never answered by the shortcut."""
+    from course_lib.lb.models.fastpath_checked import applies_checked, simulate_checked
+
+    taken = declined = 0
+    for scenario in _checked_scenarios(seed):
+        assert applies_checked(scenario)
+        reference = simulate(scenario, engine="simpy")
+        acted = (any(a.outcome == "timeout" for a in reference.attempts)
+                 or any(len(log) > 1 for log in reference.belief_log.values()))
+        fast = simulate_checked(scenario)
+        if fast is None:
+            declined += 1
+        else:
+            assert not acted
+            _same(fast, reference)
+            taken += 1
+        _same(simulate(scenario), reference)
+    assert taken >= 10 and declined >= 10
+
+
+def test_checked_shortcut_does_not_apply_to_failures_or_passive_checks():
+    from course_lib.lb import PassiveCheck
+    from course_lib.lb.models.fastpath_checked import applies_checked, simulate_checked
+
+    for change in ({"failures": (Failure("s1", 10.0),)}, {"passive": PassiveCheck()},
+                   {"balancers": 2}, {"non_idempotent": 0.5}):
+        scenario = Scenario(BACKENDS["equal"], arrival_rate=20.0, duration=30.0, **change)
+        assert not applies_checked(scenario)
+        with pytest.raises(ValueError, match="scenario must have no failures"):
+            simulate_checked(scenario)

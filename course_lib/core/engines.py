@@ -4,7 +4,9 @@ Five models have two engines each: a simpy model, written to be read, and a fast
 dashboard needs to redraw within ~100 ms of a slider move (``benchmarks/fast_engines.py``
 measures each pair on its dashboard's scenario; ``benchmarks/RESULTS.md`` has the numbers):
 
-* ``lb.models.simulate`` → ``lb.models.fastpath`` when nothing can fail (``test_lb_speed.py``);
+* ``lb.models.simulate`` → ``lb.models.fastpath`` when nothing can fail, or
+  ``lb.models.fastpath_checked`` when only a health check or a request timeout could act and
+  none does (both in ``test_lb_speed.py``);
 * ``components.models.server`` → ``components.models.server_fast`` (``test_components_fast.py``);
 * ``components.models.path_engine`` → ``components.models.path_fast`` (the same test);
 * ``kafka.models.decision_engine`` → ``kafka.models.decision_fast`` (``test_decision_fast.py``);

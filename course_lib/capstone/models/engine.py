@@ -59,7 +59,7 @@ from course_lib.capstone.models.score import (
     OrderRecord,
     RunRecords,
     Score,
-    cause_at,
+    cause_timeline,
     score,
 )
 from course_lib.core.engines import seeded
@@ -202,14 +202,19 @@ def simulate(design: Design, problem: Problem | None = None) -> RunRecords:
     pending = []  # (in the log at, order id, created at, copies, cause)
     lost: list[tuple[int, float, int, str]] = []
     order_id = 0
+    # the cause of each checkout and the dead broker's role per partition, worked out once
+    # (not once per order and again per checkout record: a tenth of a dashboard frame)
+    cause_of = cause_timeline(profile, script)
+    causes = [cause_of(arrival) for arrival, _, _ in checkouts]
+    roles = [_role(p, design) for p in range(design.partitions)]
     for index, (arrival, ok, response_time) in enumerate(checkouts):
         if not ok:
             continue
         created = arrival + (response_time or 0.0)
         n, order_id = order_id, order_id + 1
-        role = _role(n % design.partitions, design)
+        role = roles[n % design.partitions]
         api_copies = copies.get(index, 1)
-        cause = cause_at(arrival, profile, script)
+        cause = causes[index]
         relative = created - window_start
         if role not in runs or not sent_at[role] or not 0 <= relative <= sent_at[role][-1]:
             pending.append((created, n, arrival, api_copies, cause))
@@ -239,8 +244,8 @@ def simulate(design: Design, problem: Problem | None = None) -> RunRecords:
         free_at = begin + 1.0 / capacity
         orders.append(OrderRecord(n, in_log, "delivered", c, begin + each - arrival, cause))
     orders.sort(key=lambda o: o.order_id)
-    records = [CheckoutRecord(a, ok, lat, cause_at(a, profile, script))
-               for a, ok, lat in checkouts]
+    records = [CheckoutRecord(a, ok, lat, cause)
+               for (a, ok, lat), cause in zip(checkouts, causes, strict=True)]
     return RunRecords(records, orders, "simulated")
 
 

@@ -59,11 +59,14 @@ def simulate_healthy(scenario: Scenario) -> Result:
     if not applies(scenario):
         raise ValueError("scenario must have no health checks, failures, passive checks or "
                          "request timeouts shorter than the run (got one that has)")
-    s = scenario
+    return _result(scenario, *_recurrence(scenario))
+
+
+def _recurrence(s: Scenario) -> tuple[list[float], list[str], list[float], list[float]]:
+    """Every request's ``(sent, backend, service start, finish)``, in id order."""
     end = s.duration
     seed = s.seed
     eligible = _eligible(s)
-    cold = s.standby == "cold"
     names = s.names
     policy = make_policy(s.policy, s.weights, seed, "policy-0")  # the simulator's first balancer
     pick = policy.pick
@@ -99,6 +102,15 @@ def simulate_healthy(scenario: Scenario) -> Result:
         chosen.append(name)
         starts.append(started_at)
         finishes.append(finish)
+    return sent, chosen, starts, finishes
+
+
+def _result(s: Scenario, sent: list[float], chosen: list[str], starts: list[float],
+            finishes: list[float]) -> Result:
+    """The :class:`Result` of a run where nothing failed, from :func:`_recurrence`'s lists."""
+    end = s.duration
+    cold = s.standby == "cold"
+    names = s.names
     # The records, in the engine's order: attempts as they complete (by finish time), requests
     # by id; busy time summed per backend in the order it served (FIFO = id order).
     ids = range(len(sent))

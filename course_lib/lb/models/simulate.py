@@ -41,7 +41,7 @@ from functools import partial
 import simpy
 
 from course_lib.core.engines import check_engine, stream
-from course_lib.lb.models import fastpath
+from course_lib.lb.models import fastpath, fastpath_checked
 from course_lib.lb.models.detection import DOWN_STATES, DetectionMixin
 from course_lib.lb.models.policies import make_policy
 from course_lib.lb.models.result import AttemptRecord, RequestRecord, Result
@@ -300,12 +300,18 @@ def simulate(scenario: Scenario, *, engine: str = "auto") -> Result:
     """Run ``scenario`` once (deterministic for a given ``scenario.seed``) and return a Result.
 
     ``engine="simpy"`` always runs the model above. The default ``"auto"`` takes an exact
-    shortcut when nothing in the scenario can fail (:mod:`course_lib.lb.models.fastpath`): the same
-    result, record for record, several times faster.
+    shortcut when nothing in the scenario can fail (:mod:`course_lib.lb.models.fastpath`), or
+    when nothing but a health check or a request timeout could and neither does
+    (:mod:`course_lib.lb.models.fastpath_checked`): the same result, record for record, several
+    times faster.
     """
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a Scenario (got {scenario!r})")
     check_engine(engine)
     if engine == "auto" and fastpath.applies(scenario):
         return fastpath.simulate_healthy(scenario)
+    if engine == "auto" and fastpath_checked.applies_checked(scenario):
+        result = fastpath_checked.simulate_checked(scenario)
+        if result is not None:
+            return result
     return _Engine(scenario).run()
