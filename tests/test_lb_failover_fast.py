@@ -116,4 +116,4 @@ def test_a_run_leaves_no_garbage_for_the_collector():
         assert gc.collect() == 0
     finally:
         gc.enable()
-    assert result.summary()["timeout"] > 0  # the run did time requests out (attempts queued)
+    assert any(a.outcome == "timeout" for a in result.attempts)  # attempts did wait in queues
