@@ -21,7 +21,7 @@ from course_lib.components import PathScenario, simulate_path, simulate_server
 from course_lib.kafka.models.decision import IntegrationScenario
 from course_lib.kafka.models.decision_engine import compare
 from course_lib.kafka.models.group import GroupScenario, simulate_group
-from course_lib.lb.models.experiments import COMPARED, SEED, _race_scenario
+from course_lib.lb.models.experiments import COMPARED, SEED, _race_scenario, failover_scenario
 from course_lib.lb.models.scenario import Backend, HealthCheck, Scenario
 from course_lib.lb.models.simulate import simulate
 
@@ -76,6 +76,9 @@ def _race(engine: str) -> None:
 
 CASES: dict[str, tuple[str, Callable[[str], object]]] = {
     "lb.simulate (fastpath)": ("02 policy race, 4 policies × 120 s", _race),
+    "lb.simulate (failover_fast)": (  # the slider's top: the default (120) is ~40 % less
+        "03 failover at the arrival slider's top, 195 req/s × 60 s",
+        lambda e: simulate(failover_scenario(arrival_rate=195.0, recover_at=None), engine=e)),
     "components.simulate_server (recurrence)": (
         "01 load curve point, ρ = 0.85, 20,000 requests",
         lambda e: simulate_server(34.0, 10.0, 4, duration=20_000 / 34.0, engine=e)),

@@ -1,12 +1,14 @@
 """The contract every engine with a fast twin keeps: one ``engine=`` knob, the same random streams.
 
-Five models have two engines each: a simpy model, written to be read, and a fast twin that a
-dashboard needs to redraw within ~100 ms of a slider move (``benchmarks/fast_engines.py``
-measures each pair on its dashboard's scenario; ``benchmarks/RESULTS.md`` has the numbers):
+Five models have two engines or more: a simpy model, written to be read, and a fast twin (lb has
+three) that a dashboard needs to redraw within ~100 ms of a slider move
+(``benchmarks/fast_engines.py`` measures each pair on its dashboard's scenario;
+``benchmarks/RESULTS.md`` has the numbers):
 
 * ``lb.models.simulate`` → ``lb.models.fastpath`` when nothing can fail, or
   ``lb.models.fastpath_checked`` when only a health check or a request timeout could act and
-  none does (both in ``test_lb_speed.py``);
+  none does (both in ``test_lb_speed.py``), else ``lb.models.failover_fast`` for lesson 03's
+  failovers (``test_lb_failover_fast.py``);
 * ``components.models.server`` → ``components.models.server_fast`` (``test_components_fast.py``);
 * ``components.models.path_engine`` → ``components.models.path_fast`` (the same test);
 * ``kafka.models.decision_engine`` → ``kafka.models.decision_fast`` (``test_decision_fast.py``);

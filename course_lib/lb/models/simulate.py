@@ -41,7 +41,7 @@ from functools import partial
 import simpy
 
 from course_lib.core.engines import check_engine, stream
-from course_lib.lb.models import fastpath, fastpath_checked
+from course_lib.lb.models import failover_fast, fastpath, fastpath_checked
 from course_lib.lb.models.detection import DOWN_STATES, DetectionMixin
 from course_lib.lb.models.policies import make_policy
 from course_lib.lb.models.result import AttemptRecord, RequestRecord, Result
@@ -302,7 +302,9 @@ def simulate(scenario: Scenario, *, engine: str = "auto") -> Result:
     ``engine="simpy"`` always runs the model above. The default ``"auto"`` takes an exact
     shortcut when nothing in the scenario can fail (:mod:`course_lib.lb.models.fastpath`), or
     when nothing but a health check or a request timeout could and neither does
-    (:mod:`course_lib.lb.models.fastpath_checked`): the same result, record for record, several
+    (:mod:`course_lib.lb.models.fastpath_checked`), or, for lesson 03's failover scenarios, an
+    exact twin that keeps simpy's event queue only for the rare events
+    (:mod:`course_lib.lb.models.failover_fast`): the same result, record for record, several
     times faster.
     """
     if not isinstance(scenario, Scenario):
@@ -314,4 +316,6 @@ def simulate(scenario: Scenario, *, engine: str = "auto") -> Result:
         result = fastpath_checked.simulate_checked(scenario)
         if result is not None:
             return result
+    if engine == "auto" and failover_fast.applies(scenario):
+        return failover_fast.simulate_failover(scenario)
     return _Engine(scenario).run()
