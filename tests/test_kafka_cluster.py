@@ -113,14 +113,8 @@ def test_a_frozen_follower_drops_out_of_the_isr_and_rejoins(cluster):
 def test_a_restarted_broker_catches_up_and_rejoins_the_isr(cluster):
     topic = _topic(cluster, leader=cluster.broker_ids[0])
     follower = next(b for b in cluster.isr(topic) if b != cluster.leader(topic))
-    # The producer is running (metadata and producer id in hand) when the follower dies, as in
-    # the lessons. A producer *created* just after the kill gets metadata that still lists the
-    # dead broker for the ~3 s until the controller fences it; kafka-python 3.0 may then keep
-    # picking it for its producer-id request until max_block_ms (seen under a loaded full
-    # suite): a client's start-up race, not what this test is about.
-    producer = _producer(cluster)
-    producer.send(topic, b"-1").get(timeout=10)
     cluster.kill(follower)
+    producer = _producer(cluster)
     for i in range(50):
         producer.send(topic, str(i).encode())
     producer.flush(timeout=30)

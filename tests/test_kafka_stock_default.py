@@ -135,3 +135,30 @@ def test_the_embedded_broker_creates_a_missing_topic_with_four_partitions():
         assert len(producer.partitions_for(topic)) == 4
     finally:
         producer.close(timeout=5)
+
+
+def test_the_quiet_filter_never_raises_on_a_client_log_line():
+    """kafka-python logs its own errors as arguments, and they are unhashable: the filter must
+    let such a line through, not raise (a raise inside ``log.error`` killed the client's
+    metadata loop: every client in the process then kept a dead leader for good)."""
+    import logging
+
+    from kafka.errors import KafkaConnectionError
+
+    from course_lib.kafka.clients.producer import _quiet
+
+    def record(*args: object) -> logging.LogRecord:
+        return logging.LogRecord("kafka.cluster", logging.ERROR, __file__, 1, "%s", args, None)
+
+    with pytest.raises(TypeError):
+        hash(KafkaConnectionError("refused"))  # why the old filter raised
+    assert _quiet.filter(record(KafkaConnectionError("refused"))) is True
+    assert _quiet.filter(record(["a", "list"])) is True and _quiet.filter(record()) is True
+    _quiet.topics.add("quiet-topic")
+    try:
+        assert _quiet.filter(record("quiet-topic")) is False
+        assert _quiet.filter(record("other-topic")) is True
+        logging.getLogger("kafka.cluster").error("Metadata refresh: failed %s",
+                                                 KafkaConnectionError("refused"))
+    finally:
+        _quiet.topics.discard("quiet-topic")

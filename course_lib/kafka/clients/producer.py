@@ -48,9 +48,17 @@ class _Quiet(logging.Filter):
         self.lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Never raises: an exception here escapes the caller's ``log.error(...)``. An earlier
+        version tested ``args[0] in self.topics`` on any argument, and kafka-python's errors
+        are unhashable (they define ``__eq__``): its "Metadata refresh: failed %s" line then
+        raised TypeError inside the client's metadata loop, which died, and every client in
+        the process kept its dead leader for good (lost orders in lesson 07's live run)."""
         args = record.args if isinstance(record.args, tuple) else ()
+        first = args[0] if args else None
+        if not isinstance(first, str):
+            return True
         with self.lock:
-            return not (args and args[0] in self.topics)
+            return first not in self.topics
 
 
 _quiet = _Quiet()
