@@ -36,7 +36,7 @@ class _Cluster:
         self.s = s
         self.env = simpy.Environment()
         # separate streams, so the writes are the same whatever the replication settings
-        self.rng, self.fetch_rng = random.Random(2 * s.seed), random.Random(2 * s.seed + 1)
+        self.rng, self.fetch_rng = stream(s.seed, "writes"), stream(s.seed, "fetches")
         self.ack_rng = stream(s.seed, "lost-acks")
         self.replicas = list(range(s.replication_factor))
         self.alive, self.fenced = [True] * s.brokers, [False] * s.brokers
