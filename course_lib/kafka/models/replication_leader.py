@@ -152,7 +152,8 @@ class Partition:
         """Fail this attempt of ``wid`` ``wait`` from now unless it was answered by then.
 
         A crash leaves ~100 of these a second; as callbacks they cost a third of what a simpy
-        process each did, with the same events in the same order (see ``_Environment.start``).
+        process each did, with the same events in the same order (see
+        :meth:`~course_lib.kafka.models.replication_shortcuts.Environment.start`).
         """
         def start(_: simpy.Event) -> None:
             attempt, w = self.writes[wid]["attempts"], self.writes[wid]
