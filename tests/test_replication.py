@@ -127,8 +127,14 @@ def test_validation_messages(kwargs, message):
 
 
 def test_table_and_render():
-    rows = replication_table()
-    assert [r["lost"] > 0 for r in rows] == [True, True, False, False, False, False]
+    # Which rows lose acknowledged writes is a property of the settings, not of one seed: acks=0
+    # and acks=1 lose some in (nearly) every run, acks=all never. acks=1 loses only the writes
+    # the followers had not fetched when the leader died, so a run can miss them all: over 20
+    # seeds it loses writes in 18 (19 with the streams before they were named).
+    runs = [replication_table(seed=seed) for seed in range(20)]
+    losing = [sum(rows[i]["lost"] > 0 for rows in runs) for i in range(6)]
+    assert losing[0] == 20 and losing[1] >= 15 and losing[2:] == [0, 0, 0, 0], losing
+    rows = runs[0]
     text = format_table(rows)
     assert text.splitlines()[0].split()[:2] == ["acks", "RF"]
     fig, summary = render_replication()

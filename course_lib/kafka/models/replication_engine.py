@@ -1,24 +1,26 @@
 """The engine of the replication model: :func:`simulate` runs a :class:`ReplicationScenario`
 by the rules listed in :mod:`course_lib.kafka.models.replication`, in fresh simpy state. Send
 times and fetch jitter keep their own seeded streams, so ``acks`` or retries leave the writes
-unchanged; lost acknowledgements draw from a third, used only when ``lost_ack_rate > 0``. (05.)
+unchanged; lost acknowledgements draw from a third, used only when ``lost_ack_rate > 0``.
+
+The partition's state and the leader's answers are
+:class:`~course_lib.kafka.models.replication_leader.Partition`; here are the processes that move
+time on. A dashboard redraws a whole run per slider move, so the busiest paths take the exact
+shortcuts of :mod:`~course_lib.kafka.models.replication_shortcuts`. (05.)
 """
 
 from __future__ import annotations
 
-import random
-from collections import Counter
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import simpy
-
-from course_lib.core.engines import stream
 from course_lib.kafka.models.replication import (
     ReplicationResult,
     ReplicationScenario,
     scenario_from,
 )
+from course_lib.kafka.models.replication_leader import Partition, Process
+from course_lib.kafka.models.replication_shortcuts import fetch_into, gaps
 
 __all__ = ["TABLE_SETTINGS", "replication_table", "simulate", "simulate_replication"]
 
@@ -26,162 +28,59 @@ TABLE_SETTINGS = (  # (acks, replication_factor, min_insync_replicas, broker_fai
     ("0", 3, 1, 1), ("1", 3, 1, 1), ("all", 3, 2, 1), ("all", 3, 2, 2), ("all", 3, 1, 2),
     ("all", 1, 1, 1))
 
-Process = Generator[simpy.Event, Any, None]
 
+class _Cluster(Partition):
+    """A partition and the processes that run it; :func:`simulate` builds a fresh one per run."""
 
-class _Cluster:
-    """The simpy state of one run; :func:`simulate` builds a fresh one every call."""
-
-    def __init__(self, s: ReplicationScenario) -> None:
-        self.s = s
-        self.env = simpy.Environment()
-        # separate streams, so the writes are the same whatever the replication settings
-        self.rng, self.fetch_rng = random.Random(2 * s.seed), random.Random(2 * s.seed + 1)
-        self.ack_rng = stream(s.seed, "lost-acks")
-        self.replicas = list(range(s.replication_factor))
-        self.alive, self.fenced = [True] * s.brokers, [False] * s.brokers
-        self.logs: dict[int, list[int]] = {b: [] for b in self.replicas}
-        self.leader: int | None = 0
-        self.epoch, self.last_failure_handled = 0, False
-        self.isr = set(self.replicas)
-        self.caught_up_at = {b: 0.0 for b in self.replicas}
-        self.pending: dict[int, tuple[int, int]] = {}  # write id -> (offset, epoch)
-        self.attempt_at: dict[int, float] = {}  # write id -> when its current attempt was sent
-        self.writes: list[dict] = []
-        self.events: list[dict] = []
-        self.timeline: list[dict] = []
-        self.reads = [0, 0, 0]  # served, failed, served after the last failure was handled
-
-    def log_event(self, kind: str, detail: str) -> None:
-        self.events.append({"at": round(self.env.now, 6), "kind": kind, "detail": detail})
-
-    # -- the leader's bookkeeping -------------------------------------------------------------
-    def high_watermark(self) -> int:
-        if self.leader is None:
-            return 0
-        return min(len(self.logs[b]) for b in self.isr)
-
-    def decide(self, wid: int, outcome: str, reason: str = "") -> None:
-        w = self.writes[wid]
-        w.update(outcome=outcome, reason=reason, decided_at=round(self.env.now, 6))
-        self.pending.pop(wid, None)
-
-    def fail(self, wid: int, reason: str) -> None:
-        """A request failed: retry after ``retry_backoff`` if the producer may, else reject."""
-        s, w = self.s, self.writes[wid]
-        self.pending.pop(wid, None)
-        expires = w["sent_at"] + s.delivery_timeout
-        # exponential backoff, as Kafka's producer since 3.7 (retry.backoff.max.ms, KIP-580)
-        backoff = min(s.retry_backoff * 2 ** (w["attempts"] - 1), max(s.retry_backoff, 1.0))
-        if w["attempts"] <= s.retries and self.env.now + backoff < expires:
-            self.env.process(self.retry(wid, w["attempts"], backoff))
-        else:
-            self.decide(wid, "rejected", reason)
-
-    def retry(self, wid: int, attempt: int, backoff: float) -> Process:
-        yield self.env.timeout(backoff)
-        if self.writes[wid]["attempts"] == attempt:
-            self.send(wid)
-
-    def acknowledge(self, wid: int) -> None:
-        """The leader answers success; the answer itself may be lost on the way back."""
-        if self.s.lost_ack_rate and self.ack_rng.random() < self.s.lost_ack_rate:
-            self.pending.pop(wid, None)
-            wait = self.attempt_at[wid] + self.s.request_timeout - self.env.now
-            self.env.process(self.time_out(wid, "REQUEST_TIMED_OUT (acknowledgement lost)", wait))
-        else:
-            self.decide(wid, "acknowledged")
-
-    def settle(self) -> None:
-        """Acknowledge acks=all writes below the HW; fail those whose ISR fell below the minimum.
-
-        Pending writes are in the order sent: within an epoch offsets grow and send times do
-        not fall, so once a current-epoch write is neither below the HW nor timed out, no later
-        one is, and the scan stops (an idempotent retry may get an older offset: then all are
-        visited). Answers change neither epoch, ISR nor HW: choosing first, then answering, is
-        exact (tests/test_replication_settle.py compares it with a full scan)."""
-        s, hw, now, answers = self.s, self.high_watermark(), self.env.now, []
-        short = len(self.isr) < s.min_insync_replicas
-        for wid, (offset, epoch) in self.pending.items():
-            if epoch != self.epoch:
-                answers.append((wid, "NOT_LEADER (leader changed before ack)"))
-            elif short:
-                answers.append((wid, "NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
-            elif offset < hw:
-                answers.append((wid, ""))
-            elif now - self.attempt_at[wid] >= s.request_timeout:
-                answers.append((wid, "REQUEST_TIMED_OUT"))
-            elif not s.idempotence:
-                break
-        for wid, error in answers:
-            self.fail(wid, error) if error else self.acknowledge(wid)
-
-    # -- processes ------------------------------------------------------------------------------
     def producer(self) -> Process:
-        s, wid = self.s, 0
-        while True:
-            yield self.env.timeout(self.rng.expovariate(s.produce_rate))
-            if self.env.now >= s.duration:
+        s, env, writes, pending = self.s, self.env, self.writes, self.pending
+        # the common case of send(), inline: a live leader that takes the write appends it,
+        # and with acks=0, or acks=1 and every answer arriving, acknowledges it at once
+        at_once = s.acks == "0" or (s.acks == "1" and not s.lost_ack_rate)
+        expected = int(s.produce_rate * s.duration * 1.05) + 64  # writes, and a few more
+        for gap in gaps(self.rng, s.produce_rate, expected):
+            if not env.skip_to(env.now + gap):
+                yield env.timeout(gap)
+            if env.now >= s.duration:
                 return
-            self.writes.append({"write_id": wid, "sent_at": round(self.env.now, 6),
-                                "outcome": "pending", "reason": "", "decided_at": None,
-                                "fate": "", "attempts": 0, "copies": 0})
-            self.send(wid)
-            wid += 1
-
-    def send(self, wid: int) -> None:
-        s, leader = self.s, self.leader
-        self.writes[wid]["attempts"] += 1
-        self.attempt_at[wid] = round(self.env.now, 6)
-        if leader is None:
-            self.fail(wid, "LEADER_NOT_AVAILABLE (partition offline)")
-        elif not self.alive[leader]:  # the request goes to a machine that is gone
-            if s.acks == "0":
-                self.decide(wid, "acknowledged")  # assumed; nobody will ever say otherwise
-            else:
-                self.env.process(self.time_out(wid, "REQUEST_TIMED_OUT (leader down)",
-                                               s.request_timeout))
-        elif s.acks == "all" and len(self.isr) < s.min_insync_replicas:
-            self.fail(wid, "NOT_ENOUGH_REPLICAS")
-        else:
-            log = self.logs[leader]
-            # the idempotent producer's retry: same producer id and sequence as a record the
-            # leader already has, so it answers with that record's offset instead of appending
-            offset = log.index(wid) if s.idempotence and self.writes[wid]["attempts"] > 1 \
-                and wid in log else None
-            if offset is None:
+            wid, stamp, leader = len(writes), round(env.now, 6), self.leader
+            if leader is not None and self.alive[leader] and (
+                    at_once or s.acks == "all" and len(self.isr) >= s.min_insync_replicas):
+                writes.append({"write_id": wid, "sent_at": stamp,
+                               "outcome": "acknowledged" if at_once else "pending",
+                               "reason": "", "decided_at": stamp if at_once else None,
+                               "fate": "", "attempts": 1, "copies": 0})
+                self.attempt_at[wid] = stamp
+                log = self.logs[leader]
                 log.append(wid)
-                offset = len(log) - 1
-            if s.acks == "all":
-                self.pending[wid] = (offset, self.epoch)
-                self.settle()
-            elif s.acks == "1":
-                self.acknowledge(wid)
+                if not at_once:
+                    pending[wid] = (len(log) - 1, self.epoch)
+                    self.settle()
             else:
-                self.decide(wid, "acknowledged")
-
-    def time_out(self, wid: int, reason: str, wait: float) -> Process:
-        attempt = self.writes[wid]["attempts"]
-        yield self.env.timeout(max(wait, 0.0))
-        if self.writes[wid]["attempts"] == attempt and self.writes[wid]["outcome"] == "pending":
-            self.fail(wid, reason)
+                writes.append({"write_id": wid, "sent_at": stamp, "outcome": "pending",
+                               "reason": "", "decided_at": None, "fate": "", "attempts": 0,
+                               "copies": 0})
+                self.send(wid)
 
     def follower(self, b: int) -> Process:
-        s = self.s
+        s, env, draw = self.s, self.env, self.fetch_rng.uniform
         while True:
-            yield self.env.timeout(s.fetch_interval * self.fetch_rng.uniform(0.5, 1.5))
+            wait = s.fetch_interval * draw(0.5, 1.5)
+            if not env.skip_to(env.now + wait):
+                yield env.timeout(wait)
             leader, epoch = self.leader, self.epoch
             if not self.alive[b] or leader is None or leader == b or not self.alive[leader]:
                 continue
-            requested_at = self.env.now
-            snapshot = list(self.logs[leader])
-            yield self.env.timeout(2 * s.network_delay)
+            requested_at, source = env.now, self.logs[leader]
+            end = len(source)
+            if not env.skip_to(env.now + 2 * s.network_delay):
+                yield env.timeout(2 * s.network_delay)
             if not (self.alive[b] and self.alive[leader] and self.epoch == epoch):
                 continue
             # the fetch returns everything up to the leader's log end at request time, so the
             # follower was caught up as of then (Kafka's definition for replica.lag.time.max.ms);
             # a restarted broker's divergent tail is cut here (truncation to the leader's log)
-            self.logs[b] = snapshot
+            fetch_into(self.logs, self.synced, b, source, end)
             self.caught_up_at[b] = requested_at
             if b not in self.isr:
                 self.isr.add(b)
@@ -290,25 +189,6 @@ class _Cluster:
                                   "isr_size": len(self.isr), "high_watermark":
                                   self.high_watermark(), "leader_alive": up})
             yield self.env.timeout(0.5)
-
-    def final_fates(self) -> None:
-        """Where each acknowledged write ended up: kept, lost, or only on stopped brokers."""
-        for wid, w in enumerate(self.writes):
-            if w["outcome"] == "pending":
-                self.decide(wid, "rejected", "REQUEST_TIMED_OUT")
-        final = self.logs[self.leader] if self.leader is not None else \
-            max(self.logs.values(), key=len)
-        copies = Counter(final)
-        anywhere = set().union(*self.logs.values())
-        for w in self.writes:
-            w["copies"] = copies[w["write_id"]]
-            if w["outcome"] != "acknowledged":
-                continue
-            if self.leader is not None:
-                w["fate"] = "kept" if w["copies"] else "lost"
-            else:
-                w["fate"] = "unavailable" if w["write_id"] in anywhere else "lost"
-
 
 def simulate(scenario: ReplicationScenario) -> ReplicationResult:
     """Run one scenario to ``duration`` (plus time for pending requests to settle)."""
