@@ -33,8 +33,9 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   (``unclean.leader.election.enable``), the first live out-of-sync replica leads at once (also a
   restarted one): the partition is available again and acknowledged writes that only the old
   leader had are **lost**. The new leader's log is the truth: the others cut what goes beyond it.
-  (The model elects at once; a real controller may wait for its periodic unclean-election check,
-  ``unclean.leader.election.interval.ms``, which shifts the moment, not what is lost.)
+  (As Kafka's controller does: it runs the unclean election in the same step as fencing the
+  dead leader; ``unclean.leader.election.interval.ms`` only paces a retry for partitions still
+  leaderless.)
 * ``failure_kind="crash"`` (SIGKILL): the machine stops answering; the producer's requests time
   out (``request_timeout``) until the controller fences the broker. ``"controlled"`` (SIGTERM):
   a controlled shutdown tells the controller first, which moves leadership at once — no gap.
@@ -50,13 +51,16 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
 
 Where the model stops: one partition; no preferred-leader re-election after a restart; a crash
 (not a process exit with a TCP reset), so ``acks=0`` sends to the dead leader vanish silently.
-**Eligible leader replicas (KIP-966, on by default for new clusters from Kafka 4.1)** are not
-modelled. They change two things: (1) the HW does not advance while the ISR is smaller than
-``min_insync_replicas``, so ``acks`` 0/1 writes accepted then are invisible to consumers until the
-ISR recovers (this model counts them acknowledged, which they are, and reads as served);
-(2) replicas that left the ISR while it was below the minimum stay *eligible* to lead cleanly,
-so a partition whose last ISR member died may come back sooner, with no loss, where this model
-keeps it offline (or, unclean, loses data). Neither changes a result the lessons show. Measured
+Two Kafka rules are not modelled yet (issue #23). (1) The high watermark does not advance while
+the ISR is smaller than ``min_insync_replicas`` (every release since 3.7, KAFKA-15583; not ELR's
+doing), so ``acks`` 0/1 writes accepted then are invisible to consumers until the ISR recovers,
+and are lost if the leader dies first (this model counts them acknowledged, which they are, and
+reads as served). (2) **Eligible leader replicas** (KIP-966, on by default for new clusters
+from Kafka 4.1): replicas that left the ISR while it was below the minimum stay *eligible* to
+lead cleanly, so a partition whose last ISR member died may come back sooner, where this model
+keeps it offline (or, unclean, loses data). Neither changes a result the lessons show; both
+change ``acks=1`` with ``min_insync_replicas=2``, frozen followers and a leader crash (a Kafka
+engineer's live runs lost hundreds of acknowledged records there, the model none). Measured
 on Kafka 4.3.2 (lesson 05b): even with ``min_insync_replicas=1``, fencing the last ISR member
 leaves the ISR *empty* and that broker in the ELR, where this model keeps it in the ISR; both
 mean "only it may lead cleanly", so the outcome is the same, and an enabled unclean election
