@@ -29,6 +29,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from course_lib.core.validate import description
+
 __all__ = ["OUTCOMES", "Anomaly", "HistoryReport", "Logged", "Read", "Send", "check",
            "log_from_values"]
 
@@ -42,6 +44,7 @@ def _check_seq(seq: object) -> None:
         raise ValueError(f"seq must be an integer >= 0 (got {seq!r})")
 
 
+@description
 @dataclass(frozen=True)
 class Send:
     """One send attempt: the record's sequence number and what the producer was told."""
@@ -60,6 +63,7 @@ class Send:
                              f"(got {self.outcome!r})")
 
 
+@description
 @dataclass(frozen=True)
 class Logged:
     """One record of the final log: where it is and which send it carries."""
@@ -72,6 +76,7 @@ class Logged:
         _check_seq(self.seq)
 
 
+@description
 @dataclass(frozen=True)
 class Read:
     """One record a consumer read during the run (``at``: seconds from the run's start)."""
