@@ -15,21 +15,12 @@ import random
 from dataclasses import replace
 
 import pytest
+from lb_same import assert_same_run
 
 from course_lib.lb import Backend, Failure, HealthCheck, PassiveCheck, Scenario
 from course_lib.lb.models.experiments import failover_scenario
 from course_lib.lb.models.failover_fast import COUNT_BLIND, applies, simulate_failover
 from course_lib.lb.models.simulate import simulate
-
-
-def _same(a, b) -> None:
-    assert a.requests == b.requests
-    assert a.attempts == b.attempts
-    assert a.busy_time == b.busy_time
-    assert a.actual_log == b.actual_log
-    assert a.belief_log == b.belief_log
-    assert a.summary() == b.summary()
-    assert a.detections == b.detections
 
 
 def _generated(seed: int) -> Scenario:
@@ -63,7 +54,7 @@ def _generated(seed: int) -> Scenario:
 def test_generated_scenarios_are_identical_to_simpy(seed):
     scenario = _generated(seed)
     assert applies(scenario)
-    _same(simulate_failover(scenario), simulate(scenario, engine="simpy"))
+    assert_same_run(simulate_failover(scenario), simulate(scenario, engine="simpy"))
 
 
 @pytest.mark.parametrize("knobs", [
@@ -76,7 +67,7 @@ def test_generated_scenarios_are_identical_to_simpy(seed):
 def test_the_dashboards_settings_are_identical_to_simpy(knobs):
     scenario = failover_scenario(**knobs)
     assert applies(scenario)
-    _same(simulate(scenario), simulate(scenario, engine="simpy"))
+    assert_same_run(simulate(scenario), simulate(scenario, engine="simpy"))
 
 
 @pytest.mark.parametrize("change", [
@@ -88,7 +79,8 @@ def test_twin_does_not_apply_where_it_does_not_mirror_the_engine(change):
     assert not applies(scenario)
     with pytest.raises(ValueError, match="scenario must use a policy that ignores in-flight"):
         simulate_failover(scenario)
-    _same(simulate(scenario), simulate(scenario, engine="simpy"))  # auto falls back to simpy
+    # auto falls back to simpy
+    assert_same_run(simulate(scenario), simulate(scenario, engine="simpy"))
 
 
 def test_the_generated_scenarios_reach_every_outcome_and_state():

@@ -10,6 +10,7 @@ hot and cold standby, both service distributions and several seeds.
 from __future__ import annotations
 
 import pytest
+from lb_same import assert_same_run
 
 from course_lib.lb import Backend, Failure, HealthCheck, Scenario
 from course_lib.lb.models.fastpath import applies, simulate_healthy
@@ -24,16 +25,6 @@ BACKENDS = {
 }
 
 
-def _same(a, b) -> None:
-    assert a.requests == b.requests
-    assert a.attempts == b.attempts
-    assert a.busy_time == b.busy_time
-    assert a.actual_log == b.actual_log
-    assert a.belief_log == b.belief_log
-    assert a.summary(5.0) == b.summary(5.0)
-    assert a.per_backend() == b.per_backend()
-
-
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("backends", list(BACKENDS))
 @pytest.mark.parametrize(("arrival_rate", "service", "standby"), [
@@ -44,14 +35,14 @@ def test_shortcut_is_identical_to_simpy(policy, backends, arrival_rate, service,
     scenario = Scenario(BACKENDS[backends], policy, arrival_rate, 40.0, health_check=None,
                         request_timeout=1e6, seed=seed, standby=standby, service=service)
     assert applies(scenario)
-    _same(simulate(scenario), simulate(scenario, engine="simpy"))
+    assert_same_run(simulate(scenario), simulate(scenario, engine="simpy"))
 
 
 def test_twelve_servers_least_connections_is_identical():
     scenario = Scenario(tuple(Backend(f"s{i + 1}", 10.0) for i in range(12)),
                         "least_connections", 96.0, 60.0, health_check=None,
                         request_timeout=60.0, seed=2026)
-    _same(simulate(scenario), simulate(scenario, engine="simpy"))
+    assert_same_run(simulate(scenario), simulate(scenario, engine="simpy"))
 
 
 @pytest.mark.parametrize("change", [
@@ -170,7 +161,7 @@ def test_one_wake_up_per_backend_times_out_exactly_like_one_timer_per_attempt(sc
     fast = simulate(scenario, engine="simpy")
     if any(f.kind == "hang" for f in scenario.failures):  # a hang: requests do time out
         assert any(a.outcome == "timeout" for a in fast.attempts)
-    _same(fast, _PerAttemptTimers.run(scenario))
+    assert_same_run(fast, _PerAttemptTimers.run(scenario))
 
 
 def _checked_scenarios(seed: int):
@@ -213,9 +204,9 @@ def test_checked_shortcut_is_identical_to_simpy_or_declines(seed):
             declined += 1
         else:
             assert not acted
-            _same(fast, reference)
+            assert_same_run(fast, reference)
             taken += 1
-        _same(simulate(scenario), reference)
+        assert_same_run(simulate(scenario), reference)
     assert taken >= 10 and declined >= 10
 
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 else:
     D = TypeVar("D")
 
-__all__ = ["ENGINES", "arrival_times", "check_engine", "expovariates", "randbelows",
+__all__ = ["ENGINES", "arrival_times", "check_engine", "exact_delay", "expovariates", "randbelows",
            "seeded", "stream", "uniform_stream", "uniforms"]
 
 #: The values of every ``engine=`` knob.
@@ -182,3 +182,18 @@ def arrival_times(rng: random.Random, rate: float, until: float) -> np.ndarray:
         if stop < block:
             return np.concatenate(times)
         now = float(sums[-1])
+
+
+def exact_delay(now: float, at: float) -> float:
+    """The delay that, added to ``now`` in floating point, lands exactly on ``at``.
+
+    ``now + (at - now)`` can miss ``at`` by one ulp; a timer set that way would fire at a float
+    a per-event timer never had, and a fast twin would no longer match its simpy model bit for
+    bit. A few corrections by the residual converge (eight at most, as the engines always did)."""
+    delay = at - now
+    for _ in range(8):
+        missed = at - (now + delay)
+        if not missed:
+            break
+        delay += missed
+    return delay

@@ -28,6 +28,17 @@ DOWN_STATES = ("crashed", "off", "starting")
 __all__ = ["DOWN_STATES", "DetectionMixin"]
 
 
+def check_outcome(server: Any, check_timeout: float) -> tuple[bool, float]:
+    """One active check of ``server``: (passed, how long it took). A down server refuses at
+    once; a hung one, or one with more queued work than the check may wait, times out. Shared
+    by the simpy engine and its failover twin, so both judge a check alike."""
+    if server.actual in DOWN_STATES:
+        return False, 0.0
+    if server.actual == "hung" or server.backlog_time() > check_timeout:
+        return False, check_timeout
+    return True, 0.0
+
+
 class DetectionMixin:
     """Checks, passive detection, beliefs, cold starts, operators and weights that follow health.
 
@@ -55,12 +66,7 @@ class DetectionMixin:
         yield self.env.timeout(phase)
         successes = failures = 0
         while True:
-            if server.actual in DOWN_STATES:
-                passed, duration = False, 0.0
-            elif server.actual == "hung" or server.backlog_time() > hc.check_timeout:
-                passed, duration = False, hc.check_timeout
-            else:
-                passed, duration = True, 0.0
+            passed, duration = check_outcome(server, hc.check_timeout)
             if duration:
                 yield self.env.timeout(duration)
             if passed:

@@ -33,8 +33,8 @@ from functools import partial
 from heapq import heappop, heappush
 from itertools import count
 
-from course_lib.core.engines import arrival_times, stream, uniform_stream
-from course_lib.lb.models.detection import DOWN_STATES
+from course_lib.core.engines import arrival_times, exact_delay, stream, uniform_stream
+from course_lib.lb.models.detection import DOWN_STATES, check_outcome
 from course_lib.lb.models.lazy_backend import Attempt, LazyBackend, Request, RunRecords
 from course_lib.lb.models.policies import make_policy
 from course_lib.lb.models.result import AttemptRecord, RequestRecord, Result
@@ -116,15 +116,8 @@ class _Twin:
 
     def arm(self, server: LazyBackend, at: float) -> None:
         """The engine's ``arm``: the same arithmetic, so the wake-up is the same float."""
-        now = self.now
-        delay = at - now
-        for _ in range(8):
-            missed = at - (now + delay)
-            if not missed:
-                break
-            delay += missed
         server.watching = True
-        self.timeout(delay, partial(self.on_watch, server))
+        self.timeout(exact_delay(self.now, at), partial(self.on_watch, server))
 
     def on_watch(self, server: LazyBackend) -> None:
         now = self.now
@@ -211,12 +204,7 @@ class _Twin:
         hc = self.s.health_check
         assert hc is not None
         server.advance(self.now)
-        if server.actual in DOWN_STATES:
-            passed, duration = False, 0.0
-        elif server.actual == "hung" or server.backlog_time() > hc.check_timeout:
-            passed, duration = False, hc.check_timeout
-        else:
-            passed, duration = True, 0.0
+        passed, duration = check_outcome(server, hc.check_timeout)
         if duration:
             self.timeout(duration, partial(self.checked, server, passed))
         else:

@@ -40,7 +40,7 @@ from functools import partial
 
 import simpy
 
-from course_lib.core.engines import check_engine, stream
+from course_lib.core.engines import check_engine, exact_delay, stream
 from course_lib.lb.models import failover_fast, fastpath, fastpath_checked
 from course_lib.lb.models.detection import DOWN_STATES, DetectionMixin
 from course_lib.lb.models.policies import make_policy
@@ -137,15 +137,9 @@ class _Engine(DetectionMixin):
     # most attempts end long before their deadline, and their timers would fire for nothing.
     def arm(self, server: _Server, at: float) -> None:
         """Wake up at the instant ``at`` (exactly: the same float a per-attempt timer had)."""
-        now = self.env.now
-        delay = at - now
-        for _ in range(8):
-            missed = at - (now + delay)
-            if not missed:
-                break
-            delay += missed
         server.watching = True
-        self.env.timeout(delay).callbacks.append(partial(self.on_watch, server))
+        self.env.timeout(exact_delay(self.env.now, at)).callbacks.append(
+            partial(self.on_watch, server))
 
     def on_watch(self, server: _Server, _event) -> None:
         server.watching = False
