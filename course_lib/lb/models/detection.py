@@ -39,6 +39,19 @@ def check_outcome(server: Any, check_timeout: float) -> tuple[bool, float]:
     return True, 0.0
 
 
+def restore_after_failure(engine: Any, server: Any, kind: str) -> None:
+    """A failed server is back: a hang's stuck requests are reset, its speed and state restored,
+    and with no health check the balancer trusts it at once. Shared by the simpy engine and its
+    failover twin, so both recover a server alike (each then restarts its queue its own way)."""
+    if kind == "hang":
+        engine.drop_all(server, "reset")
+    server.factor = 1.0
+    engine.set_actual(server, "up")
+    if engine.s.health_check is None:
+        server.active_up = True
+        engine.update_belief(server)
+
+
 class DetectionMixin:
     """Checks, passive detection, beliefs, cold starts, operators and weights that follow health.
 

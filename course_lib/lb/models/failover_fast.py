@@ -34,7 +34,7 @@ from heapq import heappop, heappush
 from itertools import count
 
 from course_lib.core.engines import arrival_times, exact_delay, stream, uniform_stream
-from course_lib.lb.models.detection import DOWN_STATES, check_outcome
+from course_lib.lb.models.detection import DOWN_STATES, check_outcome, restore_after_failure
 from course_lib.lb.models.lazy_backend import Attempt, LazyBackend, Request, RunRecords
 from course_lib.lb.models.policies import make_policy
 from course_lib.lb.models.result import AttemptRecord, RequestRecord, Result
@@ -188,13 +188,7 @@ class _Twin:
     def recover(self, failure: Failure) -> None:
         server = self.servers[failure.backend]
         server.advance(self.now)
-        if failure.kind == "hang":
-            self.drop_all(server, "reset")
-        server.factor = 1.0
-        self.set_actual(server, "up")
-        if self.s.health_check is None:
-            server.active_up = True
-            self.update_belief(server)
+        restore_after_failure(self, server, failure.kind)
         if server.current is None and server.queue:
             server.start_next(self.now)
 

@@ -42,7 +42,7 @@ import simpy
 
 from course_lib.core.engines import check_engine, exact_delay, stream
 from course_lib.lb.models import failover_fast, fastpath, fastpath_checked
-from course_lib.lb.models.detection import DOWN_STATES, DetectionMixin
+from course_lib.lb.models.detection import DOWN_STATES, DetectionMixin, restore_after_failure
 from course_lib.lb.models.policies import make_policy
 from course_lib.lb.models.result import AttemptRecord, RequestRecord, Result
 from course_lib.lb.models.scenario import Scenario
@@ -240,13 +240,7 @@ class _Engine(DetectionMixin):
         if failure.end_at is None:
             return
         yield self.env.timeout(failure.end_at - failure.at)
-        if failure.kind == "hang":
-            self.drop_all(server, "reset")
-        server.factor = 1.0
-        self.set_actual(server, "up")
-        if self.s.health_check is None:
-            server.active_up = True
-            self.update_belief(server)
+        restore_after_failure(self, server, failure.kind)
         if server.current is None:
             self.start_next(server)
 
