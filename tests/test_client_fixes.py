@@ -76,6 +76,12 @@ def test_no_finished_join_leaves_the_coordinator_alone(task):
     assert coordinator._join_task is task and coordinator.state is MemberState.REBALANCING
 
 
+def _fresh_python(code: str) -> subprocess.CompletedProcess:
+    """``code`` run by a new interpreter: nothing installed yet, nothing left behind."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+
+
 def test_the_first_consumer_installs_the_fix_on_kafka_python_3_0():
     """Installed by the course's first consumer, not by importing the package (a fresh process)."""
     assert kafka.__version__ == client_fixes.FIXED_VERSION, "a new kafka-python: is it fixed?"
@@ -87,8 +93,7 @@ def test_the_first_consumer_installs_the_fix_on_kafka_python_3_0():
         "from course_lib.kafka.clients import factory\n"
         "factory.make_consumer(bootstrap_servers='127.0.0.1:1', api_version=(3, 0))\n"
         "print(before, C.poll is fix._poll)\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         timeout=60)
+    out = _fresh_python(probe)
     assert out.stdout.split() == ["False", "True"], out.stderr
     assert client_fixes.apply() is True  # idempotent
     assert ConsumerCoordinator.poll is client_fixes._poll
@@ -154,8 +159,7 @@ def test_a_refused_fix_warns_once_and_leaves_kafka_python_alone():
         "    results = [fix.apply(), fix.apply()]\n"
         "print(results, C.poll is original, len(caught))\n"
         "print(caught[0].category.__name__, str(caught[0].message))\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         timeout=60)
+    out = _fresh_python(probe)
     first, second = out.stdout.splitlines()[:2]
     assert first == "[False, False] True 1", out.stderr
     assert second.startswith("FixNotInstalled kafka-python 3.0.13 is installed")

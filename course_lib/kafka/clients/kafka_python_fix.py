@@ -124,7 +124,12 @@ _refused: list[str] = []
 def apply() -> bool:
     """Install the fix on the pinned kafka-python (idempotent); returns whether it is installed.
 
-    On any other kafka-python it installs nothing and warns once, naming the cause."""
+    On any other kafka-python it installs nothing and warns once, naming the cause. Every
+    course consumer calls it, so the check (reading two functions' source) runs only once."""
+    if ConsumerCoordinator.poll is _poll:
+        return True
+    if _refused:
+        return False
     why = why_not()
     if why is not None:
         if not _refused:

@@ -35,13 +35,17 @@ class FailoverRun:
     label: str = run_label(THIS_MACHINE)
     kafka_version: str = ""
     machine: str = ""
+    _report: HistoryReport | None = field(default=None, init=False, repr=False, compare=False)
 
     def history(self) -> HistoryReport:
         """The whole history read record by record (:mod:`course_lib.kafka.models.history`):
-        every send and what the producer was told, against the partition read back."""
-        sends = [Send(s["seq"], s["outcome"], offset=s["offset"], error=s["error"])
-                 for s in self.sends]
-        return check(sends, log_from_values(self.read_back))
+        every send and what the producer was told, against the partition read back. Checked
+        once per run (a run is complete when made): ``summary()`` and the claims ask often."""
+        if self._report is None:
+            sends = [Send(s["seq"], s["outcome"], offset=s["offset"], error=s["error"])
+                     for s in self.sends]
+            self._report = check(sends, log_from_values(self.read_back))
+        return self._report
 
     @property
     def acknowledged(self) -> int:
