@@ -62,7 +62,7 @@ def test_sweep_moves_every_control_and_restores_it():
     assert dash in list(type(dash).instances)
 
 
-def test_refresh_pauses_the_garbage_collector_only_during_render():
+def test_refresh_pauses_the_garbage_collector_only_during_a_frame():
     import gc
 
     seen = []
@@ -96,8 +96,13 @@ def test_sweep_moves_a_dropdown_given_as_a_label_to_value_dict():
 
 
 def _shaped(kind: str, value: float, theme: bool = True):
-    """Figures whose layouts differ in structure (shapes, a second axis) and in template."""
-    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, value]))
+    """Figures whose layouts differ in structure (shapes, a second axis) and in template, and
+    whose traces differ in type and in keys."""
+    named = {"name": "rising"} if value > 2 else {}  # a key some frames' trace lacks
+    if kind == "bars":
+        fig = go.Figure(go.Bar(x=[0, 1], y=[0, value]))
+    else:
+        fig = go.Figure(go.Scatter(x=[0, 1], y=[0, value], **named))
     if kind in ("marked", "two_axes"):
         viz.marked(fig, [viz.vline(value / 2, {"color": "grey"})],
                    [viz.top_label(value / 2, f"at {value:g}")])
@@ -110,15 +115,17 @@ def _shaped(kind: str, value: float, theme: bool = True):
 
 
 def test_the_figure_shown_is_exactly_the_one_rendered_through_every_change_of_shape():
-    """Frames that keep the layout's keys and template update it in place; the others replace
-    it. Either way the widget ends up holding exactly the rendered figure."""
+    """Frames that keep the layout's keys and template update it in place, and traces of the
+    same types and keys are updated in place; other changes replace them. Either way the widget
+    ends up holding exactly the rendered figure."""
     dash = dashboard(lambda kind, value, theme: _shaped(kind, value, theme == "on"),
-                     kind=dropdown("plain", ["plain", "marked", "two_axes"], "kind"),
+                     kind=dropdown("plain", ["plain", "marked", "two_axes", "bars"], "kind"),
                      value=slider(1.0, 1.0, 4.0, 1.0, "value"),
                      theme=dropdown("on", ["on", "off"], "theme"))
     moves = [("value", 2.0), ("kind", "marked"), ("value", 3.0), ("kind", "two_axes"),
              ("value", 4.0), ("kind", "marked"), ("theme", "off"), ("value", 1.0),
-             ("theme", "on"), ("kind", "plain"), ("value", 2.0)]
+             ("theme", "on"), ("kind", "plain"), ("value", 2.0), ("value", 3.0),
+             ("value", 1.0), ("kind", "bars"), ("value", 4.0), ("kind", "plain")]
     for name, value in moves:
         dash.controls[name].value = value
         expected, _ = _shaped(dash.controls["kind"].value, dash.controls["value"].value,

@@ -125,10 +125,18 @@ class Dashboard:
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-run ``render`` with the current values and update the figure in place."""
+        """Re-run ``render`` with the current values and update the figure in place.
+
+        The collector is held for the whole frame, the widget's update too: that update
+        validates and serialises every trace (10–20 ms) and, after a large run, used to be where
+        the postponed collection of the kernel's objects landed (20–70 ms), inside the move.
+        """
+        with gc_paused():
+            self._draw()
+
+    def _draw(self) -> None:
         try:
-            with gc_paused():
-                result = self.render(**self.values())
+            result = self.render(**self.values())
         except ValueError as exc:
             self.error = str(exc)
             self.message.value = (
@@ -144,9 +152,29 @@ class Dashboard:
         self.message.value = ""
         self.summary.value = f"<pre>{escape(text)}</pre>" if text else ""
         with self.figure.batch_update():
-            self.figure.data = ()
-            self.figure.add_traces(list(fig.data))
+            self._show_traces(fig.data)
             self._show_layout(fig.layout)
+
+    def _show_traces(self, data: tuple) -> None:
+        """Give the figure widget ``data``, setting only what changed when the traces match.
+
+        Replacing every trace re-validates and copies all of them (about half of a large
+        frame's widget update). A slider move usually changes a few arrays of traces of the
+        same types with the same keys: then only the keys whose values differ are set on the
+        traces shown; any other change of shape replaces the traces whole.
+        """
+        shown = self.figure.data
+        same_shape = len(shown) == len(data) and all(
+            old.type == new.type and old._props.keys() - {"uid"} == new._props.keys()
+            for old, new in zip(shown, data, strict=True))
+        if not same_shape:
+            self.figure.data = ()
+            self.figure.add_traces(list(data))
+            return
+        for old, new in zip(shown, data, strict=True):
+            changed = {k: v for k, v in new._props.items() if old._props.get(k) != v}
+            if changed:
+                old.update(changed, overwrite=True)
 
     def _show_layout(self, layout: go.Layout) -> None:
         """Give the figure widget ``layout``, re-validating the template only when it changed.
@@ -154,15 +182,17 @@ class Dashboard:
         Assigning a whole layout copies and validates everything in it, the template too (every
         trace type's defaults): 5–10 ms of each slider move, while the template is the same in
         every frame. When the new layout has the same keys and the same template as the one
-        shown, its other keys are set over the old ones instead (the same validated path, which
-        sends the browser only what changed); otherwise the layout is replaced whole.
+        shown, the keys whose values differ are set over the old ones instead (the same
+        validated path, which sends the browser only what changed); otherwise the layout is
+        replaced whole.
         """
         new, shown = layout._props, self.figure.layout._props
         if new.keys() != shown.keys() or new.get("template") != shown.get("template"):
             self.figure.layout = layout
-        else:
-            self.figure.layout.update({k: v for k, v in new.items() if k != "template"},
-                                      overwrite=True)
+            return
+        changed = {k: v for k, v in new.items() if k != "template" and shown.get(k) != v}
+        if changed:
+            self.figure.layout.update(changed, overwrite=True)
 
     def sweep(self, moves: int = 30) -> list[float]:
         """Move every control across its range ``moves`` times; seconds from change to new figure.
