@@ -152,13 +152,13 @@ def simulate_path_fast(scenario, seed: int | None = None):
             if item.lost:
                 continue
             item.client.visits += 1
-            if free_workers:
-                free_workers -= 1
-                item.started = now
-                heappush(heap, (now + -log(1.0 - next(server_u)) / server_rate, seq, SERVED, item))
-                seq += 1
-            else:
+            if not free_workers:
                 waiting_workers.append(item)
+                continue
+            free_workers -= 1
+            item.started = now
+            heappush(heap, (now + -log(1.0 - next(server_u)) / server_rate, seq, SERVED, item))
+            seq += 1
         elif what == SERVED:
             if next(data_u) < cache_hit_ratio:
                 heappush(heap, (now + cache_time, seq, DATA_DONE, item))

@@ -78,16 +78,11 @@ class Logged:
 
 @description
 @dataclass(frozen=True)
-class Read:
-    """One record a consumer read during the run (``at``: seconds from the run's start)."""
+class Read(Logged):
+    """One record a consumer read during the run: where it was in the log, which send it
+    carries, and when it was read (``at``: seconds from the run's start)."""
 
-    partition: int
-    offset: int
-    seq: int
     at: float | None = None
-
-    def __post_init__(self) -> None:
-        _check_seq(self.seq)
 
 
 @dataclass(frozen=True)

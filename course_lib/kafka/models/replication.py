@@ -76,6 +76,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from course_lib.core.tallies import tally_count
 from course_lib.core.validate import (
     FieldTypeError,
     description,
@@ -216,10 +217,7 @@ class ReplicationScenario:
 
 def _counted(name: str, doc: str) -> property:
     """A read-only count of the result's writes (one of :meth:`ReplicationResult._counts`)."""
-    def count(self: ReplicationResult) -> int:
-        return self._counts()[name]
-    count.__doc__ = doc
-    return property(count)
+    return tally_count(lambda result: result._counts(), name, doc)
 
 
 @dataclass

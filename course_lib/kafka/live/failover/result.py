@@ -14,6 +14,7 @@ from typing import Any
 
 from course_lib.core.runs import THIS_MACHINE
 from course_lib.core.runs import label as run_label
+from course_lib.core.tallies import tally_count
 from course_lib.kafka.models.failover import LiveScenario
 from course_lib.kafka.models.history import HistoryReport, Send, check, log_from_values
 
@@ -21,6 +22,11 @@ __all__ = ["POLL_S", "FailoverRun"]
 
 #: How often the runner's watcher asks for the partition's leader and ISR (seconds).
 POLL_S = 0.2
+
+
+def _anomalies(kind: str, doc: str) -> property:
+    """A count of one kind of anomaly in the run's history (:meth:`FailoverRun.history`)."""
+    return tally_count(lambda run: run.history().summary(), kind, doc)
 
 
 @dataclass
@@ -51,24 +57,10 @@ class FailoverRun:
     def acknowledged(self) -> int:
         return sum(1 for s in self.sends if s["outcome"] == "acknowledged")
 
-    @property
-    def lost(self) -> int:
-        """Acknowledged sequence numbers that are not in the partition when read back."""
-        return self.history().count("lost")
-
-    @property
-    def duplicates(self) -> int:
-        """Records in the partition more than once (each counted once, however many copies)."""
-        return self.history().count("duplicated")
-
-    @property
-    def indefinite(self) -> int:
-        """Sends the producer was told failed (or never heard of) that are in the partition."""
-        return self.history().count("indefinite")
-
-    @property
-    def out_of_order(self) -> int:
-        return self.history().count("out_of_order")
+    lost = _anomalies("lost", "Acknowledged sends missing from the partition when read back.")
+    duplicates = _anomalies("duplicated", "Sends in the partition more than once (counted once).")
+    indefinite = _anomalies("indefinite", "Sends told failed (or never answered), yet logged.")
+    out_of_order = _anomalies("out_of_order", "Sends logged after a later send of theirs.")
 
     @property
     def rejected(self) -> int:
