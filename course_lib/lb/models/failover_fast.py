@@ -45,6 +45,7 @@ __all__ = ["applies", "simulate_failover"]
 COUNT_BLIND = ("round_robin", "weighted_round_robin", "random")  # policies that ignore in_flight
 _URGENT, _NORMAL = 0, 1  # simpy's priorities: a process's start before the timeouts due then
 _NO_COUNTS: dict[str, int] = {}  # what a count-blind policy is shown as in-flight counts
+_new = tuple.__new__  # a record without the Python-level ``__new__`` of a named tuple
 
 
 def applies(scenario: Scenario) -> bool:
@@ -134,8 +135,8 @@ class _Twin:
     def end_attempt(self, attempt: Attempt, outcome: str, now: float) -> None:
         attempt.ended = True
         request = attempt.request
-        self.out.ended.append((now, next(self.out.order), AttemptRecord(
-            request.id, attempt.server.name, attempt.sent_at, now, outcome)))
+        self.out.ended.append((now, next(self.out.order), _new(AttemptRecord, (
+            request.id, attempt.server.name, attempt.sent_at, now, outcome))))
         if outcome == "ok":
             self.finish(request, "ok", now)
             return
@@ -147,9 +148,9 @@ class _Twin:
 
     def finish(self, request: Request, outcome: str, now: float) -> None:
         backend = request.tried[-1] if request.tried else None
-        self.out.requests[request.id] = RequestRecord(
+        self.out.requests[request.id] = _new(RequestRecord, (
             request.id, request.arrival_at, backend, outcome, now, now - request.arrival_at,
-            len(request.tried), request.idempotent)
+            len(request.tried), request.idempotent))
 
     # ---- the backends ---------------------------------------------------------------------
     def drop_all(self, server: LazyBackend, outcome: str) -> None:
@@ -258,14 +259,15 @@ class _Twin:
         share = s.non_idempotent
         methods = uniform_stream(stream(s.seed, "methods"))
         requests = []
+        add, dispatch = requests.append, self.dispatch
         for rid, at in enumerate(self.times):
             while heap and heap[0][0] < at:
                 self.now, _, _, callback = heappop(heap)
                 callback()
             self.now = at
             request = Request(rid, at, not share or next(methods) >= share)
-            requests.append(request)
-            self.dispatch(request, "no_server")
+            add(request)
+            dispatch(request, "no_server")
         while heap and heap[0][0] < end:
             self.now, _, _, callback = heappop(heap)
             callback()
