@@ -258,7 +258,7 @@ class _Twin:
                              partial(self.check, server))
         share = s.non_idempotent
         methods = uniform_stream(stream(s.seed, "methods"))
-        requests = []
+        requests: list[Request] = []
         add, dispatch = requests.append, self.dispatch
         for rid, at in enumerate(self.times):
             while heap and heap[0][0] < at:
