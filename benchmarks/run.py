@@ -18,7 +18,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import capstone_bench, fast_engines, kafka_bench, notebooks_bench, sim_throughput
+from benchmarks import (
+    capstone_bench,
+    fast_engines,
+    kafka_bench,
+    kafka_differential,
+    notebooks_bench,
+    sim_throughput,
+)
 from course_lib.kafka.runtime import cluster, jars
 from course_lib.kafka.runtime.java import find_java
 
@@ -120,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
                    f"produce {t['produce_per_s']:,.0f} msg/s; consume {t['consume_per_s']:,.0f} "
                    "msg/s.")
     out.append("")
+
+    print("kafka model vs live, generated scenarios ...", flush=True)
+    out += [kafka_differential.HEADING, "",
+            *kafka_differential.markdown(kafka_differential.measure()), ""]
 
     print("capstone ...", flush=True)
     out += ["## Capstone (lesson 07)", "", *capstone_bench.markdown(), ""]

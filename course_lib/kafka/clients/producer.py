@@ -76,6 +76,24 @@ class CourseProducer(KafkaProducer):
         self._check_topic(topic)
         return super().send(topic, *args, **kwargs)
 
+    def close(self, timeout: float | None = None, null_logger: bool = False) -> None:
+        """Close within ``timeout``, as the Java client's ``close(timeout)`` does.
+
+        kafka-python's ``close`` flushes first and raises ``KafkaTimeoutError`` when the time
+        is up, leaving its sender thread retrying in the background (a batch retried on
+        ``NOT_ENOUGH_REPLICAS`` can outlive ``delivery.timeout.ms`` in this client) and its
+        ``__del__`` raising again later. Java's closes forcefully instead: unsent batches are
+        failed, each send told so. This does the same, then closes for real.
+        """
+        try:
+            super().close(timeout, null_logger)
+        except KafkaTimeoutError:
+            sender = getattr(self, "_sender", None)
+            if sender is not None:
+                sender.force_close()  # fails every incomplete batch, then the thread ends
+                sender.join(5)
+            super().close(0, null_logger)
+
     def partitions_for(self, topic: str) -> Any:
         self._check_topic(topic)
         return super().partitions_for(topic)

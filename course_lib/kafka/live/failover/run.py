@@ -14,9 +14,10 @@ Why each step is there:
 * a **watcher** thread polls the partition's leader and ISR every :data:`POLL_S` seconds, which
   gives the time to a new leader, the time offline and the ISR changes (each measured to within
   one poll);
-* after the load, the scenario's restarts, then the partition is **read back** from offset 0 and
-  each acknowledged sequence number is looked for: ``kept`` or ``lost``; a number read twice is
-  a duplicate.
+* after the load, the scenario's restarts, then the partition is **read back** from offset 0 to
+  the high watermark once it has stopped rising (a follower a moment behind is not a loss), and
+  the whole history is checked (:mod:`course_lib.kafka.models.history`): acknowledged and not
+  there is ``lost``, read twice a duplicate, told failed yet there ``indefinite``.
 
 Every wait is bounded (:data:`WAIT_S`); a run takes ``duration`` plus a few seconds.
 
@@ -192,8 +193,39 @@ def _restart_dead(cluster: Any, sc: LiveScenario, roles: dict[str, int], t0: flo
         cluster.restart(b, timeout_s=WAIT_S)
 
 
+def _settled_end(consumer: Any, tp: Any, still_s: float = 1.0,
+                 limit_s: float = 10.0) -> int | None:
+    """The high watermark once it has stopped moving for ``still_s`` (at most ``limit_s``).
+
+    Right after the producer's last acknowledgement, a follower may not have fetched the last
+    records yet: the watermark is still rising, and a read-back that stopped there would call
+    records lost that every consumer can read a moment later. A watermark that stays put is
+    where readers stop (frozen below ``min.insync.replicas``, KAFKA-15583, it stays put).
+
+    None when the leader gives no end offset at all: a leader elected while the ISR is below
+    ``min.insync.replicas`` answers ``OFFSET_NOT_AVAILABLE`` until its watermark reaches the
+    start of its epoch, which a frozen watermark never does (seen live: a leader crash with
+    ``min.insync.replicas=3``).
+    """
+    from kafka.errors import KafkaError
+
+    end: int | None = None
+    still_since = started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        try:  # a leader moving under the consumer: ask again, the watermark is not settled
+            now_end = consumer.end_offsets([tp])[tp]
+        except KafkaError:
+            now_end = None
+        if now_end is not None and now_end != end:
+            end, still_since = now_end, time.monotonic()
+        elif end is not None and time.monotonic() - still_since >= still_s:
+            break
+        time.sleep(POLL_S)
+    return end
+
+
 def _read_back(cluster: Any, topic: str) -> list[int]:
-    """Every sequence number in the partition, from offset 0 to the high watermark."""
+    """Every sequence number in the partition, from offset 0 to the settled high watermark."""
     from kafka import KafkaConsumer, TopicPartition
 
     cluster.wait_for(lambda: cluster.leader(topic) is not None, WAIT_S, f"{topic} to have a "
@@ -204,13 +236,18 @@ def _read_back(cluster: Any, topic: str) -> list[int]:
                              consumer_timeout_ms=2000)
     try:
         consumer.assign([tp])
-        end = consumer.end_offsets([tp])[tp]
+        end = _settled_end(consumer, tp)
         consumer.seek_to_beginning(tp)
         values: list[int] = []
-        deadline = time.monotonic() + WAIT_S
-        while consumer.position(tp) < end and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=1000).values():
-                values += [int(r.value) for r in records]
+        deadline, idle = time.monotonic() + WAIT_S, 0
+        # without an end offset, read until two polls in a row bring nothing (fetches still
+        # stop at the watermark, so this is what any consumer can read)
+        while time.monotonic() < deadline and (idle < 2 if end is None
+                                               else consumer.position(tp) < end):
+            batch = [int(r.value) for records in consumer.poll(timeout_ms=1000).values()
+                     for r in records]
+            values += batch
+            idle = 0 if batch else idle + 1
         return values
     finally:
         consumer.close()
@@ -250,7 +287,7 @@ def _run(cluster: Any, sc: LiveScenario) -> FailoverRun:
         load.join(sc.duration + WAIT_S)
         if problems:
             raise problems[0]
-        producer.flush(timeout=sc.delivery_timeout + 5)
+        _flush(producer, sc, t0, events)
         if sc.down_time is not None:
             with contextlib.suppress(Exception):
                 cluster.wait_for(lambda: len(cluster.isr(topic)) == 3, WAIT_S,
@@ -260,9 +297,26 @@ def _run(cluster: Any, sc: LiveScenario) -> FailoverRun:
     finally:
         watcher.done.set()
         watcher.join(5)
-        producer.close(timeout=5)
+        producer.close(timeout=5)  # forcefully when the time is up: unanswered sends are failed
     events.sort(key=lambda e: e["at"])
     return FailoverRun(sc, sends, [v for v in read if v >= 0], watcher.samples, events)
+
+
+def _flush(producer: Any, sc: LiveScenario, t0: float, events: list[dict]) -> None:
+    """Wait for every answer, ``delivery_timeout`` and 5 s at most.
+
+    kafka-python expires a batch after ``delivery.timeout.ms`` only while it waits in the
+    accumulator; a batch already sent and retried on ``NOT_ENOUGH_REPLICAS`` can go unanswered
+    for longer (the Java client would fail it). The producer's close then fails them
+    (:meth:`~course_lib.kafka.clients.producer.CourseProducer.close`), as Java's does.
+    """
+    from kafka.errors import KafkaTimeoutError
+
+    try:
+        producer.flush(timeout=sc.delivery_timeout + 5)
+    except KafkaTimeoutError:
+        events.append({"at": round(time.monotonic() - t0, 3), "kind": "unanswered",
+                       "detail": "sends still unanswered when the producer closed"})
 
 
 def _produce(producer: Any, topic: str, sc: LiveScenario, t0: float, sends: list[dict]) -> None:
