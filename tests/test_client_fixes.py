@@ -164,3 +164,40 @@ def test_a_refused_fix_warns_once_and_leaves_kafka_python_alone():
     assert first == "[False, False] True 1", out.stderr
     assert second.startswith("FixNotInstalled kafka-python 3.0.13 is installed")
     assert "pip install kafka-python==3.0.12" in second and "not installed" in second
+
+
+def test_a_producer_whose_close_times_out_fails_what_is_left_and_closes(monkeypatch):
+    """kafka-python's close raises when its flush times out and leaves the sender retrying;
+    the course's producer closes forcefully instead, as Java's close(timeout) does."""
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaTimeoutError
+
+    from course_lib.kafka.clients.producer import CourseProducer
+
+    calls: list[float | None] = []
+
+    class Sender:
+        forced = joined = False
+
+        def force_close(self) -> None:
+            self.forced = True
+
+        def join(self, timeout: float) -> None:
+            self.joined = True
+
+    def close(self, timeout=None, null_logger=False):
+        calls.append(timeout)
+        if timeout and not self._sender.forced:
+            raise KafkaTimeoutError("Timeout waiting for future")
+
+    monkeypatch.setattr(KafkaProducer, "close", close)
+    producer = object.__new__(CourseProducer)
+    producer._sender = Sender()
+    producer.close(timeout=5)
+    assert calls == [5, 0] and producer._sender.forced and producer._sender.joined
+    calls.clear()
+    producer._sender = Sender()
+    monkeypatch.setattr(KafkaProducer, "close", lambda self, timeout=None, null_logger=False:
+                        calls.append(timeout))
+    producer.close(timeout=5)  # a close in time is kafka-python's own, once
+    assert calls == [5] and not producer._sender.forced
