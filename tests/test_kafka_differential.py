@@ -85,12 +85,15 @@ def test_a_known_gap_names_its_scenarios_and_nothing_else():
 @pytest.mark.slow
 def test_generated_scenarios_agree_live_or_disagree_for_a_known_reason(cluster):
     """A scenario nobody chose, a new one each run (the seed is printed for a replay:
-    ``SDL_DIFFERENTIAL_SEED=<seed>``)."""
+    ``SDL_DIFFERENTIAL_SEED=<seed>``). The first drawn from the run's seed up whose producer
+    gives up within 8 s: a long delivery timeout can keep a run waiting half a minute, and the
+    sweep in ``make bench`` covers those."""
     from course_lib.kafka.live.failover.differential import sweep
 
-    seed = int(os.environ.get("SDL_DIFFERENTIAL_SEED", int(time.time()) % 100_000))
-    print(f"generated scenarios: seed {seed} (replay with SDL_DIFFERENTIAL_SEED={seed})")
-    for compared in sweep(cluster, generated(seed, 1)):
+    first = int(os.environ.get("SDL_DIFFERENTIAL_SEED", int(time.time()) % 100_000))
+    seed = next(s for s in range(first, first + 1000) if scenario(s).delivery_timeout <= 8)
+    print(f"generated scenario: seed {seed} (replay with SDL_DIFFERENTIAL_SEED={seed})")
+    for compared in sweep(cluster, {f"g{seed}": scenario(seed)}):
         for claim in compared.claims:
             if not claim.agree:
                 gap = explain(compared.scenario, claim.text, bool(claim.measured))

@@ -102,6 +102,12 @@ GAPS: tuple[Gap, ...] = (
         "all at 100-200 writes/s.",
         lambda sc: sc.failure == "term_leader" and sc.acks == "all"
         and _retries_without_idempotence(sc)),
+    Gap("M6 failed at the instant of a controlled shutdown", "indefinite", False,
+        "the model fails every acks=all write pending at the instant of the shutdown with "
+        "NOT_LEADER, though the followers already hold most of them: each is 'told failed, yet "
+        "in the log'. Live, the old leader completes most requests within its window: the same "
+        "generated scenario (seed 1029) gave 3 such writes in one run and 0 in the next.",
+        lambda sc: sc.failure == "term_leader" and sc.acks == "all"),
     Gap("M1 acknowledged by a dead leader", "duplicated", True,
         "the model acknowledges a dead, not yet fenced leader's pending acks=all writes when "
         "the ISR shrinks; live they time out, and a producer retrying without idempotence "
