@@ -12,7 +12,14 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   (``broker.session.timeout.ms``, 9 s) and leaves every ISR at once — except the last member,
   which stays (KRaft keeps it so that only it can later lead cleanly). A follower that catches up
   again rejoins the ISR (``isr_expand``).
-* The **high watermark** (HW) is the offset every ISR member has; consumers read up to it.
+* The **high watermark** (HW) is the offset every ISR member has; consumers read up to it. It
+  advances only while the ISR has at least ``min_insync_replicas`` members (every release since
+  3.7, KAFKA-15583): below that it stays put, and what the leader appends above it (``acks``
+  0/1 writes, acknowledged all the same) is invisible to consumers until the ISR recovers; a
+  run that ends so counts them **lost** (unreadable), as a live read-back finds them. A new
+  leader starts from its own HW, the one its last fetch brought, a fetch behind the old
+  leader's: with the ISR then below the minimum it stays there, and even ``acks=all`` writes
+  acknowledged just before the change are unreadable.
 * Producer ``acks`` (Kafka's spellings ``0``, ``1``, ``"all"``, ``-1`` are all accepted):
   ``0`` — fire and forget, the producer counts every send as done; ``1`` — the leader
   acknowledges once it has appended; ``all`` — once the HW passes the write. With ``acks=all``
@@ -50,21 +57,19 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   freeze leaves them in the ISR, behind: a clean election then loses ``acks`` 0/1 writes.
 
 Where the model stops: one partition; no preferred-leader re-election after a restart; a crash
-(not a process exit with a TCP reset), so ``acks=0`` sends to the dead leader vanish silently.
-Two Kafka rules are not modelled yet (issue #23). (1) The high watermark does not advance while
-the ISR is smaller than ``min_insync_replicas`` (every release since 3.7, KAFKA-15583; not ELR's
-doing), so ``acks`` 0/1 writes accepted then are invisible to consumers until the ISR recovers,
-and are lost if the leader dies first (this model counts them acknowledged, which they are, and
-reads as served). (2) **Eligible leader replicas** (KIP-966, on by default for new clusters
-from Kafka 4.1): replicas that left the ISR while it was below the minimum stay *eligible* to
-lead cleanly, so a partition whose last ISR member died may come back sooner, where this model
-keeps it offline (or, unclean, loses data). Neither changes a result the lessons show; both
-change ``acks=1`` with ``min_insync_replicas=2``, frozen followers and a leader crash (a Kafka
-engineer's live runs lost hundreds of acknowledged records there, the model none). Measured
-on Kafka 4.3.2 (lesson 05b): even with ``min_insync_replicas=1``, fencing the last ISR member
-leaves the ISR *empty* and that broker in the ELR, where this model keeps it in the ISR; both
-mean "only it may lead cleanly", so the outcome is the same, and an enabled unclean election
-still elects a stale replica.
+(not a process exit with a TCP reset), so ``acks=0`` sends to the dead leader vanish silently
+(a killed *process* refuses connections, and the client keeps and resends its batches); a
+controlled shutdown without its window (the old leader answers until it applies the new
+epoch); an instant restart (a real broker takes seconds to start and rejoin). **Eligible
+leader replicas** (KIP-966, on by default for new clusters from Kafka 4.1) are not modelled:
+replicas that left the ISR while it was below the minimum stay *eligible* to lead cleanly, so
+a partition whose last ISR member died may come back sooner, where this model keeps it offline
+(or, unclean, loses data). Measured on Kafka 4.3.2 (lesson 05b): even with
+``min_insync_replicas=1``, fencing the last ISR member leaves the ISR *empty* and that broker in
+the ELR, where this model keeps it in the ISR; both mean "only it may lead cleanly", so the
+outcome is the same, and an enabled unclean election still elects a stale replica. Each of
+these gaps, and the generated live scenarios that show it, is listed in
+:mod:`course_lib.kafka.live.failover.known_gaps`.
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """

@@ -80,6 +80,7 @@ class _Cluster(Partition):
             # the fetch returns everything up to the leader's log end at request time, so the
             # follower was caught up as of then (Kafka's definition for replica.lag.time.max.ms);
             # a restarted broker's divergent tail is cut here (truncation to the leader's log)
+            self.known_hw[b] = self.high_watermark()  # the answer carries the leader's HW
             fetch_into(self.logs, self.synced, b, source, end)
             self.caught_up_at[b] = requested_at
             if b not in self.isr:
@@ -133,17 +134,20 @@ class _Cluster(Partition):
             if self.s.unclean_leader_election else []
         self.epoch += 1
         if clean or unclean:
-            self.leader = (clean or unclean)[0]
+            leader = (clean or unclean)[0]
+            self.take_over(leader)
             if not clean:
-                self.isr = {self.leader}
-            new_log = self.logs[self.leader]
+                self.isr = {leader}
+            new_log = self.logs[leader]
             for r in self.replicas:  # followers truncate to the new leader's log
-                if self.alive[r] and r != self.leader and len(self.logs[r]) > len(new_log):
+                if self.alive[r] and r != leader and len(self.logs[r]) > len(new_log):
                     self.logs[r] = self.logs[r][:len(new_log)]
             kind = "leader_elected" if clean else "unclean_leader_elected"
             note = "" if clean else ", out of sync: records only the old leader had are lost"
-            self.log_event(kind, f"broker {self.leader} becomes leader (epoch {self.epoch}){note}")
+            self.log_event(kind, f"broker {leader} becomes leader (epoch {self.epoch}){note}")
         else:
+            if self.leader is not None:
+                self.known_hw[self.leader] = self.hw
             self.leader = None
             self.log_event("offline", "no live in-sync replica: partition offline")
 

@@ -38,6 +38,8 @@ class Partition:
         self.leader: int | None = 0
         self.epoch, self.last_failure_handled = 0, False
         self.isr = set(self.replicas)
+        self.hw = 0  # the leader's high watermark (see high_watermark)
+        self.known_hw = {b: 0 for b in self.replicas}  # each replica's own, from its last fetch
         self.caught_up_at = {b: 0.0 for b in self.replicas}
         self.pending: dict[int, tuple[int, int]] = {}  # write id -> (offset, epoch)
         self.attempt_at: dict[int, float] = {}  # write id -> when its current attempt was sent
@@ -50,9 +52,23 @@ class Partition:
         self.events.append({"at": round(self.env.now, 6), "kind": kind, "detail": detail})
 
     def high_watermark(self) -> int:
+        """The offset every ISR member has, advanced only while the ISR has at least
+        ``min_insync_replicas`` members (KAFKA-15583, every release since 3.7): below that it
+        stays where it was, and what the leader appends above it is invisible to consumers.
+        It never moves back while a leader keeps its log."""
         if self.leader is None:
             return 0
-        return min(len(self.logs[b]) for b in self.isr)
+        if len(self.isr) >= self.s.min_insync_replicas:
+            self.hw = max(self.hw, min(len(self.logs[b]) for b in self.isr))
+        return self.hw
+
+    def take_over(self, leader: int) -> None:
+        """A new leader starts from its own high watermark, the one its last fetch brought (a
+        fetch behind the old leader's), cut to its log; the old leader keeps what it had."""
+        if self.leader is not None:
+            self.known_hw[self.leader] = self.hw
+        self.leader = leader
+        self.hw = min(self.known_hw[leader], len(self.logs[leader]))
 
     def decide(self, wid: int, outcome: str, reason: str = "") -> None:
         w = self.writes[wid]
@@ -93,8 +109,8 @@ class Partition:
         one is, and the scan stops (an idempotent retry may get an older offset: then all are
         visited). Answers change neither epoch, ISR nor HW: choosing first, then answering, is
         exact (tests/test_replication_settle.py compares it with a full scan)."""
-        s, logs, now, answers = self.s, self.logs, self.env.now, []
-        hw = 0 if self.leader is None else min([len(logs[b]) for b in self.isr])  # the HW
+        s, now, answers = self.s, self.env.now, []
+        hw = self.high_watermark()
         short = len(self.isr) < s.min_insync_replicas
         for wid, (offset, epoch) in self.pending.items():
             if epoch != self.epoch:
@@ -165,20 +181,27 @@ class Partition:
         self.env.start(start)
 
     def final_fates(self) -> None:
-        """Where each acknowledged write ended up: kept, lost, or only on stopped brokers."""
+        """Where each acknowledged write ended up: kept (a consumer reads it), unavailable (it
+        exists, but only on stopped brokers, or above a watermark frozen below
+        ``min_insync_replicas``: readable once the ISR recovers), or lost."""
         for wid, w in enumerate(self.writes):
             if w["outcome"] == "pending":
                 self.decide(wid, "rejected", "REQUEST_TIMED_OUT")
         final = self.logs[self.leader] if self.leader is not None else \
             max(self.logs.values(), key=len)
+        frozen = self.leader is not None and len(self.isr) < self.s.min_insync_replicas
+        # what is there but unreadable: only an offline partition or a frozen watermark asks
+        # (18,000 ids to gather)
+        anywhere = set().union(*self.logs.values()) if self.leader is None else \
+            set(final) if frozen else set()
+        if frozen:
+            final = final[:self.high_watermark()]  # a reader stops at the frozen watermark
         copies = Counter(final)
-        # only an offline partition asks where else a write is (18,000 ids to gather)
-        anywhere = set().union(*self.logs.values()) if self.leader is None else set()
         for w in self.writes:
             w["copies"] = copies[w["write_id"]]
             if w["outcome"] != "acknowledged":
                 continue
-            if self.leader is not None:
-                w["fate"] = "kept" if w["copies"] else "lost"
+            if w["copies"] and self.leader is not None:
+                w["fate"] = "kept"
             else:
                 w["fate"] = "unavailable" if w["write_id"] in anywhere else "lost"
