@@ -46,6 +46,16 @@ def _fenced_followers_then_leader_dies(sc: LiveScenario) -> bool:
             and sc.min_insync_replicas >= 2 and not sc.unclean_leader_election)
 
 
+def _acks0_leader_killed(sc: LiveScenario) -> bool:
+    """An acks=0 producer whose leader's process is killed (with or without a freeze first)."""
+    return sc.acks == "0" and sc.failure in ("kill_leader", "stale_followers")
+
+
+def _followers_restarted_under_acks_all(sc: LiveScenario) -> bool:
+    """Both followers killed and restarted while an acks=all producer waits for them."""
+    return sc.acks == "all" and sc.down_time is not None and sc.failure == "two_followers_down"
+
+
 _RESTART = "a restarted broker is a new JVM: it starts, registers, catches up and rejoins the " \
     "ISR seconds after the moment of its restart (live, 3 to 5 s on 2 cores); the model's " \
     "restart is instant. "
@@ -62,12 +72,12 @@ GAPS: tuple[Gap, ...] = (
         "acks=0 batches, refreshes metadata and sends them to the new leader: few or none are "
         "lost. The model's crash is a silent machine: every acks=0 write sent to the dead "
         "leader until it is fenced is gone.",
-        lambda sc: sc.acks == "0" and sc.failure in ("kill_leader", "stale_followers")),
+        _acks0_leader_killed),
     Gap("M3 held batches expire", "rejected", True,
         "kafka-python holds the acks=0 batches for a leader whose connection is refused; when "
         "no new leader comes within delivery.timeout.ms they expire with KafkaTimeoutError, so "
         "the producer is told. The model's acks=0 producer never hears of a failure.",
-        lambda sc: sc.acks == "0" and sc.failure in ("kill_leader", "stale_followers")),
+        _acks0_leader_killed),
     Gap("M6 a controlled shutdown has a window", "lost", True,
         "during a controlled shutdown the old leader keeps answering until it applies the new "
         "leader epoch (live, leadership moved 0.2-0.3 s after SIGTERM): acks=0/1 writes it took "
@@ -102,18 +112,15 @@ GAPS: tuple[Gap, ...] = (
         lambda sc: sc.acks == "1" and sc.failure in ("kill_leader", "stale_followers")),
     Gap("R1 a restart takes seconds", "rejected", True,
         _RESTART + "acks=all writes that waited for the restarted followers time out live.",
-        lambda sc: sc.acks == "all" and sc.down_time is not None
-        and sc.failure == "two_followers_down"),
+        _followers_restarted_under_acks_all),
     Gap("R1 timed-out writes landed", "indefinite", True,
         _RESTART + "The acks=all writes that timed out meanwhile had been appended by the "
         "leader and become readable once the followers catch up.",
-        lambda sc: sc.acks == "all" and sc.down_time is not None
-        and sc.failure == "two_followers_down"),
+        _followers_restarted_under_acks_all),
     Gap("R1 no duplicates before the delivery timeout", "duplicated", False,
         _RESTART + "In the model the followers are back before the retried writes expire, "
         "and the retries land twice; live the delivery timeout fails them first.",
-        lambda sc: sc.acks == "all" and sc.down_time is not None
-        and sc.failure == "two_followers_down" and _retries_without_idempotence(sc)),
+        lambda sc: _followers_restarted_under_acks_all(sc) and _retries_without_idempotence(sc)),
 )
 
 
