@@ -23,40 +23,55 @@ Introduced in ``notebooks/05b_kafka_cluster_for_real.ipynb``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from course_lib.core import progress as core_progress
 from course_lib.core.claims import Claim
+from course_lib.kafka.live.failover.compare import run_all
 from course_lib.kafka.live.failover.result import FailoverRun
-from course_lib.kafka.live.failover.run import heal, quiet_client_logs, run_live
 from course_lib.kafka.models.failover import LiveScenario, to_model
 from course_lib.kafka.models.replication import ReplicationResult
 from course_lib.kafka.models.replication_engine import simulate
 
-__all__ = ["CLAIMS", "Compared", "agreement_rows", "claims", "live_claims", "model_claims",
-           "scenario_text", "sweep"]
+__all__ = ["CLAIMS", "Compared", "agreement_rows", "claims", "live_claims", "live_counts",
+           "model_claims", "model_counts", "scenario_text", "sweep"]
 
 CLAIMS = ("lost", "duplicated", "rejected", "indefinite", "offline")
 
 
+def live_counts(run: FailoverRun) -> dict[str, int]:
+    """How many of each kind a live run's history holds (``rejected``: every send the producer
+    was told failed or never heard of, as the model counts a timeout left at the end)."""
+    report = run.history()
+    return {"acknowledged": report.acknowledged, "lost": report.count("lost"),
+            "duplicated": report.count("duplicated"),
+            "rejected": sum(1 for s in run.sends if s["outcome"] in ("rejected", "pending")),
+            "indefinite": report.count("indefinite")}
+
+
+def model_counts(sim: ReplicationResult) -> dict[str, int]:
+    """The same counts from the model's writes (``lost``: not readable at the end, so also
+    what only stopped brokers or a frozen watermark hold)."""
+    return {"acknowledged": sim.acknowledged, "lost": sim.lost + sim.unavailable,
+            "duplicated": sim.duplicates, "rejected": sim.rejected,
+            "indefinite": sum(1 for w in sim.writes
+                              if w["outcome"] == "rejected" and w["copies"] > 0)}
+
+
+def _said(counts: dict[str, int], offline: bool) -> dict[str, bool]:
+    return {**{name: counts[name] > 0 for name in CLAIMS if name != "offline"},
+            "offline": offline}
+
+
 def live_claims(run: FailoverRun) -> dict[str, bool]:
     """The five claims from a live run's history and its leader samples."""
-    report = run.history()
-    told_failed = sum(1 for s in run.sends if s["outcome"] in ("rejected", "pending"))
-    return {"lost": report.count("lost") > 0, "duplicated": report.count("duplicated") > 0,
-            "rejected": told_failed > 0, "indefinite": report.count("indefinite") > 0,
-            "offline": any(w["leader"] is None for w in run.watch)}
+    return _said(live_counts(run), any(w["leader"] is None for w in run.watch))
 
 
 def model_claims(sim: ReplicationResult) -> dict[str, bool]:
-    """The five claims from the model's writes and events (a timeout left pending at the end
-    is a rejection there: the producer closes without an answer)."""
-    indefinite = any(w["outcome"] == "rejected" and w["copies"] > 0 for w in sim.writes)
-    return {"lost": sim.lost + sim.unavailable > 0, "duplicated": sim.duplicates > 0,
-            "rejected": sim.rejected > 0, "indefinite": indefinite,
-            "offline": any(e["kind"] == "offline" for e in sim.events)}
+    """The five claims from the model's writes and events."""
+    return _said(model_counts(sim), any(e["kind"] == "offline" for e in sim.events))
 
 
 def claims(run: FailoverRun, sim: ReplicationResult) -> list[Claim]:
@@ -92,32 +107,16 @@ def scenario_text(sc: LiveScenario) -> str:
     return f"{failure}; {producer}; {topic}; {sc.produce_rate:g}/s × {sc.duration:g}s"
 
 
-def _counts(run: FailoverRun, sim: ReplicationResult) -> dict[str, Any]:
-    return {"live": {"acknowledged": run.acknowledged, "lost": run.lost,
-                     "duplicated": run.duplicates, "rejected": run.rejected,
-                     "indefinite": run.indefinite, "reasons": run.reasons()},
-            "model": {"acknowledged": sim.acknowledged, "lost": sim.lost + sim.unavailable,
-                      "duplicated": sim.duplicates, "rejected": sim.rejected,
-                      "indefinite": sum(1 for w in sim.writes
-                                        if w["outcome"] == "rejected" and w["copies"] > 0),
-                      "reasons": sim.reasons()}}
-
-
-def sweep(cluster: Any, scenarios: Mapping[str, LiveScenario],
-          on_result: Callable[[Compared], None] | None = None) -> list[Compared]:
-    """Play every scenario on ``cluster`` (healed between runs) and in the model."""
+def sweep(cluster: Any, scenarios: Mapping[str, LiveScenario]) -> list[Compared]:
+    """Play every scenario on ``cluster`` (:func:`~course_lib.kafka.live.failover.compare.run_all`,
+    healed between runs) and in the model, and compare them."""
+    runs = run_all(cluster, dict(scenarios))
     out = []
-    with quiet_client_logs(), core_progress.task(
-            "generated scenarios", f"{len(scenarios)} compared") as task:
-        for name in task.steps(scenarios):
-            sc = scenarios[name]
-            heal(cluster)
-            run, sim = run_live(cluster, sc), simulate(to_model(sc))
-            compared = Compared(name, sc, tuple(claims(run, sim)), _counts(run, sim))
-            out.append(compared)
-            if on_result:
-                on_result(compared)
-        heal(cluster)
+    for name, sc in scenarios.items():
+        run, sim = runs[name], simulate(to_model(sc))
+        counts = {"live": {**live_counts(run), "reasons": run.reasons()},
+                  "model": {**model_counts(sim), "reasons": sim.reasons()}}
+        out.append(Compared(name, sc, tuple(claims(run, sim)), counts))
     return out
 
 
