@@ -9,6 +9,9 @@ and, for each disagreement, the known gap of the model that explains it
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from course_lib.kafka.live.failover.compare import start_lab_cluster, text_table
 from course_lib.kafka.live.failover.differential import Compared, agreement_rows, sweep
 from course_lib.kafka.live.failover.known_gaps import explain
@@ -20,12 +23,29 @@ COUNT = 40
 TARGET = 0.90
 
 
+#: What each measured scenario's live run said, kept so that the tests check every model
+#: change against live runs without a cluster (``tests/test_kafka_differential.py``).
+LIVE_CLAIMS = Path(__file__).resolve().parent.parent / "tests" / "kafka_live_claims.json"
+
+
 def measure(seed: int = SEED, count: int = COUNT) -> list[Compared]:
     cluster, _ = start_lab_cluster()
     try:
-        return sweep(cluster, generated(seed, count))
+        results = sweep(cluster, generated(seed, count))
     finally:
         cluster.stop()
+    store_live_claims(results)
+    return results
+
+
+def store_live_claims(results: list[Compared], path: Path = LIVE_CLAIMS) -> None:
+    """Add (or replace, by name) each scenario's live claims and counts in ``path``."""
+    rows = {r["name"]: r for r in json.loads(path.read_text())} if path.exists() else {}
+    for r in results:
+        rows[r.name] = {"name": r.name, "scenario": r.scenario.describe(),
+                        "live": {c.text: bool(c.measured) for c in r.claims},
+                        "counts": {k: v for k, v in r.counts["live"].items() if k != "reasons"}}
+    path.write_text(json.dumps(sorted(rows.values(), key=lambda r: r["name"]), indent=1) + "\n")
 
 
 def markdown(results: list[Compared], seed: int = SEED) -> list[str]:

@@ -3,16 +3,18 @@ on the same five claims, every disagreement either explained by a known gap or a
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from course_lib.kafka.live.failover.differential import claims, live_claims, model_claims
 from course_lib.kafka.live.failover.known_gaps import GAPS, explain
 from course_lib.kafka.live.failover.result import FailoverRun
-from course_lib.kafka.models.failover import FAILURES, RETRY_FOREVER, to_model
+from course_lib.kafka.models.failover import FAILURES, RETRY_FOREVER, LiveScenario, to_model
 from course_lib.kafka.models.generated import generate, generated, scenario
 from course_lib.kafka.models.replication_engine import simulate
 
@@ -79,6 +81,27 @@ def test_a_known_gap_names_its_scenarios_and_nothing_else():
                                            "offline")
     matched = [explain(s, g.claim, g.live_says) for s in generate(0, 200) for g in GAPS]
     assert any(matched) and not all(matched)
+
+
+#: Live claims of every scenario the sweeps measured (``python -m benchmarks.kafka_differential``
+#: adds its own), so every model change meets them here, with no cluster.
+LIVE_CLAIMS = Path(__file__).with_name("kafka_live_claims.json")
+
+
+def test_the_model_agrees_with_every_stored_live_run_or_a_known_gap_explains_why():
+    rows = json.loads(LIVE_CLAIMS.read_text())
+    assert len(rows) >= 40
+    agreeing, unexplained = 0, []
+    for row in rows:
+        sc = LiveScenario(**row["scenario"])
+        model = model_claims(simulate(to_model(sc)))
+        for claim, live in row["live"].items():
+            if model[claim] == live:
+                agreeing += 1
+            elif explain(sc, claim, live) is None:
+                unexplained.append((row["name"], claim, live, row["counts"]))
+    assert not unexplained
+    assert agreeing / (5 * len(rows)) >= 0.9
 
 
 @pytest.mark.apache_kafka

@@ -17,7 +17,7 @@ import pytest
 from course_lib.kafka.live.failover import compare
 from course_lib.kafka.live.failover.producer import in_send_order, producer_defaults
 from course_lib.kafka.live.failover.run import run_live
-from course_lib.kafka.models.failover import LiveScenario, lab_scenarios, to_model
+from course_lib.kafka.models.failover import JVM_START_S, LiveScenario, lab_scenarios, to_model
 from course_lib.kafka.models.replication_engine import simulate
 
 SCENARIOS = lab_scenarios()
@@ -39,6 +39,16 @@ EXPECTED = {
                     "the partition went offline (no leader)": True,
                     "another broker became leader": False,
                     "the restarted broker caught up and rejoined the ISR": True},
+    "elr_acks1": {"no acknowledged record lost": False,
+                  "the partition went offline (no leader)": False,
+                  "another broker became leader": True},
+    "two_down_back": {"no acknowledged record lost": True,
+                      "writes rejected with NotEnoughReplicas": False,
+                      'writes told "failed" are in the log all the same': True},
+    "acks0_killed": {"under 1 % of acknowledged records lost": True,
+                     "no write rejected": True, "another broker became leader": True},
+    "shutdown_under_load": {"no acknowledged record lost": False, "no write rejected": False,
+                            "another broker became leader": True},
 }
 
 
@@ -87,10 +97,13 @@ def test_acks1_loss_is_about_rate_times_freeze_in_the_stored_run():
     assert 0.5 * sc.produce_rate * sc.freeze_time <= lost <= 1.5 * sc.produce_rate * sc.freeze_time
 
 
-def test_a_long_freeze_is_two_follower_crashes_for_the_model_a_short_one_is_lag():
+def test_the_lab_signals_are_the_models_failure_kinds_and_freezes():
     short, long = to_model(SCENARIOS["acks1_lagging"]), to_model(SCENARIOS["unclean_on"])
-    assert short.fetch_interval == 1.0 and short.broker_failures == ((0, 2.0),)
-    assert [b for b, _ in long.broker_failures] == [1, 2, 0]
+    assert (short.freeze_time, short.broker_failures, short.failure_kind) == (1.0, ((0, 2.0),),
+                                                                             "kill")
+    assert (long.freeze_time, long.broker_failures) == (4.0, ((0, 5.0),))
+    assert to_model(SCENARIOS["controlled_shutdown"]).failure_kind == "controlled"
+    assert to_model(SCENARIOS["crash_leader"]).down_time == 4.0 + JVM_START_S
 
 
 def test_the_description_refuses_what_kafka_would():

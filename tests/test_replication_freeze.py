@@ -15,8 +15,14 @@ import itertools
 
 import pytest
 
-from course_lib.kafka.models.replication import THAW_DELAY, ReplicationScenario
+from course_lib.kafka.models.replication import (
+    SHUTDOWN_MOVE_S,
+    SHUTDOWN_STALE_S,
+    THAW_DELAY,
+    ReplicationScenario,
+)
 from course_lib.kafka.models.replication_engine import simulate, simulate_replication
+from course_lib.kafka.models.replication_leader import EXPIRED
 from course_lib.kafka.views.replication import render_replication
 
 # the dashboard's settings where min ISR means something: acks x min ISR x failures x kind
@@ -60,7 +66,7 @@ def test_a_long_freeze_makes_unclean_election_trade_records_for_availability(
     # (it never returns here): nothing lost, everything acknowledged is unavailable
     assert "offline" in kinds(off) and "unclean_leader_elected" not in kinds(off)
     assert off.lost == 0 and off.unavailable == off.acknowledged > 0
-    assert off.reasons()["LEADER_NOT_AVAILABLE (partition offline)"] > 1000
+    assert off.reasons()[EXPIRED] > 1000  # held by the producer for a leader that never came
     # on: a stale follower leads, writes flow again, and what only the leader had is lost:
     # records acknowledged between the freeze and the leader's death (a second crash, of the
     # new leader, adds acks=1's usual few: what its follower had not fetched yet)
@@ -69,18 +75,24 @@ def test_a_long_freeze_makes_unclean_election_trade_records_for_availability(
     lost = [w["sent_at"] for w in on.writes if w["fate"] == "lost"]
     assert min(lost) >= start - 1.5 * s.fetch_interval
     assert sum(t < s.first_failure_at for t in lost) > 0.9 * on.lost
-    if failures == 1:
-        assert max(lost) < s.first_failure_at
+    if failures == 1:  # a controlled shutdown's old leader takes writes in its window too
+        window = SHUTDOWN_MOVE_S + SHUTDOWN_STALE_S if kind == "controlled" else 0.0
+        assert max(lost) < s.first_failure_at + window
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_with_min_isr_2_a_long_freeze_makes_the_switch_buy_availability_not_much_loss(kind):
-    """The leader refuses writes once the ISR shrinks below 2, so little is only on it; the
-    switch still decides whether the partition comes back."""
+def test_with_min_isr_2_an_eligible_replica_leads_so_the_switch_changes_nothing(kind):
+    """The second follower fenced took the ISR below 2, so it joined the eligible leader
+    replicas (KIP-966) with every record below the frozen watermark; the leader refused
+    acks=all writes from then on. When the leader dies that follower leads cleanly at the
+    fencing, with nothing lost, and unclean election has nothing left to decide."""
     off, on = both("all", 2, 1, failure_kind=kind, freeze_time=12)
-    assert off.lost == 0 and "offline" in kinds(off)
-    assert "unclean_leader_elected" in kinds(on) and on.rejected < off.rejected
-    assert on.lost < 0.05 * on.acknowledged
+    assert off.summary() == on.summary() and off.lost == 0
+    elected = [e for e in off.events if e["kind"] == "leader_elected"]
+    assert elected and "eligible leader replicas" in elected[0]["detail"]
+    assert "unclean_leader_elected" not in kinds(on)
+    # offline at most between a controlled shutdown's move and the thaw just after it
+    assert all(t["leader"] is not None for t in off.timeline if t["at"] >= 21.0)
 
 
 @pytest.mark.parametrize(("acks", "min_isr"), SETTINGS)
@@ -100,8 +112,9 @@ def test_a_freeze_shorter_than_the_session_keeps_followers_in_the_isr_so_electio
 
 
 def test_the_dashboard_text_differs_exactly_where_the_model_says():
-    """render_replication (the dashboard's render) over its knobs: with a 12 s freeze the
-    switch changes the text whenever a leader fails; with none, never."""
+    """render_replication (the dashboard's render) over its knobs: with a 12 s freeze and min
+    ISR 1 the switch changes the text whenever a leader fails; with none, never; with min ISR
+    2 never either, since an eligible leader replica (KIP-966) leads cleanly."""
     changed = {}
     for acks, m, f, freeze in itertools.product(("1", "all"), (1, 2), (0, 1, 2), (0, 12)):
         off, on = (render_replication(acks=acks, min_insync_replicas=m, broker_failures=f,
@@ -109,7 +122,7 @@ def test_the_dashboard_text_differs_exactly_where_the_model_says():
                    for u in (False, True))
         changed[acks, m, f, freeze] = off != on
     assert {k for k, v in changed.items() if v} == {
-        (a, m, f, 12) for a in ("1", "all") for m in (1, 2) for f in (1, 2)}
+        (a, 1, f, 12) for a in ("1", "all") for f in (1, 2)}
 
 
 def test_a_freeze_fences_after_the_session_timeout_and_thaws_after_the_first_failure():

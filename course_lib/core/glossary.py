@@ -135,13 +135,17 @@ _DESCRIPTIONS: dict[str, Term] = {
     "delivery_timeout": Term("seconds a producer keeps retrying one record",
                              kafka="delivery.timeout.ms"),
     "retry_backoff": Term("seconds between two retries", kafka="retry.backoff.ms"),
+    "retry_backoff_max": Term("the longest wait between two retries: the Java client doubles "
+                              "the backoff up to it, kafka-python keeps it constant",
+                              kafka="retry.backoff.max.ms"),
     "batch_size": Term("records a consumer takes per poll (not the producer's batch.size, which "
                        "counts bytes and keeps its Kafka name)", kafka="max.poll.records"),
     "brokers": Term("Kafka servers in the cluster", kafka="broker"),
     "broker_failures": Term("brokers that fail in a run (a count, or (broker, time) pairs)"),
     "first_failure_at": Term("simulated second of the first injected failure"),
     "failure_gap_time": Term("seconds between two injected failures"),
-    "failure_kind": Term("a crash (SIGKILL) or a controlled shutdown (SIGTERM)"),
+    "failure_kind": Term("how a broker stops: a crash (a host that vanished), a kill (SIGKILL: "
+                         "its port refuses connections) or a controlled shutdown (SIGTERM)"),
     "down_time": Term("seconds a failed broker stays down before it restarts; None: never"),
     "fetch_interval": Term("seconds a follower's fetch may wait at the leader for new data (a "
                            "long poll: the wait, not a fixed period; the model's replication lag)",

@@ -48,7 +48,9 @@ if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
     )
     from course_lib.kafka.live.crash import Handover, measure_handover
     from course_lib.kafka.live.failover import compare as failover_compare
+    from course_lib.kafka.live.failover import predict as failover_predict
     from course_lib.kafka.live.failover import producer as producer_lab
+    from course_lib.kafka.live.failover.differential import scenario_text
     from course_lib.kafka.live.group.lab import ConsumerGroupLab, consume_exactly
     from course_lib.kafka.live.group.rebalance import rebalance_stops, restart_member
     from course_lib.kafka.live.group.tools import auto_commit_steps, describe_group

@@ -26,7 +26,9 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   the leader refuses a write when the ISR is smaller than ``min_insync_replicas``
   (``NOT_ENOUGH_REPLICAS``), and fails a pending one whose ISR shrinks below it
   (``NOT_ENOUGH_REPLICAS_AFTER_APPEND``). Reads go on regardless.
-* ``retries``: a failed request is sent again after ``retry_backoff``, while less than
+* ``retries``: a failed request is sent again after ``retry_backoff``, doubled per attempt up to
+  ``retry_backoff_max`` (the Java client since 3.7, KIP-580; kafka-python keeps it constant:
+  ``retry_backoff_max = retry_backoff``), while less than
   ``delivery_timeout`` has passed since the first send. A retry of a write whose
   acknowledgement was lost (``lost_ack_rate``, or a leader change before the ack) appends it
   **again** — a duplicate — unless ``idempotence`` is on: then the leader recognises the producer
@@ -43,11 +45,33 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   (As Kafka's controller does: it runs the unclean election in the same step as fencing the
   dead leader; ``unclean.leader.election.interval.ms`` only paces a retry for partitions still
   leaderless.)
-* ``failure_kind="crash"`` (SIGKILL): the machine stops answering; the producer's requests time
-  out (``request_timeout``) until the controller fences the broker. ``"controlled"`` (SIGTERM):
-  a controlled shutdown tells the controller first, which moves leadership at once — no gap.
+* ``failure_kind`` says how a broker stops, as Kafka and its clients see it:
+  ``"crash"``, a host that vanished or a cut link: nothing answers, requests to it time out
+  (``request_timeout``) until the controller fences it, and ``acks=0`` sends to it vanish;
+  ``"kill"``, a killed process (SIGKILL) on a live host: its port refuses connections at once,
+  so requests in flight fail with a connection error and the client *keeps* every batch for it
+  in its accumulator until a new leader is known (or ``delivery_timeout`` expires them): only
+  what it wrote into the dead connection in the first ``KILL_NOTICE_S`` is lost with ``acks=0``;
+  ``"controlled"`` (SIGTERM), a controlled shutdown: the broker asks the controller to move its
+  leaderships (``SHUTDOWN_MOVE_S`` later the new leader takes over), but the old leader applies
+  the change a moment after its follower did (``SHUTDOWN_STALE_S``): ``acks`` 0/1 writes it
+  takes then are acknowledged and lost, ``acks=all`` ones fail with ``NOT_LEADER_OR_FOLLOWER``,
+  and so does every send until the client's metadata names the new leader
+  (``METADATA_REFRESH_S``). A partition without a live leader keeps the producer's batches
+  waiting the same way (as the Java and Python clients do), until one is elected or they expire.
   ``down_time``: each stopped broker starts again that long after it stopped (with its log,
   fenced first if the controller had not yet noticed), fetches and rejoins the ISR.
+* A dead leader answers nothing: its pending ``acks=all`` writes time out (or, killed, fail at
+  once); an ISR shrink does not acknowledge them. A new leader counts its in-sync followers as
+  caught up from the moment it takes over (Kafka's ``resetReplicaState``), so an election does
+  not shrink the ISR by itself.
+* **Eligible leader replicas** (ELR, KIP-966, on for new clusters since Kafka 4.1): a replica
+  that leaves the ISR while it is (or thereby falls) below ``min_insync_replicas`` holds every
+  record below the frozen high watermark, so it stays *eligible* to lead cleanly. When no ISR
+  member is alive, the controller elects a live ELR member before it considers an unclean
+  election; a broker that restarts after a crash or kill leaves the ELR (it may have lost
+  unflushed records), a thawed one does not, and the ELR empties when the ISR is back at the
+  minimum.
 * ``freeze_time`` (lesson 05b's stale followers): every follower of the first leader freezes
   (SIGSTOP: no fetches, no heartbeats) that long before the first failure and thaws just after
   it (``THAW_DELAY``). A freeze longer than ``session_timeout`` gets them fenced, so the ISR
@@ -56,20 +80,15 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   on a live member, or on no live broker at all, and the switch changes nothing). A shorter
   freeze leaves them in the ISR, behind: a clean election then loses ``acks`` 0/1 writes.
 
-Where the model stops: one partition; no preferred-leader re-election after a restart; a crash
-(not a process exit with a TCP reset), so ``acks=0`` sends to the dead leader vanish silently
-(a killed *process* refuses connections, and the client keeps and resends its batches); a
-controlled shutdown without its window (the old leader answers until it applies the new
-epoch); an instant restart (a real broker takes seconds to start and rejoin). **Eligible
-leader replicas** (KIP-966, on by default for new clusters from Kafka 4.1) are not modelled:
-replicas that left the ISR while it was below the minimum stay *eligible* to lead cleanly, so
-a partition whose last ISR member died may come back sooner, where this model keeps it offline
-(or, unclean, loses data). Measured on Kafka 4.3.2 (lesson 05b): even with
-``min_insync_replicas=1``, fencing the last ISR member leaves the ISR *empty* and that broker in
-the ELR, where this model keeps it in the ISR; both mean "only it may lead cleanly", so the
-outcome is the same, and an enabled unclean election still elects a stale replica. Each of
-these gaps, and the generated live scenarios that show it, is listed in
-:mod:`course_lib.kafka.live.failover.known_gaps`.
+Where the model stops: one partition; no preferred-leader re-election after a restart; no limit
+on requests in flight (``max.in.flight.requests.per.connection``): every write is appended when
+sent, so the writes that time out yet land (*indefinite*) are more than a live run's, where
+only the five requests in flight are appended; followers that fetch every ``fetch_interval``
+(live ones keep a fetch open that returns on the next append). Measured on Kafka 4.3.2 (lesson
+05b): fencing the last ISR member leaves the ISR *empty* and that broker in the ELR, where this
+model keeps it in the ISR; both mean "only it may lead cleanly", so the outcome is the same.
+The generated live scenarios where the model and the cluster still part are listed, with
+their causes, in :mod:`course_lib.kafka.live.failover.known_gaps`.
 
 Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 """
@@ -92,14 +111,25 @@ from course_lib.core.validate import (
     one_of,
 )
 
-__all__ = ["ACKS", "FAILURE_KINDS", "MAX_WRITES", "THAW_DELAY", "ReplicationResult",
+__all__ = ["ACKS", "FAILURE_KINDS", "KILL_NOTICE_S", "MAX_WRITES", "METADATA_REFRESH_S",
+           "SHUTDOWN_MOVE_S", "SHUTDOWN_STALE_S", "THAW_DELAY", "ReplicationResult",
            "ReplicationScenario", "canonical_acks", "scenario_from"]
 
 ACKS = ("0", "1", "all")  # canonical spellings; -1 and "-1" mean "all"
-FAILURE_KINDS = ("crash", "controlled")
+FAILURE_KINDS = ("crash", "kill", "controlled")
 MAX_WRITES = 1_000_000  # produce_rate × duration above this would take minutes, not seconds
 #: Frozen followers thaw this long after the first failure (the lab's SIGCONT right after the kill).
 THAW_DELAY = 0.05
+#: A killed leader: the client writes into the dead connection this long before the reset
+#: reaches it (acks=0 sends in that moment are gone; later ones wait in its accumulator).
+KILL_NOTICE_S = 0.02
+#: A controlled shutdown: from SIGTERM to the new leader taking over (live, 0.2-0.3 s) ...
+SHUTDOWN_MOVE_S = 0.25
+#: ... and how much later the old leader applies the change (it takes writes until then).
+SHUTDOWN_STALE_S = 0.05
+#: How long after an election, or the old leader's "not the leader", the client's metadata
+#: names the new leader (a refresh; retries sent before then fail or wait).
+METADATA_REFRESH_S = 0.05
 _ACKS_SPELLINGS: dict[Any, str] = {"0": "0", "1": "1", "all": "all", "-1": "all",
                                     0: "0", 1: "1", -1: "all"}
 
@@ -133,6 +163,7 @@ class ReplicationScenario:
     retries: int = 0
     idempotence: bool = False
     retry_backoff: float = 0.1
+    retry_backoff_max: float = 1.0
     delivery_timeout: float = 120.0
     lost_ack_rate: float = 0.0
     unclean_leader_election: bool = False
@@ -157,6 +188,8 @@ class ReplicationScenario:
         if self.produce_rate * self.duration > MAX_WRITES:
             raise ValueError(f"produce_rate must be <= {MAX_WRITES:,} / duration = "
                              f"{MAX_WRITES / self.duration:g} writes/s (got {self.produce_rate!r})")
+        number("retry_backoff_max", self.retry_backoff_max, ge=self.retry_backoff,
+               low_name=f"retry_backoff={self.retry_backoff:g}")
         number("delivery_timeout", self.delivery_timeout, ge=self.request_timeout,
                low_name=f"request_timeout={self.request_timeout:g}")
         number("lost_ack_rate", self.lost_ack_rate, ge=0, lt=1)
@@ -209,15 +242,22 @@ class ReplicationScenario:
 
     @property
     def freeze_window(self) -> tuple[float, float]:
-        """(when the followers freeze, when they thaw) for ``freeze_time > 0``."""
+        """(when the followers freeze, when they thaw) for ``freeze_time > 0``: just after
+        the first failure (a controlled shutdown's after leadership has moved)."""
         first = self.failure_plan()[0][1] if self.broker_failures else self.first_failure_at
-        return first - self.freeze_time, first + THAW_DELAY
+        moved = SHUTDOWN_MOVE_S if self.failure_kind == "controlled" else 0.0  # its window
+        return first - self.freeze_time, first + moved + THAW_DELAY
 
     @property
     def horizon(self) -> float:
-        """How long the engine runs: ``duration`` plus time for the last writes to settle."""
+        """How long the engine runs: ``duration`` plus time for the last writes to settle, and
+        for the last stopped broker to come back (``down_time``)."""
         retrying = self.delivery_timeout if self.retries else 0.0
-        return self.duration + retrying + self.request_timeout + 1
+        settled = self.duration + retrying + self.request_timeout + 1
+        plan = self.failure_plan()
+        if self.down_time is None or not plan:
+            return settled
+        return max(settled, plan[-1][1] + self.down_time + 1)  # and the last one back
 
 
 def _counted(name: str, doc: str) -> property:

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from course_lib.kafka.models.replication import (
+    METADATA_REFRESH_S,
+    SHUTDOWN_MOVE_S,
+    SHUTDOWN_STALE_S,
     ReplicationResult,
     ReplicationScenario,
     scenario_from,
@@ -44,7 +47,7 @@ class _Cluster(Partition):
             if env.now >= s.duration:
                 return
             wid, stamp, leader = len(writes), round(env.now, 6), self.leader
-            if leader is not None and self.alive[leader] and (
+            if leader is not None and self.alive[leader] and env.now >= self.refresh_until and (
                     at_once or s.acks == "all" and len(self.isr) >= s.min_insync_replicas):
                 writes.append({"write_id": wid, "sent_at": stamp,
                                "outcome": "acknowledged" if at_once else "pending",
@@ -72,7 +75,7 @@ class _Cluster(Partition):
             if not self.alive[b] or leader is None or leader == b or not self.alive[leader]:
                 continue
             requested_at, source = env.now, self.logs[leader]
-            end = len(source)
+            end, asked = len(source), len(self.logs[b])
             if not env.skip_to(env.now + 2 * s.network_delay):
                 yield env.timeout(2 * s.network_delay)
             if not (self.alive[b] and self.alive[leader] and self.epoch == epoch):
@@ -82,9 +85,13 @@ class _Cluster(Partition):
             # a restarted broker's divergent tail is cut here (truncation to the leader's log)
             self.known_hw[b] = self.high_watermark()  # the answer carries the leader's HW
             fetch_into(self.logs, self.synced, b, source, end)
+            self.reported[b] = min(asked, end)  # the leader knows what b asked from, no more
             self.caught_up_at[b] = requested_at
             if b not in self.isr:
                 self.isr.add(b)
+                self.elr.discard(b)
+                if len(self.isr) >= s.min_insync_replicas:
+                    self.elr.clear()  # the watermark moves again: nobody else is eligible
                 self.log_event("isr_expand", f"broker {b} caught up, rejoins the ISR")
             self.settle()
 
@@ -95,13 +102,12 @@ class _Cluster(Partition):
             if self.leader is not None and self.alive[self.leader]:
                 for b in sorted(self.isr - {self.leader}):
                     if self.env.now - self.caught_up_at[b] > s.replica_lag_time_max:
-                        self.isr.discard(b)
-                        self.log_event("isr_shrink", f"broker {b} lags > "
-                                       f"{s.replica_lag_time_max:g} s, leaves the ISR")
+                        self.shrink(b, f"lags > {s.replica_lag_time_max:g} s")
             self.settle()
 
     def stop(self, target: int | None, at: float, last: bool) -> Process:
-        """A crash (fenced ``session_timeout`` later) or a controlled shutdown (fenced first)."""
+        """A crash or a kill (fenced ``session_timeout`` later) or a controlled shutdown (its
+        leaderships moved ``SHUTDOWN_MOVE_S`` later); see ``failure_kind``."""
         s = self.s
         yield self.env.timeout(at)
         b = self.leader if target is None else target
@@ -110,12 +116,23 @@ class _Cluster(Partition):
             self.last_failure_handled = self.last_failure_handled or last
             return
         was_leader = " (the leader)" if b == self.leader else ""
-        self.alive[b] = False
         if s.failure_kind == "controlled":
             self.log_event("controlled_shutdown", f"broker {b} shuts down{was_leader}")
+            yield self.env.timeout(SHUTDOWN_MOVE_S)  # it works on while the controller acts
+            self.alive[b] = False
+            if b == self.leader:  # the producer's metadata still names it for a while
+                self.stale_leader = b
+                self.stale_until = self.env.now + SHUTDOWN_STALE_S
+                self.refresh_until = self.stale_until + METADATA_REFRESH_S
             self.fence(b)
         else:
-            self.log_event("crash", f"broker {b} crashes{was_leader}")
+            self.alive[b] = False
+            if b == self.leader:
+                self.drop_requests(b, s.failure_kind == "kill")
+            if s.failure_kind == "kill":
+                self.killed_at[b] = self.env.now
+            verb = "is killed" if s.failure_kind == "kill" else "crashes"
+            self.log_event("crash", f"broker {b} {verb}{was_leader}")
             wait = s.session_timeout if s.down_time is None \
                 else min(s.session_timeout, s.down_time)
             yield self.env.timeout(wait)
@@ -125,26 +142,56 @@ class _Cluster(Partition):
             self.last_failure_handled = True
         if s.down_time is not None:
             yield self.env.timeout(at + s.down_time - self.env.now)
+            self.killed_at.pop(b, None)
+            if s.failure_kind != "controlled":
+                self.elr.discard(b)  # back from an unclean shutdown: it may miss records
             self.restart(b)
 
+    def drop_requests(self, b: int, killed: bool) -> None:
+        """The leader ``b`` stopped with acks=all requests waiting: a killed process's
+        connection resets (they fail at once), a vanished host's requests time out."""
+        waiting = list(self.pending)
+        self.pending.clear()
+        for wid in waiting:
+            if killed:
+                self.fail(wid, "KafkaConnectionError (connection reset)")
+            else:
+                wait = self.attempt_at[wid] + self.s.request_timeout - self.env.now
+                self.time_out(wid, "REQUEST_TIMED_OUT (leader down)", wait)
+
+    def shrink(self, b: int, why: str) -> None:
+        """``b`` leaves the ISR; below ``min_insync_replicas`` it stays eligible (ELR)."""
+        self.isr.discard(b)
+        if len(self.isr) < self.s.min_insync_replicas:
+            self.elr.add(b)
+        self.log_event("isr_shrink", f"broker {b} {why}, leaves the ISR")
+
     def elect(self, unclean_candidates: Sequence[int]) -> None:
-        """Clean election from the live ISR; else unclean (if enabled) or offline."""
+        """Clean election from the live ISR, then from the live ELR; else unclean (if
+        enabled) or offline."""
         clean = [r for r in self.replicas if r in self.isr and self.alive[r]]
+        eligible = [r for r in self.replicas if r in self.elr and self.alive[r]]
         unclean = [r for r in unclean_candidates if self.alive[r]] \
             if self.s.unclean_leader_election else []
         self.epoch += 1
-        if clean or unclean:
-            leader = (clean or unclean)[0]
+        if clean or eligible or unclean:
+            leader = (clean or eligible or unclean)[0]
             self.take_over(leader)
             if not clean:
                 self.isr = {leader}
+                self.elr.discard(leader)
+                if not eligible:
+                    self.elr.clear()
             new_log = self.logs[leader]
             for r in self.replicas:  # followers truncate to the new leader's log
                 if self.alive[r] and r != leader and len(self.logs[r]) > len(new_log):
                     self.logs[r] = self.logs[r][:len(new_log)]
-            kind = "leader_elected" if clean else "unclean_leader_elected"
-            note = "" if clean else ", out of sync: records only the old leader had are lost"
+            kind = "leader_elected" if clean or eligible else "unclean_leader_elected"
+            note = " from the eligible leader replicas (ELR)" if not clean and eligible \
+                else "" if clean else ", out of sync: records only the old leader had are lost"
             self.log_event(kind, f"broker {leader} becomes leader (epoch {self.epoch}){note}")
+            if self.held:
+                self.env.process(self.release())
         else:
             if self.leader is not None:
                 self.known_hw[self.leader] = self.hw
@@ -155,8 +202,7 @@ class _Cluster(Partition):
         """The controller notices the stopped broker: shrink ISRs, elect a new leader if needed."""
         self.fenced[b] = True
         if b in self.isr and len(self.isr) > 1:  # KRaft keeps the last ISR member
-            self.isr.discard(b)
-            self.log_event("isr_shrink", f"broker {b} fenced, leaves the ISR")
+            self.shrink(b, "fenced")
         if b == self.leader:
             self.elect(self.replicas)
         self.settle()
@@ -166,20 +212,36 @@ class _Cluster(Partition):
         is a restart without the fencing a new process brings (``freeze_time``)."""
         yield self.env.timeout(at)
         self.alive[b] = False
+        # its long-poll fetch stays parked on the leader, which answers it at its next append:
+        # the frozen process never reads that answer (nor reports it), until it thaws
+        leader = self.leader
+        parked = (leader, len(self.logs[leader]) + 1) if leader is not None else None
         self.log_event("freeze", f"broker {b} freezes")
         yield self.env.timeout(min(self.s.session_timeout, end_at - at))
         if self.env.now < end_at:
             self.fence(b)
         yield self.env.timeout(end_at - self.env.now)
+        if parked is not None and self.epoch == 0:  # read on thaw, if no election came first
+            answer = self.logs[parked[0]][:parked[1]]
+            if len(answer) > len(self.logs[b]) and answer[:len(self.logs[b])] == self.logs[b]:
+                self.logs[b] = answer
         self.restart(b, "thaw", "thaws")
 
     def restart(self, b: int, kind: str = "restart", verb: str = "restarts") -> None:
         """The broker comes back with its log; it leads if the partition was waiting for it."""
         self.alive[b], self.fenced[b] = True, False
         self.log_event(kind, f"broker {b} {verb}")
-        if self.leader is None and (b in self.isr or self.s.unclean_leader_election):
-            self.elect([b])
+        if self.leader is None:  # the controller acts once every broker back now is registered
+            self.env.timeout(0).callbacks.append(lambda _: self.elect_returning(b))
         self.settle()
+
+    def elect_returning(self, b: int) -> None:
+        """A leaderless partition gets ``b`` (or an eligible replica back at the same
+        instant) if it may lead: in the ISR, in the ELR, or by an unclean election."""
+        if self.leader is None and (b in self.isr or b in self.elr
+                                    or self.s.unclean_leader_election):
+            self.elect([b])
+            self.settle()
 
     def sampler(self) -> Process:
         end = self.s.duration + self.s.request_timeout + 1  # the same window whatever the retries

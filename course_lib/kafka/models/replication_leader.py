@@ -14,12 +14,18 @@ from typing import Any
 import simpy
 
 from course_lib.core.engines import stream
-from course_lib.kafka.models.replication import ReplicationScenario
+from course_lib.kafka.models.replication import (
+    KILL_NOTICE_S,
+    METADATA_REFRESH_S,
+    ReplicationScenario,
+)
 from course_lib.kafka.models.replication_shortcuts import Environment, Synced
 
 __all__ = ["Partition", "Process"]
 
 Process = Generator[simpy.Event, Any, None]
+#: Why a batch that waited in the producer for a reachable leader failed.
+EXPIRED = "KafkaTimeoutError (expired waiting for a leader)"
 
 
 class Partition:
@@ -40,9 +46,19 @@ class Partition:
         self.isr = set(self.replicas)
         self.hw = 0  # the leader's high watermark (see high_watermark)
         self.known_hw = {b: 0 for b in self.replicas}  # each replica's own, from its last fetch
+        # how far the leader knows each follower has the log: the offset its last fetch
+        # *asked* from, so what that fetch brought counts only at the next one
+        self.reported = {b: 0 for b in self.replicas}
         self.caught_up_at = {b: 0.0 for b in self.replicas}
         self.pending: dict[int, tuple[int, int]] = {}  # write id -> (offset, epoch)
         self.attempt_at: dict[int, float] = {}  # write id -> when its current attempt was sent
+        self.held: dict[int, None] = {}  # writes waiting in the producer for a leader it can reach
+        self.killed_at: dict[int, float] = {}  # killed brokers (their port refuses) -> when
+        self.elr: set[int] = set()  # eligible leader replicas (KIP-966)
+        # a controlled shutdown's old leader, until when it still takes writes, and until when
+        # the producer's metadata still names it
+        self.stale_leader: int | None = None
+        self.stale_until = self.refresh_until = 0.0
         self.writes: list[dict] = []
         self.events: list[dict] = []
         self.timeline: list[dict] = []
@@ -59,7 +75,9 @@ class Partition:
         if self.leader is None:
             return 0
         if len(self.isr) >= self.s.min_insync_replicas:
-            self.hw = max(self.hw, min(len(self.logs[b]) for b in self.isr))
+            lead, reported = self.leader, self.reported
+            self.hw = max(self.hw, min(len(self.logs[b]) if b == lead else reported[b]
+                                       for b in self.isr))
         return self.hw
 
     def take_over(self, leader: int) -> None:
@@ -69,6 +87,10 @@ class Partition:
             self.known_hw[self.leader] = self.hw
         self.leader = leader
         self.hw = min(self.known_hw[leader], len(self.logs[leader]))
+        for b in self.isr:  # Kafka's resetReplicaState: no ISR shrink for the election itself
+            self.caught_up_at[b] = self.env.now
+        for b in self.replicas:  # it learns where its followers are from their next fetches
+            self.reported[b] = 0
 
     def decide(self, wid: int, outcome: str, reason: str = "") -> None:
         w = self.writes[wid]
@@ -81,16 +103,22 @@ class Partition:
         self.pending.pop(wid, None)
         expires = w["sent_at"] + s.delivery_timeout
         # exponential backoff, as Kafka's producer since 3.7 (retry.backoff.max.ms, KIP-580)
-        backoff = min(s.retry_backoff * 2 ** (w["attempts"] - 1), max(s.retry_backoff, 1.0))
-        if w["attempts"] <= s.retries and self.env.now + backoff < expires:
-            self.env.process(self.retry(wid, w["attempts"], backoff))
+        backoff = min(s.retry_backoff * 2 ** (w["attempts"] - 1), s.retry_backoff_max)
+        if w["attempts"] <= s.retries and self.env.now < expires:
+            self.env.process(self.retry(wid, w["attempts"], min(backoff, expires - self.env.now),
+                                        reason))
         else:
             self.decide(wid, "rejected", reason)
 
-    def retry(self, wid: int, attempt: int, backoff: float) -> Process:
+    def retry(self, wid: int, attempt: int, backoff: float, reason: str) -> Process:
+        """Send again after ``backoff``; a batch whose delivery timeout came first expires."""
         yield self.env.timeout(backoff)
-        if self.writes[wid]["attempts"] == attempt:
-            self.send(wid)
+        w = self.writes[wid]
+        if w["attempts"] == attempt:
+            if self.env.now >= w["sent_at"] + self.s.delivery_timeout:
+                self.decide(wid, "rejected", reason)
+            else:
+                self.send(wid)
 
     def acknowledge(self, wid: int) -> None:
         """The leader answers success; the answer itself may be lost on the way back."""
@@ -110,6 +138,8 @@ class Partition:
         visited). Answers change neither epoch, ISR nor HW: choosing first, then answering, is
         exact (tests/test_replication_settle.py compares it with a full scan)."""
         s, now, answers = self.s, self.env.now, []
+        if self.leader is None or not self.alive[self.leader]:
+            return  # a dead leader answers nothing (its requests time out or fail at the kill)
         hw = self.high_watermark()
         short = len(self.isr) < s.min_insync_replicas
         for wid, (offset, epoch) in self.pending.items():
@@ -135,14 +165,21 @@ class Partition:
                 del self.pending[wid]
 
     def send(self, wid: int) -> None:
-        s, leader = self.s, self.leader
+        s, leader, now = self.s, self.leader, self.env.now
+        if self.stale_leader is not None and now < self.refresh_until:
+            self.send_stale(wid)
+            return
+        if leader is None or (leader in self.killed_at
+                              and now >= self.killed_at[leader] + KILL_NOTICE_S):
+            self.hold(wid)  # no leader it can reach: the batch waits in the producer
+            return
         self.writes[wid]["attempts"] += 1
-        self.attempt_at[wid] = round(self.env.now, 6)
-        if leader is None:
-            self.fail(wid, "LEADER_NOT_AVAILABLE (partition offline)")
-        elif not self.alive[leader]:  # the request goes to a machine that is gone
+        self.attempt_at[wid] = round(now, 6)
+        if not self.alive[leader]:  # killed a moment ago, or a machine that is gone
             if s.acks == "0":
                 self.decide(wid, "acknowledged")  # assumed; nobody will ever say otherwise
+            elif leader in self.killed_at:
+                self.fail(wid, "KafkaConnectionError (connection reset)")
             else:
                 self.time_out(wid, "REQUEST_TIMED_OUT (leader down)", s.request_timeout)
         elif s.acks == "all" and len(self.isr) < s.min_insync_replicas:
@@ -163,6 +200,46 @@ class Partition:
                 self.acknowledge(wid)
             else:
                 self.decide(wid, "acknowledged")
+
+    def send_stale(self, wid: int) -> None:
+        """A send while the producer's metadata still names a controlled shutdown's old leader:
+        it appends and answers as leader until it applies the change (acks 0/1: acknowledged,
+        then cut; acks=all: ``NOT_LEADER_OR_FOLLOWER`` then), and refuses after that."""
+        s, old, now = self.s, self.stale_leader, self.env.now
+        assert old is not None
+        self.writes[wid]["attempts"] += 1
+        self.attempt_at[wid] = round(now, 6)
+        if now >= self.stale_until:  # acks=0 hears nothing: the broker drops it, closes
+            if s.acks == "0":
+                self.decide(wid, "acknowledged")
+            else:
+                self.fail(wid, "NOT_LEADER_OR_FOLLOWER")
+            return
+        self.logs[old].append(wid)
+        if s.acks == "all":
+            self.time_out(wid, "NOT_LEADER_OR_FOLLOWER", self.stale_until - now)
+        else:
+            self.decide(wid, "acknowledged")
+
+    def hold(self, wid: int) -> None:
+        """Keep ``wid`` in the producer until :meth:`release`, or reject it when
+        ``delivery_timeout`` has passed since it was first sent (the client's expiry)."""
+        self.held[wid] = None
+        expires = self.writes[wid]["sent_at"] + self.s.delivery_timeout - self.env.now
+
+        def expire(_: simpy.Event) -> None:
+            if wid in self.held:
+                del self.held[wid]
+                self.decide(wid, "rejected", EXPIRED)
+        self.env.timeout(max(expires, 0.0)).callbacks.append(expire)
+
+    def release(self) -> Process:
+        """A leader was elected: once the producer's metadata names it, send what was held."""
+        yield self.env.timeout(METADATA_REFRESH_S)
+        for wid in list(self.held):
+            if wid in self.held:
+                del self.held[wid]
+                self.send(wid)
 
     def time_out(self, wid: int, reason: str, wait: float) -> None:
         """Fail this attempt of ``wid`` ``wait`` from now unless it was answered by then.
@@ -186,7 +263,7 @@ class Partition:
         ``min_insync_replicas``: readable once the ISR recovers), or lost."""
         for wid, w in enumerate(self.writes):
             if w["outcome"] == "pending":
-                self.decide(wid, "rejected", "REQUEST_TIMED_OUT")
+                self.decide(wid, "rejected", EXPIRED if wid in self.held else "REQUEST_TIMED_OUT")
         final = self.logs[self.leader] if self.leader is not None else \
             max(self.logs.values(), key=len)
         frozen = self.leader is not None and len(self.isr) < self.s.min_insync_replicas
