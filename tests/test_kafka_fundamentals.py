@@ -12,6 +12,7 @@ from course_lib.kafka.clients.lag import group_lag, lag_table, log_end_offsets, 
 from course_lib.kafka.clients.records import (
     Record,
     create_topic,
+    history,
     key_order_ok,
     produce_keyed,
     read_partitions,
@@ -28,6 +29,19 @@ def test_key_order_ok_compares_order_within_each_key_only():
     assert not key_order_ok(sent, [Record("a", "3", 0, 1), Record("a", "1", 0, 0),
                                    Record("b", "2", 1, 0)])
     assert not key_order_ok(sent, [Record("a", "1", 0, 0), Record("b", "2", 1, 0)])  # one lost
+
+
+def test_the_produce_and_read_lab_reports_through_the_history_checker():
+    sent = [Record("a", "1", 0, 0), Record("b", "2", 1, 0), Record("a", "3", 0, 1)]
+    assert history(sent, sent).ok and history(sent, sent).acknowledged == 3
+    lost = history(sent, sent[:2])
+    assert lost.of("lost") == (2,) and lost.count("duplicated") == 0
+    twice = history(sent, [*sent, Record("b", "2", 1, 1)])
+    assert twice.of("duplicated") == (1,)
+    swapped = history(sent, [Record("a", "3", 0, 0), Record("b", "2", 1, 0),
+                             Record("a", "1", 0, 1)])
+    assert swapped.count("out_of_order") == 1
+    assert history(sent, [*sent, Record("c", "9", 2, 0)]).ok  # another run's record
 
 
 def test_same_key_same_partition_and_offsets_count_up():

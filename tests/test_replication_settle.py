@@ -16,11 +16,13 @@ from course_lib.kafka.models.replication_engine import simulate_replication
 
 
 def _settle_visiting_every_write(self) -> None:
+    if self.leader is None or not self.alive[self.leader]:
+        return
     hw = self.high_watermark()
     for wid, (offset, epoch) in list(self.pending.items()):
         if epoch != self.epoch:
             self.fail(wid, "NOT_LEADER (leader changed before ack)")
-        elif len(self.isr) < self.s.min_insync_replicas:
+        elif offset < hw and len(self.isr) < self.s.min_insync_replicas:
             self.fail(wid, "NOT_ENOUGH_REPLICAS_AFTER_APPEND")
         elif offset < hw:
             self.acknowledge(wid)

@@ -135,6 +135,9 @@ _DESCRIPTIONS: dict[str, Term] = {
     "delivery_timeout": Term("seconds a producer keeps retrying one record",
                              kafka="delivery.timeout.ms"),
     "retry_backoff": Term("seconds between two retries", kafka="retry.backoff.ms"),
+    "max_in_flight": Term("acks=all requests the producer keeps waiting at once; the rest wait in "
+                          "its accumulator (None: every write sent at once)",
+                          kafka="max.in.flight.requests.per.connection"),
     "retry_backoff_max": Term("the longest wait between two retries: the Java client doubles "
                               "the backoff up to it, kafka-python keeps it constant",
                               kafka="retry.backoff.max.ms"),

@@ -71,6 +71,9 @@ RESULTS: dict[str, tuple[str, ...]] = {
     "consumed": ("records read by a consumer",),
     "delivered": ("messages that reached a consumer",),
     "stored": ("records the pipeline wrote into the database",),
+    "reads": ("every record a consumer read during the run: where it was (partition, offset) "
+              "and which send it carries",),
+    "sent_offsets": ("the offset the broker gave each record sent, in sending order",),
     "failed_at_producer": ("messages refused or timed out at the producer",),
     "max_backlog": ("the largest backlog of a run (accepted, not yet processed)",),
     "backlog": ("accepted but not yet processed messages over time: (instant, count)",),

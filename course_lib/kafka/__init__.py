@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # the lesson API, imported on first use (core/lazy.py)
         total_lag,
     )
     from course_lib.kafka.clients.records import (
+        history as records_history,
+    )
+    from course_lib.kafka.clients.records import (
         key_order_ok,
         produce_keyed,
         read_partitions,

@@ -31,10 +31,11 @@ from kafka.serializer import Deserializer, Serializer
 from course_lib.core.errors import BrokerError
 from course_lib.kafka.clients.factory import make_consumer, make_producer
 from course_lib.kafka.clients.topics import create_topic
+from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
 from course_lib.kafka.runtime.default_broker import backend
 
-__all__ = ["Record", "StrDeserializer", "StrSerializer", "create_topic", "key_order_ok",
-           "keyed_producer", "produce_keyed", "read_partitions"]
+__all__ = ["Record", "StrDeserializer", "StrSerializer", "create_topic", "history",
+           "key_order_ok", "keyed_producer", "produce_keyed", "read_partitions"]
 
 
 class StrSerializer(Serializer):
@@ -140,3 +141,25 @@ def key_order_ok(sent: Sequence[tuple[str | None, str]], received: Iterable[Reco
     for record in received:
         got.setdefault(record.key, []).append(record.value)
     return want == got
+
+
+def history(sent: Sequence[Record], stored: Iterable[Record]) -> HistoryReport:
+    """The lab's produce-then-read as one whole history for the history checker
+    (:func:`course_lib.kafka.models.history.check`): each record sent is a send the broker
+    acknowledged at its partition and offset, each record read back a record of the final log.
+    A record is known by its key and value; equal pairs are matched in sending order."""
+    seqs: dict[tuple[str | None, str], list[int]] = {}
+    for i, r in enumerate(sent):
+        seqs.setdefault((r.key, r.value), []).append(i)
+    sends = [Send(i, "acknowledged", offset=r.offset, partition=r.partition)
+             for i, r in enumerate(sent)]
+    seen: dict[tuple[str | None, str], int] = {}
+    log = []
+    for r in stored:
+        pair = (r.key, r.value)
+        if pair not in seqs:
+            continue  # not this run's (a topic shared with an earlier run)
+        n = seen.get(pair, 0)
+        seen[pair] = n + 1
+        log.append(Logged(r.partition, r.offset, seqs[pair][min(n, len(seqs[pair]) - 1)]))
+    return check(sends, log)

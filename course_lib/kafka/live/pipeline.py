@@ -34,6 +34,7 @@ from course_lib.core.stats import percentile
 from course_lib.core.validate import number
 from course_lib.kafka.clients import topics
 from course_lib.kafka.clients.io import PipelineError, consume_all, produce_at_rate
+from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS enriched_orders (
     order_id INTEGER PRIMARY KEY, event_time_ms INTEGER, customer_id INTEGER, country TEXT,
@@ -58,6 +59,16 @@ class PipelineResult:
     produced: int
     consumed: int
     records: list[dict] = field(repr=False)
+    #: The offset the broker gave each order sent (in sending order), and every record the
+    #: processor read: (partition, offset, index of the order in the orders sent).
+    sent_offsets: list[int] = field(default_factory=list, repr=False)
+    reads: list[tuple[int, int, int]] = field(default_factory=list, repr=False)
+
+    def history(self) -> HistoryReport:
+        """The run as one whole history (:func:`course_lib.kafka.models.history.check`):
+        every order acknowledged at its offset against every record the processor read."""
+        sends = [Send(i, "acknowledged", offset=o) for i, o in enumerate(self.sent_offsets)]
+        return check(sends, [Logged(p, o, seq) for p, o, seq in self.reads])
 
     @property
     def stored(self) -> int:
@@ -90,6 +101,8 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, produce_rate: float
     topic = topics.create_topic(unique_name("orders"), partitions)
     failure: list[BaseException] = []
     consumed = [0]
+    index = {order["order_id"]: i for i, order in enumerate(orders)}
+    reads: list[tuple[int, int, int]] = []
 
     def processor() -> None:
         db = sqlite3.connect(db_path)
@@ -97,6 +110,8 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, produce_rate: float
 
         def handle(records) -> None:
             rows = [transform(json.loads(r.value), countries) for r in records]
+            reads.extend((r.partition, r.offset, index[row["order_id"]])
+                         for r, row in zip(records, rows, strict=True))
             with db:
                 stored_at = time.time()
                 db.executemany(
@@ -116,7 +131,7 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, produce_rate: float
     with progress.task("pipeline", f"{len(orders)} orders stored") as task:
         worker.start()
         task.phase(f"producing {len(orders)} orders at {produce_rate:g}/s while they are stored")
-        produce_at_rate(topic, orders, produce_rate, key_field="customer_id")
+        offsets = produce_at_rate(topic, orders, produce_rate, key_field="customer_id")
         task.phase("waiting for the processor to store the last orders")
         worker.join(timeout_s + 5)
     if failure:
@@ -130,5 +145,5 @@ def run_pipeline(orders: list[dict], db_path: Path | str, *, produce_rate: float
             "SELECT * FROM enriched_orders ORDER BY emitted_at, order_id")]
     finally:
         db.close()
-    return PipelineResult(topic, len(orders), consumed[0], records)
+    return PipelineResult(topic, len(orders), consumed[0], records, offsets, reads)
 

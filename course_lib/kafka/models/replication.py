@@ -24,8 +24,9 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   ``0`` — fire and forget, the producer counts every send as done; ``1`` — the leader
   acknowledges once it has appended; ``all`` — once the HW passes the write. With ``acks=all``
   the leader refuses a write when the ISR is smaller than ``min_insync_replicas``
-  (``NOT_ENOUGH_REPLICAS``), and fails a pending one whose ISR shrinks below it
-  (``NOT_ENOUGH_REPLICAS_AFTER_APPEND``). Reads go on regardless.
+  (``NOT_ENOUGH_REPLICAS``); a pending one waits, since the frozen HW cannot pass it, until
+  the ISR recovers or its request times out (``NOT_ENOUGH_REPLICAS_AFTER_APPEND`` only for a
+  write the HW had passed when the ISR was found short). Reads go on regardless.
 * ``retries``: a failed request is sent again after ``retry_backoff``, doubled per attempt up to
   ``retry_backoff_max`` (the Java client since 3.7, KIP-580; kafka-python keeps it constant:
   ``retry_backoff_max = retry_backoff``), while less than
@@ -80,10 +81,15 @@ engine is :mod:`course_lib.kafka.models.replication_engine`, the views
   on a live member, or on no live broker at all, and the switch changes nothing). A shorter
   freeze leaves them in the ISR, behind: a clean election then loses ``acks`` 0/1 writes.
 
-Where the model stops: one partition; no preferred-leader re-election after a restart; no limit
-on requests in flight (``max.in.flight.requests.per.connection``): every write is appended when
-sent, so the writes that time out yet land (*indefinite*) are more than a live run's, where
-only the five requests in flight are appended; followers that fetch every ``fetch_interval``
+* ``max_in_flight`` (``max.in.flight.requests.per.connection``, 5 in Kafka): at most that many
+  ``acks=all`` requests wait for an answer; what is produced meanwhile waits in the producer's
+  accumulator and goes, a batch per request, when one is answered
+  (:mod:`~course_lib.kafka.models.replication_inflight`): only the writes in flight are
+  appended, time out and spend retries. ``None`` (this model's default, lesson 05's producer)
+  sends every write at once.
+
+Where the model stops: one partition; no preferred-leader re-election after a restart;
+followers that fetch every ``fetch_interval``
 (live ones keep a fetch open that returns on the next append). Measured on Kafka 4.3.2 (lesson
 05b): fencing the last ISR member leaves the ISR *empty* and that broker in the ELR, where this
 model keeps it in the ISR; both mean "only it may lead cleanly", so the outcome is the same.
@@ -164,6 +170,7 @@ class ReplicationScenario:
     idempotence: bool = False
     retry_backoff: float = 0.1
     retry_backoff_max: float = 1.0
+    max_in_flight: int | None = None
     delivery_timeout: float = 120.0
     lost_ack_rate: float = 0.0
     unclean_leader_election: bool = False
@@ -194,6 +201,8 @@ class ReplicationScenario:
                low_name=f"request_timeout={self.request_timeout:g}")
         number("lost_ack_rate", self.lost_ack_rate, ge=0, lt=1)
         integer("retries", self.retries, ge=0)
+        if self.max_in_flight is not None:
+            integer("max_in_flight", self.max_in_flight, ge=1)
         integer("seed", self.seed)
         for name in ("idempotence", "unclean_leader_election"):
             flag(name, getattr(self, name))

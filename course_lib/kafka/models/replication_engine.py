@@ -47,8 +47,10 @@ class _Cluster(Partition):
             if env.now >= s.duration:
                 return
             wid, stamp, leader = len(writes), round(env.now, 6), self.leader
+            slots = self.slots
             if leader is not None and self.alive[leader] and env.now >= self.refresh_until and (
-                    at_once or s.acks == "all" and len(self.isr) >= s.min_insync_replicas):
+                    at_once or s.acks == "all" and len(self.isr) >= s.min_insync_replicas
+                    and (slots is None or not slots.full())):
                 writes.append({"write_id": wid, "sent_at": stamp,
                                "outcome": "acknowledged" if at_once else "pending",
                                "reason": "", "decided_at": stamp if at_once else None,
@@ -57,6 +59,9 @@ class _Cluster(Partition):
                 log = self.logs[leader]
                 log.append(wid)
                 if not at_once:
+                    if slots is not None:
+                        slots.open_request([wid])
+                        self.time_out(wid, "REQUEST_TIMED_OUT", s.request_timeout)
                     pending[wid] = (len(log) - 1, self.epoch)
                     self.settle()
             else:

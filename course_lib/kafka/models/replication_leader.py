@@ -19,13 +19,14 @@ from course_lib.kafka.models.replication import (
     METADATA_REFRESH_S,
     ReplicationScenario,
 )
+from course_lib.kafka.models.replication_inflight import RequestSlots
 from course_lib.kafka.models.replication_shortcuts import Environment, Synced
 
 __all__ = ["Partition", "Process"]
 
 Process = Generator[simpy.Event, Any, None]
 #: Why a batch that waited in the producer for a reachable leader failed.
-EXPIRED = "KafkaTimeoutError (expired waiting for a leader)"
+EXPIRED = "KafkaTimeoutError (expired in the producer, never sent)"
 
 
 class Partition:
@@ -58,6 +59,9 @@ class Partition:
         # a controlled shutdown's old leader, until when it still takes writes, and until when
         # the producer's metadata still names it
         self.stale_leader: int | None = None
+        # requests in flight and the accumulator (max.in.flight.requests.per.connection, M4)
+        self.slots = None if s.max_in_flight is None else RequestSlots(s.max_in_flight)
+        self.answering = self.dispatch_due = False  # a freed slot waits for settle's answers
         self.stale_until = self.refresh_until = 0.0
         self.writes: list[dict] = []
         self.events: list[dict] = []
@@ -96,11 +100,15 @@ class Partition:
         w = self.writes[wid]
         w["outcome"], w["reason"], w["decided_at"] = outcome, reason, round(self.env.now, 6)
         self.pending.pop(wid, None)
+        if self.slots is not None and self.slots.leave(wid):
+            self.dispatch()
 
     def fail(self, wid: int, reason: str) -> None:
         """A request failed: retry after ``retry_backoff`` if the producer may, else reject."""
         s, w = self.s, self.writes[wid]
         self.pending.pop(wid, None)
+        if self.slots is not None and self.slots.leave(wid):
+            self.dispatch()
         expires = w["sent_at"] + s.delivery_timeout
         # exponential backoff, as Kafka's producer since 3.7 (retry.backoff.max.ms, KIP-580)
         backoff = min(s.retry_backoff * 2 ** (w["attempts"] - 1), s.retry_backoff_max)
@@ -130,7 +138,10 @@ class Partition:
             self.decide(wid, "acknowledged")
 
     def settle(self) -> None:
-        """Acknowledge acks=all writes below the HW; fail those whose ISR fell below the minimum.
+        """Answer the acks=all writes the HW has passed: acknowledged, or, if the ISR fell below
+        the minimum meanwhile, ``NOT_ENOUGH_REPLICAS_AFTER_APPEND`` (Kafka's
+        ``checkEnoughReplicasReachOffset``). The others wait; below the minimum the HW is frozen
+        (KAFKA-15583), so they wait for the ISR to recover or for their request to time out.
 
         Pending writes are in the order sent: within an epoch offsets grow and send times do
         not fall, so once a current-epoch write is neither below the HW nor timed out, no later
@@ -145,15 +156,14 @@ class Partition:
         for wid, (offset, epoch) in self.pending.items():
             if epoch != self.epoch:
                 answers.append((wid, "NOT_LEADER (leader changed before ack)"))
-            elif short:
-                answers.append((wid, "NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
             elif offset < hw:
-                answers.append((wid, ""))
+                answers.append((wid, "NOT_ENOUGH_REPLICAS_AFTER_APPEND" if short else ""))
             elif now - self.attempt_at[wid] >= s.request_timeout:
                 answers.append((wid, "REQUEST_TIMED_OUT"))
             elif not s.idempotence:
                 break
         stamp = round(now, 6)
+        self.answering = True
         for wid, error in answers:
             if error:
                 self.fail(wid, error)
@@ -163,6 +173,11 @@ class Partition:
                 w = self.writes[wid]
                 w["outcome"], w["reason"], w["decided_at"] = "acknowledged", "", stamp
                 del self.pending[wid]
+                if self.slots is not None and self.slots.leave(wid):
+                    self.dispatch()
+        self.answering = False
+        if self.dispatch_due:
+            self.dispatch()
 
     def send(self, wid: int) -> None:
         s, leader, now = self.s, self.leader, self.env.now
@@ -173,6 +188,12 @@ class Partition:
                               and now >= self.killed_at[leader] + KILL_NOTICE_S):
             self.hold(wid)  # no leader it can reach: the batch waits in the producer
             return
+        slots = self.slots
+        if slots is not None and s.acks == "all" and wid not in slots.request_of:
+            if slots.full():  # every request slot taken: the write waits in the accumulator
+                self.accumulate(wid)
+                return
+            slots.open_request([wid])
         self.writes[wid]["attempts"] += 1
         self.attempt_at[wid] = round(now, 6)
         if not self.alive[leader]:  # killed a moment ago, or a machine that is gone
@@ -195,6 +216,8 @@ class Partition:
                 offset = len(log) - 1
             if s.acks == "all":
                 self.pending[wid] = (offset, self.epoch)
+                if slots is not None:  # a request in flight times out on its own clock
+                    self.time_out(wid, "REQUEST_TIMED_OUT", s.request_timeout)
                 self.settle()
             elif s.acks == "1":
                 self.acknowledge(wid)
@@ -225,6 +248,8 @@ class Partition:
         """Keep ``wid`` in the producer until :meth:`release`, or reject it when
         ``delivery_timeout`` has passed since it was first sent (the client's expiry)."""
         self.held[wid] = None
+        if self.slots is not None and self.slots.leave(wid):
+            self.dispatch()
         expires = self.writes[wid]["sent_at"] + self.s.delivery_timeout - self.env.now
 
         def expire(_: simpy.Event) -> None:
@@ -232,6 +257,31 @@ class Partition:
                 del self.held[wid]
                 self.decide(wid, "rejected", EXPIRED)
         self.env.timeout(max(expires, 0.0)).callbacks.append(expire)
+
+    def accumulate(self, wid: int) -> None:
+        """Wait for a free request slot (:meth:`dispatch`), or expire after the delivery
+        timeout, never appended."""
+        slots = self.slots
+        assert slots is not None
+        slots.wait(wid, retried=self.writes[wid]["attempts"] > 0)
+        expires = self.writes[wid]["sent_at"] + self.s.delivery_timeout - self.env.now
+
+        def expire(_: simpy.Event) -> None:
+            if wid in slots.queued:
+                slots.queued.remove(wid)
+                self.decide(wid, "rejected", EXPIRED)
+        self.env.timeout(max(expires, 0.0)).callbacks.append(expire)
+
+    def dispatch(self) -> None:
+        """A request slot came free: the accumulator's next batch goes as one request."""
+        assert self.slots is not None
+        if self.answering:  # settle is answering a list it chose: send once it is done
+            self.dispatch_due = True
+            return
+        self.dispatch_due = False
+        while batch := self.slots.next_batch():
+            for wid in batch:
+                self.send(wid)
 
     def release(self) -> Process:
         """A leader was elected: once the producer's metadata names it, send what was held."""
@@ -263,7 +313,9 @@ class Partition:
         ``min_insync_replicas``: readable once the ISR recovers), or lost."""
         for wid, w in enumerate(self.writes):
             if w["outcome"] == "pending":
-                self.decide(wid, "rejected", EXPIRED if wid in self.held else "REQUEST_TIMED_OUT")
+                waiting = wid in self.held or (self.slots is not None
+                                               and wid in self.slots.queued)
+                self.decide(wid, "rejected", EXPIRED if waiting else "REQUEST_TIMED_OUT")
         final = self.logs[self.leader] if self.leader is not None else \
             max(self.logs.values(), key=len)
         frozen = self.leader is not None and len(self.isr) < self.s.min_insync_replicas

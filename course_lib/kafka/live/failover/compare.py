@@ -36,7 +36,7 @@ from course_lib.kafka.models.replication_engine import simulate
 
 __all__ = ["NO_CLUSTER", "STORE", "STORED_PATH", "claims", "live_or_stored", "load_runs",
            "numbers_rows", "record", "run_all", "save_runs", "simulate_all", "simulate_as",
-           "start_lab_cluster", "text_table", "verdict_rows"]
+           "start_lab_cluster", "text_table", "UNSETTLED", "verdict_rows"]
 
 STORED_PATH = Path(__file__).with_name("stored_runs.json")
 _OUTCOME = {"acknowledged": "A", "rejected": "R", "pending": "P"}
@@ -100,9 +100,19 @@ def _rejoined_after_restart(events: list[dict]) -> bool:
     return "isr_expand" in kinds[last + 1:]
 
 
+#: Runs whose live outcome is not settled, left out of :func:`verdict_rows` (the lesson shows
+#: them apart, unchecked, and says why). ``acks0_killed`` lost 3-20 records in 13 of 14 live
+#: runs; in one (lesson 05b's re-store, December 2026) kafka-python went on writing into the
+#: dead leader's connection for the 3 s until the fencing and lost 1,254, as a vanished host
+#: would. Not yet explained; the model gives the common case.
+UNSETTLED = {"acks0_killed": "an acks=0 client usually notices a killed leader at once, but "
+                             "once in 14 live runs it did not (not yet explained)"}
+
+
 def verdict_rows(runs: dict[str, FailoverRun], sims: dict[str, ReplicationResult]) -> list[list]:
-    """Rows run | claim | measured | simulated | verdict, for every run."""
-    return [[name, *c.row()] for name, run in runs.items() for c in claims(run, sims[name])]
+    """Rows run | claim | measured | simulated | verdict, for every settled run."""
+    return [[name, *c.row()] for name, run in runs.items() if name not in UNSETTLED
+            for c in claims(run, sims[name])]
 
 
 def _sim_time_to_leader(sim: ReplicationResult, died: float | None) -> float | None:
