@@ -73,6 +73,8 @@ RESULTS: dict[str, tuple[str, ...]] = {
     "stored": ("records the pipeline wrote into the database",),
     "reads": ("every record a consumer read during the run: where it was (partition, offset) "
               "and which send it carries",),
+    "history": ("the run read as a whole history: every send against the log read back, "
+                "checked record by record (course_lib.kafka.models.history)",),
     "sent_offsets": ("the offset the broker gave each record sent, in sending order",),
     "failed_at_producer": ("messages refused or timed out at the producer",),
     "max_backlog": ("the largest backlog of a run (accepted, not yet processed)",),

@@ -25,6 +25,7 @@ Introduced in ``notebooks/05_kafka_use_cases.ipynb``.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -39,7 +40,9 @@ from course_lib.kafka.clients.factory import make_admin
 from course_lib.kafka.clients.io import produce_at_rate
 from course_lib.kafka.clients.lag import committed_offsets
 from course_lib.kafka.clients.queue_consumer import SINK_SCHEMA, consume_queue
+from course_lib.kafka.clients.records import read_partitions
 from course_lib.kafka.clients.topics import create_topic
+from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
 from course_lib.kafka.models.queue import QueueLab
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
 
@@ -60,6 +63,9 @@ class QueueLabResult:
     stored_rows: int = 0
     final_committed: int = 0
     restart_wait_s: float | None = None  # from the SIGKILL to the restart's first record
+    #: The topic read back after the run, checked against every send (the log's own promise,
+    #: apart from how often the consumer processed each message).
+    history: HistoryReport | None = field(default=None, repr=False)
 
     @property
     def lag_at_crash(self) -> int | None:
@@ -152,9 +158,19 @@ def run_queue_lab(lab: QueueLab, db_path: Path | str, timeout_s: float = 60.0) -
             rows = db.execute("SELECT last_offset, deliveries FROM sink").fetchall()
         finally:
             db.close()
+    history = _log_history(topic, orders, offsets)
     deliveries = [0] * log_end
     for offset, count in rows:
         deliveries[offset] = count
     return QueueLabResult(lab, topic, group, log_end, committed_at_crash, resumed, first_n,
-                          second_n, deliveries, len(rows), committed_offset(group, topic), wait)
+                          second_n, deliveries, len(rows), committed_offset(group, topic), wait,
+                          history)
+
+
+def _log_history(topic: str, orders: list[dict], offsets: list[int]) -> HistoryReport:
+    """Every order acknowledged at its offset, against the topic read back from the start."""
+    index = {order["order_id"]: i for i, order in enumerate(orders)}
+    log = [Logged(r.partition, r.offset, index[json.loads(r.value)["order_id"]])
+           for r in read_partitions(topic, [0], expected=len(offsets))]
+    return check([Send(i, "acknowledged", offset=o) for i, o in enumerate(offsets)], log)
 
