@@ -158,7 +158,7 @@ def lab_scenarios(seed: int = 2026) -> dict[str, LiveScenario]:
         "unclean_off": LiveScenario("stale_followers", **fragile, freeze_time=4.0,
                                     duration=5.5, down_time=4.0, seed=seed),
         "elr_acks1": LiveScenario("stale_followers", **{**fragile, "min_insync_replicas": 2},
-                                  freeze_time=4.0, duration=5.5, seed=seed),
+                                  freeze_time=4.0, duration=5.5, produce_rate=100, seed=seed),
         "two_down_back": LiveScenario("two_followers_down", retries=0, idempotence=False,
                                       duration=3.0, down_time=1.5, request_timeout=1.0,
                                       delivery_timeout=5.0, seed=seed),
