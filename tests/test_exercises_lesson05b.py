@@ -35,3 +35,25 @@ def test_min_isr():
     assert "NotEnoughReplicas" in ex.check_min_isr(4).message
     assert not ex.check_min_isr(...).answered
     assert "should be a number" in ex.check_min_isr([3]).message
+
+
+def test_a_prediction_is_the_learners_own_none_is_no_prediction_and_0_is_one():
+    assert ex.compare_with_live(None, 198).startswith("No prediction yet")
+    assert ex.compare_with_live(..., 198).startswith("No prediction yet")
+    assert ex.compare_with_live(0, 198).startswith("❌")  # the misconception, judged
+    assert ex.compare_with_live(200, 198).startswith("✅")
+    assert ex.compare_with_live(600, 198).startswith("❌")
+    assert ex.compare_with_live("200", 198).startswith("A prediction is a number")
+
+
+def test_the_lessons_compare_cells_never_call_a_solution():
+    """The grader takes a call of a solution for the learner looking it up (instructor review:
+    every learner scored 0 on exercises 1 and 2 because the lesson's own cells called them)."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads(Path(__file__).resolve().parent.parent.joinpath(
+        "notebooks", "05b_kafka_cluster_for_real.ipynb").read_text())
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+            and "solution" not in c.get("metadata", {}).get("tags", [])]
+    assert not [c for c in code if "ex.solution" in c]

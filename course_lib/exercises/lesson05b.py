@@ -44,6 +44,23 @@ def close_to(measured: int, predicted: float, within: float = 0.5) -> bool:
     return abs(measured - predicted) <= within * predicted
 
 
+def compare_with_live(prediction: object, measured: int, within: float = 0.5) -> str:
+    """The learner's own prediction against a live count, in one line.
+
+    ``None`` (or ``...``) is no prediction, and the line says so: it never borrows the
+    solution, so a stored notebook prints no verdict nobody made. ``0`` is a prediction (the
+    belief the exercise targets), judged like any other."""
+    if prediction is None or prediction is Ellipsis:
+        return ("No prediction yet: put your number in the answer cell above (0 counts as "
+                "one), run it, then run this cell again.")
+    if isinstance(prediction, bool) or not isinstance(prediction, int | float):
+        return f"A prediction is a number of records (got {prediction!r})."
+    if close_to(measured, float(prediction), within):
+        return f"✅ the live run lost {measured}: within {within:.0%} of your {prediction:g}"
+    return (f"❌ the live run lost {measured}: more than {within:.0%} away from your "
+            f"{prediction:g}")
+
+
 #: Exercise 3 is asked of a 5-broker cluster with RF 5 (the lesson's live 3-broker run,
 #: ``two_down``, shows min.insync.replicas=2 for RF 3: re-reading it must not answer this one).
 ISR_BROKERS = ISR_RF = 5
