@@ -50,6 +50,21 @@ def test_read_committed_never_sees_an_aborted_record():
     assert [v for _, v in r.read_committed] == ["pay-1", "pay-2", "pay-5"]
     assert r.aborted_seen_by_read_committed == []
     assert {"pay-3", "pay-4"} <= {v for _, v in r.read_uncommitted}  # they are in the log
+    # read back through the history checker: read_committed keeps every promise; read
+    # uncommitted hands out the two records whose producer was told "aborted"
+    assert r.history("read_committed").ok
+    assert r.history("read_uncommitted").of("indefinite") == (2, 3)
+
+
+def test_a_transactions_history_marks_aborted_records_a_reader_got_as_indefinite():
+    r = transactions.TransactionsResult("t", ("b",), ((0, "a"), (3, "c")),
+                                        ((0, "a"), (1, "b"), (3, "c")), ("a", "b", "c"))
+    assert r.history().ok and r.history().rejected == 1
+    assert r.history("read_uncommitted").of("indefinite") == (1,)
+    lost = transactions.TransactionsResult("t", (), ((0, "a"),), ((0, "a"),), ("a", "b"))
+    assert lost.history().of("lost") == (1,)
+    with pytest.raises(ValueError, match="isolation must be"):
+        r.history("serializable")
 
 
 @pytest.mark.kafka

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 
 from course_lib.core import progress
 from course_lib.core.naming import unique_name
+from course_lib.core.validate import one_of
 from course_lib.kafka.clients.factory import make_producer
 from course_lib.kafka.clients.io import Skipped, read_from, skipped_on_embedded
 from course_lib.kafka.clients.records import StrSerializer
 from course_lib.kafka.clients.topics import create_topic
+from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
 
 #: The lab's three transactions: (values sent, committed?).
 TRANSACTIONS = ((("pay-1", "pay-2"), True), (("pay-3", "pay-4"), False), (("pay-5",), True))
@@ -44,7 +46,21 @@ class TransactionsResult:
     aborted: tuple[str, ...]
     read_committed: tuple[tuple[int, str], ...]
     read_uncommitted: tuple[tuple[int, str], ...]
+    sent: tuple[str, ...] = ()
     skipped = None
+
+    def history(self, isolation: str = "read_committed") -> HistoryReport:
+        """The run as a whole history (:func:`course_lib.kafka.models.history.check`): each
+        record sent, acknowledged with its commit or told failed by its abort, against what a
+        consumer at ``isolation`` reads. Read uncommitted, the aborted records are *indefinite*:
+        the producer was told they failed, yet a reader has them."""
+        one_of("isolation", isolation, ("read_committed", "read_uncommitted"))
+        seq = {value: i for i, value in enumerate(self.sent)}
+        sends = [Send(i, "rejected", error="transaction aborted") if value in self.aborted
+                 else Send(i, "acknowledged") for i, value in enumerate(self.sent)]
+        read = self.read_committed if isolation == "read_committed" else self.read_uncommitted
+        return check(sends, [Logged(0, offset, seq[value]) for offset, value in read
+                             if value in seq])
 
     @property
     def aborted_seen_by_read_committed(self) -> list[str]:
@@ -67,6 +83,7 @@ def run_transactions(transactions=TRANSACTIONS) -> TransactionsResult | Skipped:
     producer = make_producer(transactional_id=unique_name("payments-producer"),
                              key_serializer=StrSerializer(), value_serializer=StrSerializer())
     aborted: list[str] = []
+    sent: list[str] = []
     try:
         progress.phase("finding the transaction coordinator")
         producer.init_transactions()
@@ -74,6 +91,7 @@ def run_transactions(transactions=TRANSACTIONS) -> TransactionsResult | Skipped:
             producer.begin_transaction()
             for value in values:
                 producer.send(topic, key="account-1", value=value)
+                sent.append(value)
             if commit:
                 producer.commit_transaction()
             else:
@@ -87,4 +105,4 @@ def run_transactions(transactions=TRANSACTIONS) -> TransactionsResult | Skipped:
     everything = read_from(topic, isolation_level="read_uncommitted")
     return TransactionsResult(topic, tuple(aborted),
                               tuple((r.offset, r.value) for r in committed),
-                              tuple((r.offset, r.value) for r in everything))
+                              tuple((r.offset, r.value) for r in everything), tuple(sent))
