@@ -13,20 +13,16 @@ import json
 import sys
 from pathlib import Path
 
-from course_lib.core.claims import Claim
 from course_lib.kafka.live.failover.compare import start_lab_cluster, text_table
 from course_lib.kafka.live.failover.differential import (
-    CLAIMS,
     Compared,
+    against_stored,
     agreement_rows,
-    model_claims,
-    model_counts,
+    stored_row,
     sweep,
 )
 from course_lib.kafka.live.failover.known_gaps import explain
-from course_lib.kafka.models.failover import LiveScenario, to_model
 from course_lib.kafka.models.generated import generated
-from course_lib.kafka.models.replication_engine import simulate
 
 SEED = 1000
 COUNT = 40
@@ -52,10 +48,7 @@ def measure(seed: int = SEED, count: int = COUNT) -> list[Compared]:
 def store_live_claims(results: list[Compared], path: Path = LIVE_CLAIMS) -> None:
     """Add (or replace, by name) each scenario's live claims and counts in ``path``."""
     rows = {r["name"]: r for r in json.loads(path.read_text())} if path.exists() else {}
-    for r in results:
-        rows[r.name] = {"name": r.name, "scenario": r.scenario.describe(),
-                        "live": {c.text: bool(c.measured) for c in r.claims},
-                        "counts": {k: v for k, v in r.counts["live"].items() if k != "reasons"}}
+    rows.update((r.name, stored_row(r)) for r in results)
     path.write_text(json.dumps(sorted(rows.values(), key=lambda r: r["name"]), indent=1) + "\n")
 
 
@@ -95,19 +88,16 @@ def stored_summary(path: Path = LIVE_CLAIMS) -> list[str]:
     the model to the same file)."""
     if not path.exists():
         return []
-    rows = json.loads(path.read_text())
-    agree = unexplained = 0
-    for row in rows:
-        sc = LiveScenario(**row["scenario"])
-        model = model_claims(simulate(to_model(sc)))
-        for claim, live in row["live"].items():
-            agree += model[claim] == live
-            unexplained += model[claim] != live and explain(sc, claim, live) is None
-    total = sum(len(row["live"]) for row in rows)
-    return [f"All {len(rows)} scenarios ever measured (`tests/kafka_live_claims.json`: this "
+    compared = [against_stored(row) for row in json.loads(path.read_text())]
+    claims = [(r.scenario, c) for r in compared for c in r.claims]
+    agree = sum(c.agree for _, c in claims)
+    unexplained = sum(not c.agree and explain(sc, c.text, bool(c.measured)) is None
+                      for sc, c in claims)
+    return [f"All {len(compared)} scenarios ever measured (`tests/kafka_live_claims.json`: this "
             "sweep, a second one from seed 5000 first met after the model's first "
-            f"round of fixes, and the review's cases): {agree} of {total} claims agree "
-            f"({100 * agree / total:.0f} %), {unexplained} disagreements without a known cause."]
+            f"round of fixes, and the review's cases): {agree} of {len(claims)} claims agree "
+            f"({100 * agree / len(claims):.0f} %), {unexplained} disagreements without a known "
+            "cause."]
 
 
 HEADING = "## The replication model against the live cluster, on generated scenarios"
@@ -135,14 +125,10 @@ def from_stored(seed: int = SEED, count: int = COUNT,
     rows = {r["name"]: r for r in json.loads(path.read_text())}
     out = []
     for name, sc in generated(seed, count).items():
-        row = rows[name]
-        if LiveScenario(**row["scenario"]) != sc:
+        compared = against_stored(rows[name])
+        if compared.scenario != sc:
             raise ValueError(f"{path.name} holds another scenario named {name}: re-measure")
-        sim = simulate(to_model(sc))
-        model = model_claims(sim)
-        out.append(Compared(name, sc, tuple(Claim.equal(c, row["live"][c], model[c])
-                                             for c in CLAIMS),
-                            {"live": row["counts"], "model": model_counts(sim)}))
+        out.append(compared)
     return out
 
 

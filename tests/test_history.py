@@ -114,3 +114,12 @@ def test_one_planted_anomaly_in_a_generated_history_is_the_only_one_found(seed):
         reads = [Read(target.partition, 20_000, target.seq)]
     report = check(sends, log, reads)
     assert [(a.kind, a.seq) for a in report.anomalies] == [(kind, target.seq)]
+
+
+def test_acknowledged_numbers_the_sends_and_keeps_their_offsets_and_partitions():
+    from course_lib.kafka.models.history import acknowledged
+
+    sends = acknowledged([4, 0, 5], [1, 0, 1])
+    assert [(s.seq, s.outcome, s.offset, s.partition) for s in sends] == [
+        (0, "acknowledged", 4, 1), (1, "acknowledged", 0, 0), (2, "acknowledged", 5, 1)]
+    assert {s.partition for s in acknowledged([0, 1])} == {0}

@@ -31,7 +31,7 @@ from kafka.serializer import Deserializer, Serializer
 from course_lib.core.errors import BrokerError
 from course_lib.kafka.clients.factory import make_consumer, make_producer
 from course_lib.kafka.clients.topics import create_topic
-from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
+from course_lib.kafka.models.history import HistoryReport, Logged, acknowledged, check
 from course_lib.kafka.runtime.default_broker import backend
 
 __all__ = ["Record", "StrDeserializer", "StrSerializer", "create_topic", "history",
@@ -151,8 +151,7 @@ def history(sent: Sequence[Record], stored: Iterable[Record]) -> HistoryReport:
     seqs: dict[tuple[str | None, str], list[int]] = {}
     for i, r in enumerate(sent):
         seqs.setdefault((r.key, r.value), []).append(i)
-    sends = [Send(i, "acknowledged", offset=r.offset, partition=r.partition)
-             for i, r in enumerate(sent)]
+    sends = acknowledged([r.offset for r in sent], [r.partition for r in sent])
     seen: dict[tuple[str | None, str], int] = {}
     log = []
     for r in stored:

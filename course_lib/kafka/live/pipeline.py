@@ -34,7 +34,7 @@ from course_lib.core.stats import percentile
 from course_lib.core.validate import number
 from course_lib.kafka.clients import topics
 from course_lib.kafka.clients.io import PipelineError, consume_all, produce_at_rate
-from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
+from course_lib.kafka.models.history import HistoryReport, Logged, acknowledged, check
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS enriched_orders (
     order_id INTEGER PRIMARY KEY, event_time_ms INTEGER, customer_id INTEGER, country TEXT,
@@ -67,8 +67,8 @@ class PipelineResult:
     def history(self) -> HistoryReport:
         """The run as one whole history (:func:`course_lib.kafka.models.history.check`):
         every order acknowledged at its offset against every record the processor read."""
-        sends = [Send(i, "acknowledged", offset=o) for i, o in enumerate(self.sent_offsets)]
-        return check(sends, [Logged(p, o, seq) for p, o, seq in self.reads])
+        return check(acknowledged(self.sent_offsets),
+                     [Logged(p, o, seq) for p, o, seq in self.reads])
 
     @property
     def stored(self) -> int:

@@ -42,7 +42,7 @@ from course_lib.kafka.clients.lag import committed_offsets
 from course_lib.kafka.clients.queue_consumer import SINK_SCHEMA, consume_queue
 from course_lib.kafka.clients.records import read_partitions
 from course_lib.kafka.clients.topics import create_topic
-from course_lib.kafka.models.history import HistoryReport, Logged, Send, check
+from course_lib.kafka.models.history import HistoryReport, Logged, acknowledged, check
 from course_lib.kafka.models.queue import QueueLab
 from course_lib.kafka.runtime.default_broker import bootstrap_servers
 
@@ -172,5 +172,5 @@ def _log_history(topic: str, orders: list[dict], offsets: list[int]) -> HistoryR
     index = {order["order_id"]: i for i, order in enumerate(orders)}
     log = [Logged(r.partition, r.offset, index[json.loads(r.value)["order_id"]])
            for r in read_partitions(topic, [0], expected=len(offsets))]
-    return check([Send(i, "acknowledged", offset=o) for i, o in enumerate(offsets)], log)
+    return check(acknowledged(offsets), log)
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 from course_lib.core.validate import description
 
-__all__ = ["OUTCOMES", "Anomaly", "HistoryReport", "Logged", "Read", "Send", "check",
-           "log_from_values"]
+__all__ = ["OUTCOMES", "Anomaly", "HistoryReport", "Logged", "Read", "Send", "acknowledged",
+           "check", "log_from_values"]
 
 #: What a producer can have been told about one send. ``pending``: nothing, before it closed.
 OUTCOMES = ("acknowledged", "rejected", "timed_out", "pending")
@@ -121,6 +121,13 @@ class HistoryReport:
     def summary(self) -> dict[str, int]:
         return {"acknowledged": self.acknowledged, "rejected": self.rejected,
                 **{kind: self.count(kind) for kind in KINDS}}
+
+
+def acknowledged(offsets: Sequence[int], partitions: Sequence[int] | None = None) -> list[Send]:
+    """Sends ``0, 1, 2…``, each acknowledged at its offset (and partition): a lab whose producer
+    was told "done" for every record, to check against what it reads back."""
+    return [Send(i, "acknowledged", offset=o, partition=0 if partitions is None else partitions[i])
+            for i, o in enumerate(offsets)]
 
 
 def log_from_values(values: Iterable[int], partition: int = 0) -> list[Logged]:

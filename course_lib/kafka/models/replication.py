@@ -309,6 +309,11 @@ class ReplicationResult:
                                     "after any retries).")
 
     @property
+    def indefinite(self) -> int:
+        """Writes the producer was told failed that are in the final log all the same."""
+        return sum(1 for w in self.writes if w["outcome"] == "rejected" and w["copies"])
+
+    @property
     def duplicates(self) -> int:
         """Extra copies in the final log: a retry appended a record the log already had."""
         return sum(w["copies"] - 1 for w in self.writes if w["copies"] > 1)

@@ -133,7 +133,7 @@ class _Cluster(Partition):
         else:
             self.alive[b] = False
             if b == self.leader:
-                self.drop_requests(b, s.failure_kind == "kill")
+                self.drop_requests(killed=s.failure_kind == "kill")
             if s.failure_kind == "kill":
                 self.killed_at[b] = self.env.now
             verb = "is killed" if s.failure_kind == "kill" else "crashes"
@@ -152,8 +152,8 @@ class _Cluster(Partition):
                 self.elr.discard(b)  # back from an unclean shutdown: it may miss records
             self.restart(b)
 
-    def drop_requests(self, b: int, killed: bool) -> None:
-        """The leader ``b`` stopped with acks=all requests waiting: a killed process's
+    def drop_requests(self, killed: bool) -> None:
+        """The leader stopped with acks=all requests waiting: a killed process's
         connection resets (they fail at once), a vanished host's requests time out."""
         waiting = list(self.pending)
         self.pending.clear()

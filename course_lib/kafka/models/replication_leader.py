@@ -8,7 +8,7 @@ this class. The rules are those listed in :mod:`course_lib.kafka.models.replicat
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -100,15 +100,15 @@ class Partition:
         w = self.writes[wid]
         w["outcome"], w["reason"], w["decided_at"] = outcome, reason, round(self.env.now, 6)
         self.pending.pop(wid, None)
-        if self.slots is not None and self.slots.leave(wid):
-            self.dispatch()
+        if self.slots is not None:
+            self.leave_slot(wid)
 
     def fail(self, wid: int, reason: str) -> None:
         """A request failed: retry after ``retry_backoff`` if the producer may, else reject."""
         s, w = self.s, self.writes[wid]
         self.pending.pop(wid, None)
-        if self.slots is not None and self.slots.leave(wid):
-            self.dispatch()
+        if self.slots is not None:
+            self.leave_slot(wid)
         expires = w["sent_at"] + s.delivery_timeout
         # exponential backoff, as Kafka's producer since 3.7 (retry.backoff.max.ms, KIP-580)
         backoff = min(s.retry_backoff * 2 ** (w["attempts"] - 1), s.retry_backoff_max)
@@ -173,8 +173,8 @@ class Partition:
                 w = self.writes[wid]
                 w["outcome"], w["reason"], w["decided_at"] = "acknowledged", "", stamp
                 del self.pending[wid]
-                if self.slots is not None and self.slots.leave(wid):
-                    self.dispatch()
+                if self.slots is not None:
+                    self.leave_slot(wid)
         self.answering = False
         if self.dispatch_due:
             self.dispatch()
@@ -245,32 +245,36 @@ class Partition:
             self.decide(wid, "acknowledged")
 
     def hold(self, wid: int) -> None:
-        """Keep ``wid`` in the producer until :meth:`release`, or reject it when
-        ``delivery_timeout`` has passed since it was first sent (the client's expiry)."""
+        """Keep ``wid`` in the producer until :meth:`release` (no leader it can reach)."""
         self.held[wid] = None
-        if self.slots is not None and self.slots.leave(wid):
-            self.dispatch()
-        expires = self.writes[wid]["sent_at"] + self.s.delivery_timeout - self.env.now
-
-        def expire(_: simpy.Event) -> None:
-            if wid in self.held:
-                del self.held[wid]
-                self.decide(wid, "rejected", EXPIRED)
-        self.env.timeout(max(expires, 0.0)).callbacks.append(expire)
+        if self.slots is not None:
+            self.leave_slot(wid)
+        self.expire_unsent(wid, self.held.__contains__, self.held.__delitem__)
 
     def accumulate(self, wid: int) -> None:
-        """Wait for a free request slot (:meth:`dispatch`), or expire after the delivery
-        timeout, never appended."""
+        """Wait for a free request slot (:meth:`dispatch`), never appended meanwhile."""
         slots = self.slots
         assert slots is not None
         slots.wait(wid, retried=self.writes[wid]["attempts"] > 0)
+        self.expire_unsent(wid, slots.queued.__contains__, slots.queued.remove)
+
+    def expire_unsent(self, wid: int, waiting: Callable[[int], bool],
+                      forget: Callable[[int], None]) -> None:
+        """Reject ``wid`` if it still waits in the producer (``waiting``) when
+        ``delivery_timeout`` has passed since it was first sent: the client's expiry."""
         expires = self.writes[wid]["sent_at"] + self.s.delivery_timeout - self.env.now
 
         def expire(_: simpy.Event) -> None:
-            if wid in slots.queued:
-                slots.queued.remove(wid)
+            if waiting(wid):
+                forget(wid)
                 self.decide(wid, "rejected", EXPIRED)
         self.env.timeout(max(expires, 0.0)).callbacks.append(expire)
+
+    def leave_slot(self, wid: int) -> None:
+        """``wid`` left its request (answered, failed or held): a freed slot sends the next."""
+        assert self.slots is not None
+        if self.slots.leave(wid):
+            self.dispatch()
 
     def dispatch(self) -> None:
         """A request slot came free: the accumulator's next batch goes as one request."""

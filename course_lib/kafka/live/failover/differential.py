@@ -34,8 +34,8 @@ from course_lib.kafka.models.failover import LiveScenario, to_model
 from course_lib.kafka.models.replication import ReplicationResult
 from course_lib.kafka.models.replication_engine import simulate
 
-__all__ = ["CLAIMS", "Compared", "agreement_rows", "claims", "live_claims", "live_counts",
-           "model_claims", "model_counts", "scenario_text", "sweep"]
+__all__ = ["CLAIMS", "Compared", "against_stored", "agreement_rows", "claims", "live_claims",
+           "live_counts", "model_claims", "model_counts", "scenario_text", "stored_row", "sweep"]
 
 CLAIMS = ("lost", "duplicated", "rejected", "indefinite", "offline")
 
@@ -55,8 +55,7 @@ def model_counts(sim: ReplicationResult) -> dict[str, int]:
     what only stopped brokers or a frozen watermark hold)."""
     return {"acknowledged": sim.acknowledged, "lost": sim.lost + sim.unavailable,
             "duplicated": sim.duplicates, "rejected": sim.rejected,
-            "indefinite": sum(1 for w in sim.writes
-                              if w["outcome"] == "rejected" and w["copies"] > 0)}
+            "indefinite": sim.indefinite}
 
 
 def _said(counts: dict[str, int], offline: bool) -> dict[str, bool]:
@@ -118,6 +117,24 @@ def sweep(cluster: Any, scenarios: Mapping[str, LiveScenario]) -> list[Compared]
                   "model": {**model_counts(sim), "reasons": sim.reasons()}}
         out.append(Compared(name, sc, tuple(claims(run, sim)), counts))
     return out
+
+
+def stored_row(compared: Compared) -> dict[str, Any]:
+    """What a sweep keeps of one scenario (``tests/kafka_live_claims.json``): the scenario, the
+    live claims and the live counts, so that a later model meets them with no cluster."""
+    return {"name": compared.name, "scenario": compared.scenario.describe(),
+            "live": {c.text: bool(c.measured) for c in compared.claims},
+            "counts": {k: v for k, v in compared.counts["live"].items() if k != "reasons"}}
+
+
+def against_stored(row: Mapping[str, Any]) -> Compared:
+    """The model as it is now against one stored live row (:func:`stored_row`)."""
+    sc = LiveScenario(**row["scenario"])
+    sim = simulate(to_model(sc))
+    model = model_claims(sim)
+    return Compared(row["name"], sc, tuple(Claim.equal(c, row["live"][c], model[c])
+                                           for c in CLAIMS),
+                    {"live": row["counts"], "model": model_counts(sim)})
 
 
 def _side(compared: Compared, which: str) -> str:
